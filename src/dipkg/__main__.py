@@ -1,0 +1,5 @@
+"""Allow `python -m dipkg`."""
+
+from dipkg.cli import main
+
+main()

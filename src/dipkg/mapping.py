@@ -1,0 +1,302 @@
+"""Map a checked corpus to RDF: one graph of shared entities and one graph per article. Pure, no I/O."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+
+from dipkg.annotation import (
+    Article,
+    Claim,
+    Corpus,
+    Entity,
+    Event,
+    Evidence,
+    Holding,
+    Quote,
+    Registry,
+)
+from dipkg.evidence import Span, context, enclosing_sentence, sentence_spans
+from dipkg.namespaces import DIP, OA, ORG, SCHEMA, WD, DataNamespaces, content_key, new_graph
+
+
+@dataclass
+class MappedCorpus:
+    """The graphs of a corpus, with the IRI each is published under as a named graph."""
+
+    entities_graph_iri: URIRef
+    entities: Graph
+    articles: dict[str, tuple[URIRef, Graph]]
+
+
+def map_corpus(corpus: Corpus, base_iri: str) -> MappedCorpus:
+    """Map every shared entity and every article of the corpus to RDF."""
+    ns = DataNamespaces(base_iri)
+    entities = new_graph(ns.prefixes())
+    _map_registry(corpus.registry, ns, entities)
+    articles: dict[str, tuple[URIRef, Graph]] = {}
+    for article in corpus.articles:
+        graph = new_graph(ns.prefixes())
+        _ArticleMapper(article, corpus.registry, ns, graph).map()
+        articles[article.id] = (ns.graph[f"article/{article.id}"], graph)
+    return MappedCorpus(ns.graph["entities"], entities, articles)
+
+
+def _en(text: str) -> Literal:
+    return Literal(text, lang="en")
+
+
+def _slug(class_name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", class_name).lower()
+
+
+def _scheme_iri(ns: DataNamespaces, scheme_id: str) -> URIRef:
+    return URIRef(f"{ns.base}scheme/{scheme_id}")
+
+
+def _map_registry(registry: Registry, ns: DataNamespaces, graph: Graph) -> None:
+    for scheme in registry.schemes.values():
+        iri = _scheme_iri(ns, scheme.id)
+        graph.add((iri, RDF.type, SKOS.ConceptScheme))
+        graph.add((iri, SKOS.prefLabel, _en(scheme.label)))
+        graph.add((iri, SKOS.definition, _en(scheme.definition)))
+    for concept in registry.concepts.values():
+        iri = ns.concept[concept.id]
+        scheme_iri = _scheme_iri(ns, concept.scheme)
+        graph.add((iri, RDF.type, SKOS.Concept))
+        graph.add((iri, SKOS.prefLabel, _en(concept.label)))
+        graph.add((iri, SKOS.definition, _en(concept.definition)))
+        graph.add((iri, SKOS.inScheme, scheme_iri))
+        graph.add((iri, SKOS.topConceptOf, scheme_iri))
+    for entity in registry.entities.values():
+        _add_entity(graph, ns.entity[entity.id], entity, lambda ref: ns.entity[ref])
+    for post in registry.posts.values():
+        iri = ns.post[post.id]
+        graph.add((iri, RDF.type, DIP[post.type]))
+        graph.add((iri, RDFS.label, _en(post.label)))
+        for prop, ref in ((ORG.postIn, post.post_in), (DIP.represents, post.represents),
+                          (DIP.accreditedTo, post.accredited_to)):
+            if ref is not None:
+                graph.add((iri, prop, ns.entity[ref]))
+
+
+def _add_entity(graph: Graph, iri: URIRef, entity: Entity, resolve: Callable[[str], URIRef]) -> None:
+    graph.add((iri, RDF.type, DIP[entity.type]))
+    graph.add((iri, RDFS.label, _en(entity.label)))
+    for alt in entity.alt_labels:
+        graph.add((iri, SKOS.altLabel, _en(alt)))
+    if entity.description:
+        graph.add((iri, RDFS.comment, _en(entity.description)))
+    for prop, ref in ((DIP.locatedIn, entity.located_in), (DIP.bodyOf, entity.body_of),
+                      (DIP.affiliatedWith, entity.affiliated_with)):
+        if ref is not None:
+            graph.add((iri, prop, resolve(ref)))
+    for member in entity.members:
+        graph.add((iri, DIP.member, resolve(member)))
+    if entity.member_count is not None:
+        graph.add((iri, DIP.memberCount, Literal(entity.member_count, datatype=XSD.nonNegativeInteger)))
+    if entity.wikidata is not None:
+        graph.add((iri, OWL.sameAs, WD[entity.wikidata]))
+
+
+class _ArticleMapper:
+    """Adds one article, its local entities, holdings, events, quotes, claims and evidence to a graph."""
+
+    def __init__(self, article: Article, registry: Registry, ns: DataNamespaces, graph: Graph) -> None:
+        self.article = article
+        self.registry = registry
+        self.ns = ns
+        self.graph = graph
+        self.iri = ns.article[article.id]
+        self.sentences = sentence_spans(article.text)
+        self.event_iris = {key: self._event_iri(event) for key, event in article.events.items()}
+        self.quote_iris = {key: self._quote_iri(quote) for key, quote in article.quotes.items()}
+        self.claim_iris = {key: self._claim_iri(claim) for key, claim in article.claims.items()}
+
+    def map(self) -> None:
+        self._map_article()
+        for entity in self.article.entities.values():
+            iri = self.entity(entity.id)
+            _add_entity(self.graph, iri, entity, self.entity)
+            self._add_evidence(iri, entity.evidence)
+        for holding in self.article.holdings:
+            self._map_holding(holding)
+        for event in self.article.events.values():
+            self._map_event(event)
+        for quote in self.article.quotes.values():
+            self._map_quote(quote)
+        for claim in self.article.claims.values():
+            self._map_claim(claim)
+
+    def entity(self, ref: str) -> URIRef:
+        if ref in self.article.entities:
+            return self.ns.article[f"{self.article.id}/entity/{ref}"]
+        return self.ns.entity[ref]
+
+    def _entities(self, refs: Iterable[str]) -> list[str]:
+        return sorted(str(self.entity(ref)) for ref in refs)
+
+    def _spans(self, evidence: Iterable[Evidence]) -> list[str]:
+        return sorted(f"{item.span.start}-{item.span.end}" for item in evidence)
+
+    def _event_iri(self, event: Event) -> URIRef:
+        time = event.time
+        key = content_key(
+            self.article.id, event.type,
+            self._entities(event.actors), self._entities(event.targets),
+            self._entities(event.listed_targets), self._entities(event.participants),
+            time.resolved if time else None, time.year if time else None,
+            self._spans(event.evidence),
+        )
+        return self.ns.event[f"{_slug(event.type)}-{key}"]
+
+    def _quote_iri(self, quote: Quote) -> URIRef:
+        return self.ns.quote[content_key(self.article.id, quote.text.span.start, quote.text.span.end)]
+
+    def _claim_iri(self, claim: Claim) -> URIRef:
+        return self.ns.claim[
+            content_key(self.article.id, claim.alleges, self._entities(claim.claimants), self._spans(claim.evidence))
+        ]
+
+    def _map_article(self) -> None:
+        article, graph, iri = self.article, self.graph, self.iri
+        graph.add((iri, RDF.type, DIP.Article))
+        graph.add((iri, RDFS.label, Literal(article.headline, lang=article.language)))
+        graph.add((iri, SCHEMA.headline, Literal(article.headline, lang=article.language)))
+        graph.add((iri, SCHEMA.publisher, self.entity(article.publisher)))
+        graph.add((iri, SCHEMA.datePublished, Literal(article.date_published.isoformat(), datatype=XSD.date)))
+        graph.add((iri, SCHEMA.inLanguage, Literal(article.language)))
+        graph.add((iri, SCHEMA.text, Literal(article.text)))
+        graph.add((iri, DIP.textSha256, Literal(article.sha256)))
+        if article.date_basis:
+            graph.add((iri, DIP.datePublishedBasis, Literal(article.date_basis, lang="en")))
+
+    def _span_iri(self, kind: str, span: Span) -> URIRef:
+        return self.ns.article[f"{self.article.id}/{kind}/{span.start}-{span.end}"]
+
+    def _add_evidence(self, subject: URIRef, evidence: Iterable[Evidence]) -> None:
+        for item in evidence:
+            self.graph.add((subject, DIP.evidence, self._span(item)))
+
+    def _span(self, item: Evidence) -> URIRef:
+        text, graph = self.article.text, self.graph
+        iri = self._span_iri("span", item.span)
+        prefix, suffix = context(text, item.span)
+        graph.add((iri, RDF.type, DIP.EvidenceSpan))
+        graph.add((iri, OA.exact, Literal(item.span.slice(text))))
+        graph.add((iri, OA.prefix, Literal(prefix)))
+        graph.add((iri, OA.suffix, Literal(suffix)))
+        self._add_offsets(iri, item.span)
+        graph.add((iri, DIP.sentence, self._sentence(enclosing_sentence(self.sentences, item.span))))
+        if item.source is not None:
+            graph.add((iri, DIP.attributedTo, self.entity(item.source)))
+        return iri
+
+    def _sentence(self, span: Span) -> URIRef:
+        iri = self._span_iri("sentence", span)
+        self.graph.add((iri, RDF.type, DIP.Sentence))
+        self.graph.add((iri, OA.exact, Literal(span.slice(self.article.text))))
+        self._add_offsets(iri, span)
+        return iri
+
+    def _add_offsets(self, iri: URIRef, span: Span) -> None:
+        self.graph.add((iri, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)))
+        self.graph.add((iri, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
+        self.graph.add((iri, DIP.inArticle, self.iri))
+
+    def _map_holding(self, holding: Holding) -> None:
+        post, holder = self.ns.post[holding.post], self.entity(holding.holder)
+        iri = self.ns.holding[content_key(self.article.id, post, holder)]
+        graph = self.graph
+        graph.add((iri, RDF.type, DIP.PostHolding))
+        label = f"{self.registry.posts[holding.post].label}: {self._label_of(holding.holder)}"
+        graph.add((iri, RDFS.label, _en(label)))
+        graph.add((iri, DIP.post, post))
+        graph.add((iri, DIP.holder, holder))
+        graph.add((iri, DIP.inArticle, self.iri))
+        graph.add((post, ORG.heldBy, holder))
+        self._add_evidence(iri, holding.evidence)
+
+    def _label_of(self, ref: str) -> str:
+        entity = self.article.entities.get(ref) or self.registry.entities[ref]
+        return entity.label
+
+    def _map_event(self, event: Event) -> None:
+        iri, graph = self.event_iris[event.id], self.graph
+        graph.add((iri, RDF.type, DIP[event.type]))
+        graph.add((iri, RDFS.label, _en(event.label)))
+        graph.add((iri, DIP.inArticle, self.iri))
+        roles = ((DIP.actor, event.actors), (DIP.target, event.targets),
+                 (DIP.listedTarget, event.listed_targets), (DIP.participant, event.participants),
+                 (DIP.place, event.places))
+        for prop, refs in roles:
+            for ref in refs:
+                graph.add((iri, prop, self.entity(ref)))
+        for topic in event.topics:
+            graph.add((iri, DIP.topic, self.ns.concept[topic]))
+        links = ((DIP.subEvent, event.sub_events), (DIP.respondsTo, event.responds_to),
+                 (DIP.follows, event.follows), (DIP.concerns, event.concerns),
+                 (DIP.firstSince, [event.first_since] if event.first_since else []))
+        for prop, keys in links:
+            for key in keys:
+                graph.add((iri, prop, self.event_iris[key]))
+        for key in event.grounds:
+            graph.add((iri, DIP.grounds, self.claim_iris[key]))
+        if event.asks is not None:
+            graph.add((iri, DIP.asks, Literal(event.asks.quote, lang=self.article.language)))
+            self._add_evidence(iri, [event.asks])
+        self._map_time(iri, event)
+        self._add_evidence(iri, event.evidence)
+
+    def _map_time(self, iri: URIRef, event: Event) -> None:
+        time, graph = event.time, self.graph
+        if time is None:
+            return
+        if time.text is not None:
+            graph.add((iri, DIP.timeExpression, Literal(time.text)))
+        if time.resolved is not None:
+            graph.add((iri, DIP.date, Literal(time.resolved.isoformat(), datatype=XSD.date)))
+            if time.text is not None and time.anchor_event is None:
+                graph.add((iri, DIP.dateAnchor, self.iri))
+        if time.anchor_event is not None:
+            graph.add((iri, DIP.dateAnchor, self.event_iris[time.anchor_event]))
+        if time.year is not None:
+            graph.add((iri, DIP.year, Literal(f"{time.year:04d}", datatype=XSD.gYear)))
+
+    def _map_quote(self, quote: Quote) -> None:
+        iri, graph = self.quote_iris[quote.id], self.graph
+        words = quote.text.quote
+        short = words if len(words) <= 60 else words[:57].rstrip() + "..."
+        graph.add((iri, RDF.type, DIP.Quotation))
+        graph.add((iri, RDFS.label, _en(f"{self._label_of(quote.speaker)}: \u201c{short}\u201d")))
+        graph.add((iri, SCHEMA.text, Literal(words, lang=self.article.language)))
+        graph.add((iri, DIP.speaker, self.entity(quote.speaker)))
+        graph.add((iri, DIP.inArticle, self.iri))
+        if quote.relayed_by is not None:
+            graph.add((iri, DIP.relayedBy, self.entity(quote.relayed_by)))
+        if quote.during is not None:
+            graph.add((iri, DIP.deliveredDuring, self.event_iris[quote.during]))
+        self._add_evidence(iri, [quote.text, *quote.evidence])
+
+    def _map_claim(self, claim: Claim) -> None:
+        iri, graph = self.claim_iris[claim.id], self.graph
+        graph.add((iri, RDF.type, DIP.Claim))
+        graph.add((iri, RDFS.label, _en(claim.label)))
+        graph.add((iri, DIP.alleges, self.ns.concept[claim.alleges]))
+        graph.add((iri, DIP.inArticle, self.iri))
+        for ref in claim.claimants:
+            graph.add((iri, DIP.claimant, self.entity(ref)))
+        for ref in claim.alleged_agents:
+            graph.add((iri, DIP.allegedAgent, self.entity(ref)))
+        for ref in claim.about:
+            about = self.ns.concept[ref] if ref in self.registry.concepts else self.entity(ref)
+            graph.add((iri, SCHEMA.about, about))
+        if claim.made_in is not None:
+            graph.add((iri, DIP.madeIn, self.event_iris[claim.made_in]))
+        if claim.stated_in is not None:
+            graph.add((iri, DIP.statedIn, self.quote_iris[claim.stated_in]))
+        self._add_evidence(iri, claim.evidence)
