@@ -50,15 +50,16 @@ def build(
     vocabulary = vocabulary_of(load_ontology(ontology_file))
     corpus = load_corpus(seeds_dir, vocabulary)
     mapped = map_corpus(corpus, base_iri)
+    prefixes = DataNamespaces(base_iri).prefixes()
     named = [(mapped.entities_graph_iri, mapped.entities)]
-    files: dict[str, bytes] = {paths.KG_ENTITIES_FILE: turtle_bytes(mapped.entities)}
+    files: dict[str, bytes] = {paths.KG_ENTITIES_FILE: turtle_bytes(mapped.entities, prefixes)}
     counts: dict[str, int] = {paths.KG_ENTITIES_FILE: len(mapped.entities)}
     for article_id, (graph_iri, graph) in sorted(mapped.articles.items()):
         relative = f"{paths.KG_ARTICLES_SUBDIR}/{article_id}.ttl"
-        files[relative] = turtle_bytes(graph)
+        files[relative] = turtle_bytes(graph, prefixes)
         counts[relative] = len(graph)
         named.append((graph_iri, graph))
-    files[paths.KG_DATASET_FILE] = trig_bytes(named, DataNamespaces(base_iri).prefixes())
+    files[paths.KG_DATASET_FILE] = trig_bytes(named, prefixes)
     counts[paths.KG_DATASET_FILE] = sum(len(graph) for _, graph in named)
     changed = write_files(out_dir, files)
     removed = remove_stale(out_dir, paths.KG_ARTICLES_SUBDIR, set(files), ".ttl")

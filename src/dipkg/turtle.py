@@ -1,0 +1,111 @@
+"""A deterministic Turtle and TriG writer: sorted statements and a fixed prefix map.
+
+rdflib's serialisers order subjects by internal counts that vary between runs; this writer
+sorts subjects, predicates (rdf:type first) and objects, and abbreviates IRIs only with the
+prefixes it is given, printing only the prefixes it uses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
+
+_LOCAL_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$")
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+_NEEDS_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')
+INDENT = "    "
+
+
+class TurtleWriter:
+    """Writes graphs with one fixed prefix map, recording which prefixes were used."""
+
+    def __init__(self, prefixes: Mapping[str, str]) -> None:
+        self.prefixes = sorted(((p, str(ns)) for p, ns in prefixes.items()), key=lambda item: -len(item[1]))
+        self.used: set[str] = set()
+
+    def term(self, node: Node) -> str:
+        """One RDF term in Turtle syntax."""
+        if isinstance(node, URIRef):
+            return self._iri(node)
+        if isinstance(node, Literal):
+            return self._literal(node)
+        if isinstance(node, BNode):
+            raise ValueError("blank nodes are not published; mint an IRI instead")
+        raise TypeError(f"unsupported RDF term {node!r}")
+
+    def _iri(self, iri: URIRef) -> str:
+        value = str(iri)
+        if _IRI_FORBIDDEN.search(value):
+            raise ValueError(f"invalid IRI {value!r}")
+        if iri == RDF.type:
+            return "a"
+        for prefix, namespace in self.prefixes:
+            if value.startswith(namespace) and _LOCAL_NAME.match(value[len(namespace) :]):
+                self.used.add(prefix)
+                return f"{prefix}:{value[len(namespace):]}"
+        return f"<{value}>"
+
+    def _literal(self, literal: Literal) -> str:
+        text = _NEEDS_ESCAPE.sub(_escape, str(literal))
+        quoted = f'"{text}"'
+        if literal.language:
+            return f"{quoted}@{literal.language}"
+        if literal.datatype is not None and literal.datatype != XSD.string:
+            return f"{quoted}^^{self._iri(literal.datatype)}"
+        return quoted
+
+    def statements(self, graph: Graph, indent: str = "") -> list[str]:
+        """The graph's triples as sorted subject blocks, each ending with ' .'."""
+        blocks: list[str] = []
+        for subject in sorted(set(graph.subjects()), key=_sort_key):
+            predicates = sorted(set(graph.predicates(subject)), key=_predicate_key)
+            parts: list[str] = []
+            for predicate in predicates:
+                objects = sorted(set(graph.objects(subject, predicate)), key=_sort_key)
+                rendered = f",\n{indent}{INDENT}{INDENT}".join(self.term(o) for o in objects)
+                parts.append(f"{self.term(predicate)} {rendered}")
+            body = f" ;\n{indent}{INDENT}".join(parts)
+            blocks.append(f"{indent}{self.term(subject)} {body} .")
+        return blocks
+
+    def prefix_lines(self) -> list[str]:
+        """@prefix lines for the prefixes used so far, sorted by prefix."""
+        names = dict(self.prefixes)
+        return [f"@prefix {p}: <{names[p]}> ." for p in sorted(self.used)]
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return _ESCAPES.get(char, f"\\u{ord(char):04X}")
+
+
+def _sort_key(node: Node) -> tuple[int, str, str, str]:
+    if isinstance(node, Literal):
+        return (1, str(node), str(node.datatype or ""), node.language or "")
+    return (0, str(node), "", "")
+
+
+def _predicate_key(node: Node) -> tuple[int, str]:
+    return (0 if node == RDF.type else 1, str(node))
+
+
+def to_turtle(graph: Graph, prefixes: Mapping[str, str], header: str = "") -> str:
+    """A graph as Turtle; the same triples always give the same text."""
+    writer = TurtleWriter(prefixes)
+    blocks = writer.statements(graph)
+    return header + "\n".join(writer.prefix_lines()) + "\n\n" + "\n\n".join(blocks) + "\n"
+
+
+def to_trig(named_graphs: Iterable[tuple[URIRef, Graph]], prefixes: Mapping[str, str], header: str = "") -> str:
+    """Named graphs as TriG, in the order given."""
+    writer = TurtleWriter(prefixes)
+    sections = []
+    for name, graph in named_graphs:
+        blocks = writer.statements(graph, indent=INDENT)
+        sections.append(f"{writer.term(name)} {{\n" + "\n\n".join(blocks) + "\n}")
+    return header + "\n".join(writer.prefix_lines()) + "\n\n" + "\n\n".join(sections) + "\n"
