@@ -1,0 +1,86 @@
+"""Shared fixtures: a built knowledge graph, a copy of the seeds, and no network."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rdflib import Graph
+
+from dipkg import paths
+from dipkg.pipeline import build
+
+DATA_DIR = Path(__file__).parent / "data"
+
+PREFIXES = """
+PREFIX dip: <https://w3id.org/dipkg/ontology#>
+PREFIX ent: <https://w3id.org/dipkg/entity/>
+PREFIX concept: <https://w3id.org/dipkg/concept/>
+PREFIX post: <https://w3id.org/dipkg/post/>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX schema: <https://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+"""
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any test that opens a network connection."""
+
+    def refuse(*_args: Any, **_kwargs: Any) -> None:
+        raise AssertionError("network access attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+@pytest.fixture(scope="session")
+def built_kg(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed KG built into a temporary folder."""
+    out = tmp_path_factory.mktemp("kg")
+    build(paths.SEEDS_DIR, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def kg(built_kg: Path) -> Graph:
+    """The union of every published Turtle file."""
+    return load_kg(built_kg)
+
+
+@pytest.fixture(scope="session")
+def ontology() -> Graph:
+    """The ontology and its code lists."""
+    graph = Graph()
+    for path in (paths.ONTOLOGY_FILE, *paths.CODE_LIST_FILES):
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def load_kg(kg_dir: Path) -> Graph:
+    """Parse entities.ttl and every article's Turtle file into one graph."""
+    graph = Graph()
+    for path in [kg_dir / paths.KG_ENTITIES_FILE, *sorted((kg_dir / paths.KG_ARTICLES_SUBDIR).glob("*.ttl"))]:
+        graph.parse(path, format="turtle")
+    return graph
+
+
+@pytest.fixture()
+def seeds_copy(tmp_path: Path) -> Path:
+    """A writable copy of the project's seeds folder."""
+    target = tmp_path / "seeds"
+    shutil.copytree(paths.SEEDS_DIR, target)
+    return target
+
+
+def select(graph: Graph, query: str, **bindings: Any) -> list[tuple[str, ...]]:
+    """Run a SELECT query and return its rows as tuples of strings, sorted."""
+    rows = graph.query(PREFIXES + query, initBindings=bindings or None)
+    return sorted(tuple("" if value is None else str(value) for value in row) for row in rows)  # type: ignore[union-attr]
