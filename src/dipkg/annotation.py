@@ -200,8 +200,14 @@ def check_schema(document: LocatedDocument, name: str) -> None:
     )
     if errors:
         error = errors[0]
+        location: Location = tuple(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+            extra = next((key for key in error.instance if key not in known), None)
+            if extra is not None:
+                location = (*location, extra)
         where = "/".join(str(part) for part in error.absolute_path) or "top level"
-        raise document.error(tuple(error.absolute_path), f"{where}: {error.message}")
+        raise document.error(location, f"{where}: {error.message}")
 
 
 def load_corpus(seeds_dir: Path, vocabulary: Vocabulary) -> Corpus:
@@ -232,6 +238,9 @@ def load_registry(entities_dir: Path, vocabulary: Vocabulary) -> Registry:
     return registry
 
 
+SECTION_ITEMS = {"schemes": "scheme", "concepts": "concept", "entities": "entity", "posts": "post"}
+
+
 def _merge_registry(document: LocatedDocument, registry: Registry) -> None:
     data = document.data
     targets: dict[str, dict[str, Any]] = {
@@ -243,7 +252,7 @@ def _merge_registry(document: LocatedDocument, registry: Registry) -> None:
     for section, items in data.items():
         for key, value in items.items():
             if key in targets[section]:
-                raise document.error((section, key), f"{section[:-1]} {key!r} is defined twice")
+                raise document.error((section, key), f"{SECTION_ITEMS[section]} {key!r} is defined twice")
             if section == "schemes":
                 registry.schemes[key] = Scheme(key, value["label"], value["definition"])
             elif section == "concepts":

@@ -86,7 +86,7 @@ def load_yaml(path: Path) -> LocatedDocument:
 def _convert(
     node: yaml.Node, location: Location, lines: dict[Location, int], path: Path, loader: Any
 ) -> Any:
-    lines[location] = node.start_mark.line + 1
+    lines.setdefault(location, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -95,6 +95,7 @@ def _convert(
             key = str(key_node.value)
             if key in result:
                 raise InputError(f"duplicate key {key!r}", path, key_node.start_mark.line + 1)
+            lines[(*location, key)] = key_node.start_mark.line + 1
             result[key] = _convert(value_node, (*location, key), lines, path, loader)
         return result
     if isinstance(node, yaml.SequenceNode):
