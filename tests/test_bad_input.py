@@ -47,73 +47,112 @@ def line_of(seeds: Path, relative: Path, needle: str) -> int:
 
 CASES = {
     "quote not in text": (
-        replace(ANNOTATION, '"after holding consultations with NATO allies"', '"after holding talks with NATO allies"'),
-        ANNOTATION, "after holding talks with NATO allies",
+        replace(
+            ANNOTATION,
+            '"after holding consultations with NATO allies"',
+            '"after holding talks with NATO allies"',
+        ),
+        ANNOTATION,
+        "after holding talks with NATO allies",
         "quote not found verbatim in the article text: 'after holding talks with NATO allies'",
     ),
     "ambiguous quote": (
-        replace(ANNOTATION, '- {quote: "calls for joint approach to counter Beijing", occurrence: 1}',
-                '- "calls for joint approach to counter Beijing"'),
-        ANNOTATION, '- "calls for joint approach to counter Beijing"',
+        replace(
+            ANNOTATION,
+            '- {quote: "calls for joint approach to counter Beijing", occurrence: 1}',
+            '- "calls for joint approach to counter Beijing"',
+        ),
+        ANNOTATION,
+        '- "calls for joint approach to counter Beijing"',
         "quote occurs 2 times in the article text; add 'occurrence: N'",
     ),
     "undefined entity": (
         replace(ANNOTATION, "actors: [qin-gang]", "actors: [qin-gan]"),
-        ANNOTATION, "actors: [qin-gan]", "undefined entity 'qin-gan'",
+        ANNOTATION,
+        "actors: [qin-gan]",
+        "undefined entity 'qin-gan'",
     ),
     "undefined event": (
         replace(ANNOTATION, "responds_to: [uk-sanctions]", "responds_to: [uk-sanction]"),
-        ANNOTATION, "responds_to: [uk-sanction]", "undefined event 'uk-sanction'",
+        ANNOTATION,
+        "responds_to: [uk-sanction]",
+        "undefined event 'uk-sanction'",
     ),
     "unknown event type": (
         replace(ANNOTATION, "type: Summons", "type: Summon"),
-        ANNOTATION, "type: Summon", "'Summon' is not an ontology class allowed here",
+        ANNOTATION,
+        "type: Summon",
+        "'Summon' is not an ontology class allowed here",
     ),
     "impossible date": (
         replace(ANNOTATION, 'date: {text: "1989", year: 1989}', 'date: {iso: "2021-02-30"}'),
-        ANNOTATION, 'date: {iso: "2021-02-30"}', "'2021-02-30' is not a calendar date",
+        ANNOTATION,
+        'date: {iso: "2021-02-30"}',
+        "'2021-02-30' is not a calendar date",
     ),
     "date after publication": (
         replace(ANNOTATION, 'date: {text: "1989", year: 1989}', 'date: {iso: "2022-01-03"}'),
-        ANNOTATION, 'date: {iso: "2022-01-03"}', "date 2022-01-03 lies after the publication date 2021-03-25",
+        ANNOTATION,
+        'date: {iso: "2022-01-03"}',
+        "date 2022-01-03 lies after the publication date 2021-03-25",
     ),
     "weekday contradicts iso": (
         replace(ANNOTATION, "date: {text: On Tuesday}", 'date: {text: On Tuesday, iso: "2021-03-24"}'),
-        ANNOTATION, 'iso: "2021-03-24"', "iso 2021-03-24 contradicts 'On Tuesday', which resolves to 2021-03-23",
+        ANNOTATION,
+        'iso: "2021-03-24"',
+        "iso 2021-03-24 contradicts 'On Tuesday', which resolves to 2021-03-23",
     ),
     "time expression not in text": (
         replace(ANNOTATION, "date: {text: On Tuesday}", "date: {text: On Friday}"),
-        ANNOTATION, "date: {text: On Friday}", "time expression not found verbatim in the article text: 'On Friday'",
+        ANNOTATION,
+        "date: {text: On Friday}",
+        "time expression not found verbatim in the article text: 'On Friday'",
     ),
     "yaml syntax error": (
         replace(ANNOTATION, "    actors: [qin-gang]", "    actors: [qin-gang"),
-        ANNOTATION, None, "YAML syntax error",
+        ANNOTATION,
+        None,
+        "YAML syntax error",
     ),
     "duplicate key": (
         replace(ANNOTATION, "    actors: [qin-gang]\n", "    actors: [qin-gang]\n    actors: [qin-gang]\n"),
-        ANNOTATION, None, "duplicate key 'actors'",
+        ANNOTATION,
+        None,
+        "duplicate key 'actors'",
     ),
     "schema violation": (
         replace(ANNOTATION, "    actors: [qin-gang]\n", "    actor: [qin-gang]\n"),
-        ANNOTATION, "actor: [qin-gang]", "Additional properties are not allowed ('actor' was unexpected)",
+        ANNOTATION,
+        "actor: [qin-gang]",
+        "Additional properties are not allowed ('actor' was unexpected)",
     ),
     "text edited after annotation": (
         replace(TEXT, "on Wednesday issued", "on Wednesday  issued"),
-        META, "text_sha256", "article.txt does not match its checksum",
+        META,
+        "text_sha256",
+        "article.txt does not match its checksum",
     ),
     "invalid utf-8": (
         write_bytes(ANNOTATION, b"article: 000_65e413c471938464\nevents:\n  x: \xff\xfe\n"),
-        ANNOTATION, None, "invalid UTF-8",
+        ANNOTATION,
+        None,
+        "invalid UTF-8",
     ),
     "empty annotation": (write_bytes(ANNOTATION, b""), ANNOTATION, None, "file is empty"),
     "missing annotation": (remove(ANNOTATION), ANNOTATION, None, "file not found"),
     "entity defined in two files": (
-        write_bytes(Path("entities") / "more.yaml", b"entities:\n  china:\n    type: Country\n    label: China\n"),
-        Path("entities") / "more.yaml", "  china:", "entity 'china' is defined twice",
+        write_bytes(
+            Path("entities") / "more.yaml", b"entities:\n  china:\n    type: Country\n    label: China\n"
+        ),
+        Path("entities") / "more.yaml",
+        "  china:",
+        "entity 'china' is defined twice",
     ),
     "duplicate key in entities": (
         replace(ENTITIES, "  canada:\n", "  canada:\n    type: Country\n    label: Canada\n  china:\n"),
-        ENTITIES, None, "duplicate key 'china'",
+        ENTITIES,
+        None,
+        "duplicate key 'china'",
     ),
 }
 
@@ -134,7 +173,9 @@ def test_bad_seed_is_refused_with_one_line(case: str, seeds_copy: Path, tmp_path
     edit(seeds_copy)
     result = subprocess.run(
         [sys.executable, "-m", "dipkg", "build", "--seeds", str(seeds_copy), "--out", str(out)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 3, result.stderr
     assert result.stdout == ""
@@ -153,8 +194,19 @@ def test_bad_seed_is_refused_with_one_line(case: str, seeds_copy: Path, tmp_path
 
 def test_missing_seeds_folder(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "dipkg", "build", "--seeds", str(tmp_path / "nope"), "--out", str(tmp_path / "kg")],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "dipkg",
+            "build",
+            "--seeds",
+            str(tmp_path / "nope"),
+            "--out",
+            str(tmp_path / "kg"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 3
     assert result.stderr == f"dipkg: error: {tmp_path / 'nope'}: seeds folder not found\n"

@@ -51,8 +51,12 @@ def test_two_builds_in_separate_processes_give_identical_bytes(tmp_path: Path) -
     for seed in ("1", "2"):
         out = tmp_path / f"kg{seed}"
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        subprocess.run([sys.executable, "-m", "dipkg", "build", "--out", str(out)], check=True,
-                       env=env, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "dipkg", "build", "--out", str(out)],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
         outputs.append({p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert outputs[0] == outputs[1]
     assert len(outputs[0]) == 3

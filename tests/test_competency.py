@@ -11,39 +11,54 @@ CONCEPT = "https://w3id.org/dipkg/concept/"
 
 
 def test_who_imposed_sanctions_on_22_march_and_on_what_grounds(kg: Graph) -> None:
-    actors = select(kg, """
+    actors = select(
+        kg,
+        """
         SELECT ?actor WHERE {
           ?measure a dip:Sanction ; dip:date "2021-03-22"^^xsd:date ; dip:actor ?actor .
           ?package a dip:SanctionPackage ; dip:subEvent ?measure .
-        }""")
+        }""",
+    )
     assert actors == [(ENT + x,) for x in ("canada", "european-union", "united-kingdom", "united-states")]
-    listed = select(kg, """
+    listed = select(
+        kg,
+        """
         SELECT ?name WHERE {
           ?package a dip:SanctionPackage ; dip:date "2021-03-22"^^xsd:date ;
                    dip:listedTarget/rdfs:label ?name ; dip:target ent:china .
-        }""")
+        }""",
+    )
     assert [row[0] for row in listed] == [
-        "Chen Mingguo", "Wang Junzheng", "Wang Mingshan",
-        "Xinjiang Production and Construction Corps", "Zhu Hailun",
+        "Chen Mingguo",
+        "Wang Junzheng",
+        "Wang Mingshan",
+        "Xinjiang Production and Construction Corps",
+        "Zhu Hailun",
     ]
-    grounds = select(kg, """
+    grounds = select(
+        kg,
+        """
         SELECT DISTINCT ?alleged ?topic WHERE {
           ?package a dip:SanctionPackage ; dip:grounds ?claim ; dip:topic ?topic .
           ?claim a dip:Claim ; dip:alleges ?alleged ;
                  dip:claimant ent:united-states, ent:canada, ent:united-kingdom, ent:european-union .
-        }""")
+        }""",
+    )
     assert grounds == [(CONCEPT + "human-rights-abuses", CONCEPT + "human-rights-in-xinjiang")]
 
 
 def test_china_responded_with_counter_sanctions_to_the_eu_measure(kg: Graph) -> None:
-    rows = select(kg, """
+    rows = select(
+        kg,
+        """
         SELECT ?groupType ?count ?respondedActor ?respondedDate WHERE {
           ?counter a dip:CounterSanction ; dip:actor ent:china ;
                    dip:listedTarget ?group ; dip:respondsTo ?earlier .
           ?group a ?groupType ; dip:memberCount ?count .
           FILTER (?groupType IN (dip:PersonGroup, dip:OrganizationGroup))
           ?earlier a dip:Sanction ; dip:actor ?respondedActor ; dip:date ?respondedDate .
-        }""")
+        }""",
+    )
     assert rows == [
         ("https://w3id.org/dipkg/ontology#OrganizationGroup", "4", ENT + "european-union", "2021-03-22"),
         ("https://w3id.org/dipkg/ontology#PersonGroup", "10", ENT + "european-union", "2021-03-22"),
@@ -51,91 +66,130 @@ def test_china_responded_with_counter_sanctions_to_the_eu_measure(kg: Graph) -> 
 
 
 def test_summoned_ambassadors_by_whom_and_when(kg: Graph) -> None:
-    rows = select(kg, """
+    rows = select(
+        kg,
+        """
         SELECT ?summoner ?ambassador ?date ?postLabel WHERE {
           ?summons a dip:Summons ; dip:actor/rdfs:label ?summoner ;
                    dip:target ?target ; dip:date ?date .
           ?target rdfs:label ?ambassador .
           ?post a dip:AmbassadorPost ; org:heldBy ?target ; rdfs:label ?postLabel .
-        }""")
+        }""",
+    )
     assert rows == [
         ("Ministry of Foreign Affairs of Italy", "Li Junhua", "2021-03-24", "Ambassador of China to Italy"),
-        ("Qin Gang", "Caroline Wilson", "2021-03-23", "Ambassador of the United Kingdom (posting not stated)"),
+        (
+            "Qin Gang",
+            "Caroline Wilson",
+            "2021-03-23",
+            "Ambassador of the United Kingdom (posting not stated)",
+        ),
         ("Qin Gang", "Nicolas Chapuis", "2021-03-22", "Ambassador of the European Union to China"),
     ]
 
 
 def test_italian_summons_date_is_counted_forward_from_the_announcement(kg: Graph) -> None:
-    rows = select(kg, """
+    rows = select(
+        kg,
+        """
         SELECT ?expression ?date ?anchorDate WHERE {
           ?summons a dip:Summons ; dip:actor ent:italian-foreign-ministry ;
                    dip:timeExpression ?expression ; dip:date ?date ; dip:dateAnchor ?anchor .
           ?anchor a dip:Statement ; dip:date ?anchorDate ; dip:concerns ?summons .
-        }""")
+        }""",
+    )
     assert rows == [("to appear on Wednesday", "2021-03-24", "2021-03-23")]
 
 
 def test_what_blinken_said_where_when_and_through_which_outlet(kg: Graph) -> None:
-    rows = select(kg, """
+    rows = select(
+        kg,
+        """
         SELECT ?outlet ?place ?date ?words WHERE {
           ?quote a dip:Quotation ; dip:speaker ent:antony-blinken ; schema:text ?words ;
                  dip:relayedBy/rdfs:label ?outlet ; dip:deliveredDuring ?speech .
           ?speech a dip:Speech ; dip:place ent:nato-headquarters ; dip:date ?date .
           ent:nato-headquarters rdfs:label ?place .
-        }""")
+        }""",
+    )
     assert len(rows) == 1
     outlet, place, date, words = rows[0]
     assert (outlet, place, date) == ("CNBC", "NATO headquarters", "2021-03-24")
     assert words.startswith("The United States won't force our allies")
-    unrelayed = select(kg, """
+    unrelayed = select(
+        kg,
+        """
         SELECT ?words WHERE {
           ?quote dip:speaker ent:antony-blinken ; schema:text ?words .
           FILTER NOT EXISTS { ?quote dip:relayedBy ?any }
-        }""")
-    assert unrelayed == [("We are looking very much forward actually having close consultations "
-                          "between the United States and the EU on China,",)]
+        }""",
+    )
+    assert unrelayed == [
+        (
+            "We are looking very much forward actually having close consultations "
+            "between the United States and the EU on China,",
+        )
+    ]
 
 
 def test_the_four_practices_blinken_called_out(kg: Graph) -> None:
-    rows = select(kg, """
+    rows = select(
+        kg,
+        """
         SELECT ?practice WHERE {
           ?callout a dip:Criticism ; dip:actor ent:antony-blinken ; dip:target ent:china .
           ?claim dip:madeIn ?callout ; dip:claimant ent:antony-blinken ;
                  dip:allegedAgent ent:china ; dip:alleges/skos:prefLabel ?practice .
           FILTER NOT EXISTS { ?callout dip:date ?d }
-        }""")
+        }""",
+    )
     assert [r[0] for r in rows] == [
-        "human rights abuses", "intellectual property theft",
-        "militarization of the South China Sea", "predatory economics",
+        "human rights abuses",
+        "intellectual property theft",
+        "militarization of the South China Sea",
+        "predatory economics",
     ]
 
 
 def test_what_blinken_called_on_china_to_do(kg: Graph) -> None:
-    rows = select(kg, """
+    rows = select(
+        kg,
+        """
         SELECT ?target ?asks WHERE {
           ?appeal a dip:Appeal ; dip:actor ent:antony-blinken ; dip:target ?t ; dip:asks ?asks .
           ?t dip:bodyOf ent:china ; rdfs:label ?target .
-        }""")
-    assert rows == [("Government of China",
-                     "follow through on its commitments on human rights as well as on other issues of concern")]
+        }""",
+    )
+    assert rows == [
+        (
+            "Government of China",
+            "follow through on its commitments on human rights as well as on other issues of concern",
+        )
+    ]
 
 
 def test_which_earlier_measure_the_eu_sanctions_are_compared_with(kg: Graph) -> None:
-    rows = select(kg, """
+    rows = select(
+        kg,
+        """
         SELECT ?year ?after WHERE {
           ?eu a dip:Sanction ; dip:actor ent:european-union ; dip:firstSince ?earlier .
           ?earlier a dip:ArmsEmbargo ; dip:actor ent:european-union ; dip:target ent:china ;
                    dip:year ?year ; dip:follows/rdfs:label ?after .
-        }""")
+        }""",
+    )
     assert rows == [("1989", "1989 Tiananmen Square massacre")]
 
 
 def test_post_holdings_are_evidenced(kg: Graph) -> None:
-    rows = select(kg, """
+    rows = select(
+        kg,
+        """
         SELECT ?holder ?post WHERE {
           ?h a dip:PostHolding ; dip:holder/rdfs:label ?holder ; dip:post/rdfs:label ?post ;
              dip:evidence ?span .
-        }""")
+        }""",
+    )
     assert ("Antony Blinken", "Secretary of State of the United States") in rows
     assert ("Qin Gang", "Vice Minister of Foreign Affairs of China") in rows
     assert len({r[0] for r in rows}) == 6
@@ -145,12 +199,15 @@ def test_claims_are_never_facts(kg: Graph) -> None:
     """'China threatens NATO' is Blinken's claim: no event, no direct link from China to NATO."""
     assert select(kg, "SELECT ?p WHERE { ent:china ?p ent:nato }") == []
     assert select(kg, "SELECT ?c WHERE { ?c a dip:Claim . ?c a ?t . ?t rdfs:subClassOf* dip:Event }") == []
-    rows = select(kg, """
+    rows = select(
+        kg,
+        """
         SELECT ?claimant WHERE {
           ?claim a dip:Claim ; dip:alleges concept:threat-to-security ; schema:about ent:nato ;
                  dip:claimant/rdfs:label ?claimant ; dip:evidence/oa:exact ?words .
           FILTER (?words = "Antony Blinken says China threatens NATO security")
-        }""")
+        }""",
+    )
     assert rows == [("Antony Blinken",)]
     unattributed = select(kg, "SELECT ?c WHERE { ?c a dip:Claim FILTER NOT EXISTS { ?c dip:claimant ?x } }")
     assert unattributed == []
@@ -158,20 +215,27 @@ def test_claims_are_never_facts(kg: Graph) -> None:
 
 def test_every_event_quote_claim_and_holding_has_evidence(kg: Graph, ontology: Graph) -> None:
     merged = kg + ontology
-    missing = select(merged, """
+    missing = select(
+        merged,
+        """
         SELECT ?x WHERE {
           ?x a ?type .
-          { ?type rdfs:subClassOf* dip:Event } UNION { VALUES ?type { dip:Quotation dip:Claim dip:PostHolding } }
+          { ?type rdfs:subClassOf* dip:Event }
+          UNION { VALUES ?type { dip:Quotation dip:Claim dip:PostHolding } }
           FILTER NOT EXISTS { ?x dip:evidence ?span }
-        }""")
+        }""",
+    )
     assert missing == []
-    counts = select(merged, """
+    counts = select(
+        merged,
+        """
         SELECT ?kind (COUNT(DISTINCT ?x) AS ?n) WHERE {
           { ?x a ?t . ?t rdfs:subClassOf* dip:Event BIND("event" AS ?kind) }
           UNION { ?x a dip:Quotation BIND("quote" AS ?kind) }
           UNION { ?x a dip:Claim BIND("claim" AS ?kind) }
           UNION { ?x a dip:PostHolding BIND("holding" AS ?kind) }
-        } GROUP BY ?kind""")
+        } GROUP BY ?kind""",
+    )
     assert counts == [("claim", "16"), ("event", "23"), ("holding", "6"), ("quote", "4")]
 
 
@@ -188,7 +252,7 @@ def test_evidence_offsets_slice_the_article_text(kg: Graph) -> None:
         }""")
     checked = 0
     for exact, start, end, text, s_start, s_end in rows:  # type: ignore[misc]
-        assert str(text)[int(start):int(end)] == str(exact)
+        assert str(text)[int(start) : int(end)] == str(exact)
         assert int(s_start) <= int(start) < int(end) <= int(s_end)
         checked += 1
     assert checked > 60

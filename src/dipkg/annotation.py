@@ -189,7 +189,7 @@ class Corpus:
 def _validator(name: str) -> jsonschema.protocols.Validator:
     schema = json.loads(paths.schema_file(name).read_text(encoding="utf-8"))
     validator_class = jsonschema.validators.validator_for(schema)
-    return validator_class(schema)  # type: ignore[no-any-return]
+    return validator_class(schema)
 
 
 def check_schema(document: LocatedDocument, name: str) -> None:
@@ -244,10 +244,10 @@ SECTION_ITEMS = {"schemes": "scheme", "concepts": "concept", "entities": "entity
 def _merge_registry(document: LocatedDocument, registry: Registry) -> None:
     data = document.data
     targets: dict[str, dict[str, Any]] = {
-        "schemes": registry.schemes,  # type: ignore[dict-item]
-        "concepts": registry.concepts,  # type: ignore[dict-item]
-        "entities": registry.entities,  # type: ignore[dict-item]
-        "posts": registry.posts,  # type: ignore[dict-item]
+        "schemes": registry.schemes,
+        "concepts": registry.concepts,
+        "entities": registry.entities,
+        "posts": registry.posts,
     }
     for section, items in data.items():
         for key, value in items.items():
@@ -261,8 +261,12 @@ def _merge_registry(document: LocatedDocument, registry: Registry) -> None:
                 registry.entities[key] = _entity(key, value, [])
             else:
                 registry.posts[key] = Post(
-                    key, value["type"], value["label"], value.get("post_in"),
-                    value.get("represents"), value.get("accredited_to"),
+                    key,
+                    value["type"],
+                    value["label"],
+                    value.get("post_in"),
+                    value.get("represents"),
+                    value.get("accredited_to"),
                 )
 
 
@@ -287,9 +291,7 @@ def _entity(key: str, value: dict[str, Any], evidence: list[Evidence]) -> Entity
 ENTITY_REFERENCES = ("located_in", "body_of", "affiliated_with")
 
 
-def _check_registry_references(
-    document: LocatedDocument, registry: Registry, vocabulary: Vocabulary
-) -> None:
+def _check_registry_references(document: LocatedDocument, registry: Registry, vocabulary: Vocabulary) -> None:
     data = document.data
     for key, value in data.get("concepts", {}).items():
         if value["scheme"] not in registry.schemes:
@@ -379,7 +381,9 @@ class _AnnotationReader:
 
     def read(self) -> None:
         if self.data["article"] != self.article.id:
-            raise self.doc.error(("article",), f"annotation is for {self.data['article']!r}, not {self.article.id!r}")
+            raise self.doc.error(
+                ("article",), f"annotation is for {self.data['article']!r}, not {self.article.id!r}"
+            )
         self._read_entities()
         self._read_holdings()
         self._read_events()
@@ -423,7 +427,9 @@ class _AnnotationReader:
         entities = self.data.get("entities", {})
         for key, value in entities.items():
             if key in self.registry.entities:
-                raise self.doc.error(("entities", key), f"entity {key!r} is already defined in {paths.ENTITIES_SUBDIR}/")
+                raise self.doc.error(
+                    ("entities", key), f"entity {key!r} is already defined in {paths.ENTITIES_SUBDIR}/"
+                )
             evidence = self._evidence(("entities", key, "evidence"), value["evidence"])
             self.article.entities[key] = _entity(key, value, evidence)
         visible = {**self.registry.entities, **self.article.entities}
@@ -442,7 +448,9 @@ class _AnnotationReader:
         for key, value in self.data["events"].items():
             location: Location = ("events", key)
             if value["type"] not in self.vocabulary.event_types:
-                raise self.doc.error((*location, "type"), _unknown_class(value["type"], self.vocabulary.event_types))
+                raise self.doc.error(
+                    (*location, "type"), _unknown_class(value["type"], self.vocabulary.event_types)
+                )
             for role in ("actors", "targets", "listed_targets", "participants", "places"):
                 self._entity_refs((*location, role), value.get(role, []))
             self._refs((*location, "topics"), value.get("topics", []), self.registry.concepts, "concept")
@@ -492,7 +500,9 @@ class _AnnotationReader:
             self._entity_refs((*location, "claimants"), value["claimants"])
             self._entity_refs((*location, "alleged_agents"), value.get("alleged_agents", []))
             self._ref((*location, "alleges"), value["alleges"], self.registry.concepts, "concept")
-            self._refs((*location, "about"), value.get("about", []), concepts_and_entities, "entity or concept")
+            self._refs(
+                (*location, "about"), value.get("about", []), concepts_and_entities, "entity or concept"
+            )
             if "made_in" in value:
                 self._ref((*location, "made_in"), value["made_in"], self.article.events, "event")
             if "stated_in" in value:
@@ -538,7 +548,9 @@ class _AnnotationReader:
         resolving.add(key)
         text = spec.get("text")
         if text is not None and text not in self.article.text:
-            raise self.doc.error((*location, "text"), f"time expression not found verbatim in the article text: {text!r}")
+            raise self.doc.error(
+                (*location, "text"), f"time expression not found verbatim in the article text: {text!r}"
+            )
         try:
             weekday = weekday_in(text) if text else None
             explicit = parse_iso_date(spec["iso"]) if "iso" in spec else None
@@ -550,7 +562,9 @@ class _AnnotationReader:
             anchor = self._anchor_date(location, anchor_key, resolving)
             resolved = resolve_weekday(weekday, anchor, spec.get("direction", "past"))
             if explicit is not None and explicit != resolved:
-                raise self.doc.error(location, f"iso {explicit} contradicts {text!r}, which resolves to {resolved}")
+                raise self.doc.error(
+                    location, f"iso {explicit} contradicts {text!r}, which resolves to {resolved}"
+                )
         elif anchor_key is not None:
             raise self.doc.error(location, "relative_to needs a text that names a weekday")
         if resolved is not None and resolved > self.article.date_published:
@@ -572,5 +586,7 @@ class _AnnotationReader:
         self._ref((*location, "relative_to"), anchor_key, self.article.events, "event")
         anchor = self._resolve_date(anchor_key, resolving)
         if anchor is None or anchor.resolved is None:
-            raise self.doc.error((*location, "relative_to"), f"event {anchor_key!r} has no resolved date to count from")
+            raise self.doc.error(
+                (*location, "relative_to"), f"event {anchor_key!r} has no resolved date to count from"
+            )
         return anchor.resolved

@@ -36,8 +36,10 @@ def _fail(error: DipkgError) -> None:
 
 def _check_base_iri(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
     allowed_end = value.endswith(("/", "#"))
-    if not value.startswith(("http://", "https://")) or not allowed_end or any(
-        c in value for c in ' <>"{}|\\^`'
+    if (
+        not value.startswith(("http://", "https://"))
+        or not allowed_end
+        or any(c in value for c in ' <>"{}|\\^`')
     ):
         raise click.BadParameter("must be an http(s) IRI ending in '/' or '#', with no spaces")
     return value
@@ -54,12 +56,29 @@ def main() -> None:
 
 
 @main.command(epilog=EXIT_CODES_HELP)
-@click.option("--seeds", "seeds_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=paths.SEEDS_DIR, show_default="seeds/", help="Seeds folder to read.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=paths.KG_DIR, show_default="kg/", help="Folder to publish the graph in.")
-@click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, callback=_check_base_iri,
-              help="Base of every minted data IRI.")
+@click.option(
+    "--seeds",
+    "seeds_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=paths.SEEDS_DIR,
+    show_default="seeds/",
+    help="Seeds folder to read.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=paths.KG_DIR,
+    show_default="kg/",
+    help="Folder to publish the graph in.",
+)
+@click.option(
+    "--base-iri",
+    default=DEFAULT_BASE_IRI,
+    show_default=True,
+    callback=_check_base_iri,
+    help="Base of every minted data IRI.",
+)
 def build(seeds_dir: Path, out_dir: Path, base_iri: str) -> None:
     """Build the knowledge graph from the seeds.
 

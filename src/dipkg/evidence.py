@@ -9,7 +9,7 @@ CONTEXT_CHARS = 32
 
 # A sentence ends at . ! or ? (optionally followed by a closing quote) before white space and
 # an upper-case letter, a digit or an opening quote; a line break always ends a sentence.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?(?=[ \t]+[\"“(A-Z0-9])|\r?\n")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"\u201d\u2019)]?(?=[ \t]+[\"\u201c(A-Z0-9])|\r?\n")
 
 
 @dataclass(frozen=True)
@@ -51,9 +51,7 @@ def locate(text: str, quote: str, occurrence: int | None) -> Span:
             )
         occurrence = 1
     if occurrence > len(starts):
-        raise QuoteNotFound(
-            f"quote occurs {len(starts)} time(s), not {occurrence}: {quote!r}"
-        )
+        raise QuoteNotFound(f"quote occurs {len(starts)} time(s), not {occurrence}: {quote!r}")
     start = starts[occurrence - 1]
     return Span(start, start + len(quote))
 

@@ -78,8 +78,11 @@ def _map_registry(registry: Registry, ns: DataNamespaces, graph: Graph) -> None:
         iri = ns.post[post.id]
         graph.add((iri, RDF.type, DIP[post.type]))
         graph.add((iri, RDFS.label, _en(post.label)))
-        for prop, ref in ((ORG.postIn, post.post_in), (DIP.represents, post.represents),
-                          (DIP.accreditedTo, post.accredited_to)):
+        for prop, ref in (
+            (ORG.postIn, post.post_in),
+            (DIP.represents, post.represents),
+            (DIP.accreditedTo, post.accredited_to),
+        ):
             if ref is not None:
                 graph.add((iri, prop, ns.entity[ref]))
 
@@ -91,8 +94,11 @@ def _add_entity(graph: Graph, iri: URIRef, entity: Entity, resolve: Callable[[st
         graph.add((iri, SKOS.altLabel, _en(alt)))
     if entity.description:
         graph.add((iri, RDFS.comment, _en(entity.description)))
-    for prop, ref in ((DIP.locatedIn, entity.located_in), (DIP.bodyOf, entity.body_of),
-                      (DIP.affiliatedWith, entity.affiliated_with)):
+    for prop, ref in (
+        (DIP.locatedIn, entity.located_in),
+        (DIP.bodyOf, entity.body_of),
+        (DIP.affiliatedWith, entity.affiliated_with),
+    ):
         if ref is not None:
             graph.add((iri, prop, resolve(ref)))
     for member in entity.members:
@@ -146,10 +152,14 @@ class _ArticleMapper:
     def _event_iri(self, event: Event) -> URIRef:
         time = event.time
         key = content_key(
-            self.article.id, event.type,
-            self._entities(event.actors), self._entities(event.targets),
-            self._entities(event.listed_targets), self._entities(event.participants),
-            time.resolved if time else None, time.year if time else None,
+            self.article.id,
+            event.type,
+            self._entities(event.actors),
+            self._entities(event.targets),
+            self._entities(event.listed_targets),
+            self._entities(event.participants),
+            time.resolved if time else None,
+            time.year if time else None,
             self._spans(event.evidence),
         )
         return self.ns.event[f"{_slug(event.type)}-{key}"]
@@ -159,7 +169,9 @@ class _ArticleMapper:
 
     def _claim_iri(self, claim: Claim) -> URIRef:
         return self.ns.claim[
-            content_key(self.article.id, claim.alleges, self._entities(claim.claimants), self._spans(claim.evidence))
+            content_key(
+                self.article.id, claim.alleges, self._entities(claim.claimants), self._spans(claim.evidence)
+            )
         ]
 
     def _map_article(self) -> None:
@@ -230,17 +242,25 @@ class _ArticleMapper:
         graph.add((iri, RDF.type, DIP[event.type]))
         graph.add((iri, RDFS.label, _en(event.label)))
         graph.add((iri, DIP.inArticle, self.iri))
-        roles = ((DIP.actor, event.actors), (DIP.target, event.targets),
-                 (DIP.listedTarget, event.listed_targets), (DIP.participant, event.participants),
-                 (DIP.place, event.places))
+        roles = (
+            (DIP.actor, event.actors),
+            (DIP.target, event.targets),
+            (DIP.listedTarget, event.listed_targets),
+            (DIP.participant, event.participants),
+            (DIP.place, event.places),
+        )
         for prop, refs in roles:
             for ref in refs:
                 graph.add((iri, prop, self.entity(ref)))
         for topic in event.topics:
             graph.add((iri, DIP.topic, self.ns.concept[topic]))
-        links = ((DIP.subEvent, event.sub_events), (DIP.respondsTo, event.responds_to),
-                 (DIP.follows, event.follows), (DIP.concerns, event.concerns),
-                 (DIP.firstSince, [event.first_since] if event.first_since else []))
+        links = (
+            (DIP.subEvent, event.sub_events),
+            (DIP.respondsTo, event.responds_to),
+            (DIP.follows, event.follows),
+            (DIP.concerns, event.concerns),
+            (DIP.firstSince, [event.first_since] if event.first_since else []),
+        )
         for prop, keys in links:
             for key in keys:
                 graph.add((iri, prop, self.event_iris[key]))

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from pathlib import Path
-
 from collections.abc import Mapping
+from pathlib import Path
 
 from rdflib import Graph, URIRef
 

@@ -47,7 +47,7 @@ class TurtleWriter:
         for prefix, namespace in self.prefixes:
             if value.startswith(namespace) and _LOCAL_NAME.match(value[len(namespace) :]):
                 self.used.add(prefix)
-                return f"{prefix}:{value[len(namespace):]}"
+                return f"{prefix}:{value[len(namespace) :]}"
         return f"<{value}>"
 
     def _literal(self, literal: Literal) -> str:
@@ -101,7 +101,9 @@ def to_turtle(graph: Graph, prefixes: Mapping[str, str], header: str = "") -> st
     return header + "\n".join(writer.prefix_lines()) + "\n\n" + "\n\n".join(blocks) + "\n"
 
 
-def to_trig(named_graphs: Iterable[tuple[URIRef, Graph]], prefixes: Mapping[str, str], header: str = "") -> str:
+def to_trig(
+    named_graphs: Iterable[tuple[URIRef, Graph]], prefixes: Mapping[str, str], header: str = ""
+) -> str:
     """Named graphs as TriG, in the order given."""
     writer = TurtleWriter(prefixes)
     sections = []

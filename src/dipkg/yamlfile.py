@@ -83,9 +83,7 @@ def load_yaml(path: Path) -> LocatedDocument:
     return LocatedDocument(path, data, lines)
 
 
-def _convert(
-    node: yaml.Node, location: Location, lines: dict[Location, int], path: Path, loader: Any
-) -> Any:
+def _convert(node: yaml.Node, location: Location, lines: dict[Location, int], path: Path, loader: Any) -> Any:
     lines.setdefault(location, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
@@ -100,8 +98,7 @@ def _convert(
         return result
     if isinstance(node, yaml.SequenceNode):
         return [
-            _convert(item, (*location, index), lines, path, loader)
-            for index, item in enumerate(node.value)
+            _convert(item, (*location, index), lines, path, loader) for index, item in enumerate(node.value)
         ]
     if node.tag.endswith(":timestamp"):
         return node.value
