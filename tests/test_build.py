@@ -139,3 +139,13 @@ def test_help_documents_exit_codes() -> None:
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 0
         assert "Exit codes: 0 success; 2 usage error; 3 bad input" in result.output
+
+
+def test_leftover_temporary_files_are_cleaned(tmp_path: Path) -> None:
+    out = tmp_path / "kg"
+    (out / paths.KG_ARTICLES_SUBDIR).mkdir(parents=True)
+    leftover = out / paths.KG_ARTICLES_SUBDIR / f".{ARTICLE}.ttl.abc123.tmp"
+    leftover.write_text("half written", encoding="utf-8")
+    assert run_build("--out", str(out)).returncode == 0
+    assert not leftover.exists()
+    assert sorted(p.name for p in (out / paths.KG_ARTICLES_SUBDIR).iterdir()) == [f"{ARTICLE}.ttl"]

@@ -33,6 +33,7 @@ def write_files(out_dir: Path, files: dict[str, bytes]) -> dict[str, bool]:
     """
     staged: list[tuple[Path, Path]] = []
     changed: dict[str, bool] = {}
+    _remove_leftover_temporaries(out_dir, files)
     try:
         for relative, data in files.items():
             target = out_dir / relative
@@ -53,6 +54,15 @@ def write_files(out_dir: Path, files: dict[str, bytes]) -> dict[str, bool]:
     for temp, target in staged:
         os.replace(temp, target)
     return changed
+
+
+def _remove_leftover_temporaries(out_dir: Path, files: dict[str, bytes]) -> None:
+    """Delete temporary files an interrupted earlier build left beside the published ones."""
+    for relative in files:
+        target = out_dir / relative
+        if target.parent.is_dir():
+            for leftover in target.parent.glob(f".{target.name}.*.tmp"):
+                leftover.unlink()
 
 
 def remove_stale(out_dir: Path, subdir: str, keep: set[str], suffix: str) -> list[str]:
