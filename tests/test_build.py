@@ -35,11 +35,11 @@ def test_build_prints_what_it_wrote(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["build", "--out", str(out)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].endswith("1 article(s), 1390 triples")
+    assert lines[0].endswith("1 article(s), 1387 triples")
     assert lines[1:] == [
-        "  entities.ttl                          187 triples  written",
+        "  entities.ttl                          184 triples  written",
         f"  articles/{ARTICLE}.ttl    1203 triples  written",
-        "  dipkg.trig                           1390 triples  written",
+        "  dipkg.trig                           1387 triples  written",
     ]
     again = CliRunner().invoke(main, ["build", "--out", str(out)])
     assert again.exit_code == 0
