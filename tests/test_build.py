@@ -35,11 +35,11 @@ def test_build_prints_what_it_wrote(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["build", "--out", str(out)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].endswith("1 article(s), 1387 triples")
+    assert lines[0].endswith("1 article(s), 1384 triples")
     assert lines[1:] == [
         "  entities.ttl                          184 triples  written",
-        f"  articles/{ARTICLE}.ttl    1203 triples  written",
-        "  dipkg.trig                           1387 triples  written",
+        f"  articles/{ARTICLE}.ttl    1200 triples  written",
+        "  dipkg.trig                           1384 triples  written",
     ]
     again = CliRunner().invoke(main, ["build", "--out", str(out)])
     assert again.exit_code == 0
@@ -138,7 +138,7 @@ def test_help_documents_exit_codes() -> None:
     for args in (["--help"], ["build", "--help"]):
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 0
-        assert "Exit codes: 0 success; 2 usage error; 3 bad input" in result.output
+        assert "Exit codes: 0 success; 1 does not conform to the shapes; 2 usage error; 3 bad" in result.output
 
 
 def test_leftover_temporary_files_are_cleaned(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 DEFAULT_BASE_IRI = "https://w3id.org/dipkg/"
 
 DIP = Namespace("https://w3id.org/dipkg/ontology#")
+DIPSH = Namespace("https://w3id.org/dipkg/shapes#")
 CAMEO = Namespace("https://w3id.org/dipkg/codes/cameo/")
 PLOVER = Namespace("https://w3id.org/dipkg/codes/plover/")
 SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
@@ -23,6 +24,7 @@ WD = Namespace("http://www.wikidata.org/entity/")
 
 STANDARD_PREFIXES: dict[str, Namespace] = {
     "dip": DIP,
+    "dipsh": DIPSH,
     "cameo": CAMEO,
     "plover": PLOVER,
     "sem": SEM,
@@ -36,6 +38,7 @@ STANDARD_PREFIXES: dict[str, Namespace] = {
     "owl": Namespace(str(OWL)),
     "rdf": Namespace(str(RDF)),
     "rdfs": Namespace(str(RDFS)),
+    "sh": Namespace("http://www.w3.org/ns/shacl#"),
     "xsd": Namespace(str(XSD)),
     "wd": WD,
 }

@@ -4,13 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dipkg import paths
 from dipkg.annotation import load_corpus
+from dipkg.errors import EXIT_NOT_CONFORMING, DipkgError
 from dipkg.mapping import map_corpus
 from dipkg.namespaces import DEFAULT_BASE_IRI, DataNamespaces
 from dipkg.publish import remove_stale, trig_bytes, turtle_bytes, write_files
 from dipkg.vocabulary import load_ontology, vocabulary_of
+
+if TYPE_CHECKING:
+    from dipkg.validation import ValidationReport
+
+
+class NotConforming(DipkgError):
+    """The graph a build would publish violates the shapes; nothing was written."""
+
+    exit_code = EXIT_NOT_CONFORMING
+
+    def __init__(self, report: ValidationReport) -> None:
+        super().__init__("the knowledge graph does not conform to the shapes; kg/ was left unchanged")
+        self.report = report
 
 
 @dataclass(frozen=True)
@@ -41,11 +56,13 @@ def build(
     out_dir: Path = paths.KG_DIR,
     base_iri: str = DEFAULT_BASE_IRI,
     ontology_file: Path = paths.ONTOLOGY_FILE,
+    shapes: Path | None = paths.SHAPES_DIR,
 ) -> BuildReport:
     """Build the knowledge graph from a seeds folder into an output folder.
 
-    Everything is loaded and checked before anything is written; a bad input raises
-    `InputError` and leaves the output folder untouched.
+    Everything is loaded and checked before anything is written: a bad input raises
+    `InputError`, and a graph that violates the shapes (unless `shapes` is None) raises
+    `NotConforming`; either way the output folder is left untouched.
     """
     vocabulary = vocabulary_of(load_ontology(ontology_file))
     corpus = load_corpus(seeds_dir, vocabulary)
@@ -61,7 +78,21 @@ def build(
         named.append((graph_iri, graph))
     files[paths.KG_DATASET_FILE] = trig_bytes(named, prefixes)
     counts[paths.KG_DATASET_FILE] = sum(len(graph) for _, graph in named)
+    if shapes is not None:
+        _check_conformance(files, shapes, base_iri)
     changed = write_files(out_dir, files)
     removed = remove_stale(out_dir, paths.KG_ARTICLES_SUBDIR, set(files), ".ttl")
     published = [PublishedFile(path, counts[path], changed[path]) for path in files]
     return BuildReport(len(corpus.articles), published, removed)
+
+
+def _check_conformance(files: dict[str, bytes], shapes: Path, base_iri: str) -> None:
+    from dipkg.rdfio import parse_quads
+    from dipkg.validation import load_shapes, read_ontology, validate
+
+    quads = [
+        q for name, data in files.items() if name.endswith(".ttl") for q in parse_quads(data, "turtle", name)
+    ]
+    report = validate(quads, load_shapes(shapes), read_ontology(), base_iri)
+    if not report.conforms("violation"):
+        raise NotConforming(report)
