@@ -138,7 +138,9 @@ def test_help_documents_exit_codes() -> None:
     for args in (["--help"], ["build", "--help"]):
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 0
-        assert "Exit codes: 0 success; 1 does not conform to the shapes; 2 usage error; 3 bad" in result.output
+        assert (
+            "Exit codes: 0 success; 1 does not conform to the shapes; 2 usage error; 3 bad" in result.output
+        )
 
 
 def test_leftover_temporary_files_are_cleaned(tmp_path: Path) -> None:

@@ -40,6 +40,7 @@ class ValidationResult:
     message: str
     source_shape: Node
     component: URIRef
+    constraint: Node | None = None
 
     def sort_key(self) -> tuple[int, str, str, str, str]:
         """Severity first, then focus node, path and message, for reports that never reorder."""
@@ -148,6 +149,7 @@ def _read_results(results_graph: Graph) -> list[ValidationResult]:
                 message=str(message) if message is not None else "",
                 source_shape=results_graph.value(result, SH.sourceShape),  # type: ignore[arg-type]
                 component=results_graph.value(result, SH.sourceConstraintComponent),  # type: ignore[arg-type]
+                constraint=results_graph.value(result, SH.sourceConstraint),
             )
         )
     return results
@@ -228,6 +230,7 @@ def _run_sparql_constraints(
                     message=str(message) if message is not None else "",
                     source_shape=shape,
                     component=SH.SPARQLConstraintComponent,
+                    constraint=constraint,
                 )
             )
     return results
