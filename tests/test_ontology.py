@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
@@ -78,3 +80,63 @@ def test_event_classes_match_code_list_concepts(ontology: Graph) -> None:
         "Appeal",
         "Demand",
     } <= vocabulary.event_types
+
+
+def run_ontology_check(*files: Path) -> tuple[int, str, str]:
+    from click.testing import CliRunner
+
+    from dipkg.cli import main
+
+    result = CliRunner().invoke(main, ["validate", "--ontology", *map(str, files)])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_ontology_check_passes_on_the_published_kg() -> None:
+    code, out, err = run_ontology_check()
+    assert (code, out, err) == (0, "", "dipkg validate --ontology: ontology checks passed\n")
+
+
+def test_ontology_check_reports_an_undefined_term(tmp_path: Path) -> None:
+    data = tmp_path / "typo.ttl"
+    data.write_text(
+        "@prefix dip: <https://w3id.org/dipkg/ontology#> .\n"
+        "<https://w3id.org/dipkg/post/p> dip:heldby <https://w3id.org/dipkg/entity/x> .\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run_ontology_check(data)
+    assert code == 1
+    assert out == (
+        "data: https://w3id.org/dipkg/ontology#heldby is not defined by the ontology or a standard vocabulary\n"
+    )
+
+
+def test_ontology_check_reports_an_owl_clash(tmp_path: Path) -> None:
+    data = tmp_path / "clash.ttl"
+    data.write_text(
+        "@prefix dip: <https://w3id.org/dipkg/ontology#> .\n"
+        "<https://w3id.org/dipkg/claim/c> a dip:Claim, dip:Accusation .\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run_ontology_check(data)
+    assert code == 1
+    assert out.startswith("OWL 2 RL: ")
+    assert "https://w3id.org/dipkg/claim/c" in out
+
+
+def test_header_and_term_checks_find_gaps(ontology: Graph) -> None:
+    from dipkg.ontology_check import header_problems, term_problems, undefined_terms, used_in_shapes
+
+    stripped = Graph()
+    for s, p, o in ontology:
+        if p not in (DCTERMS.license, SKOS.definition) or (s != DIP.Summons and p == SKOS.definition):
+            stripped.add((s, p, o))
+    assert header_problems(stripped) == ["header: missing dcterms:license"]
+    assert term_problems(stripped) == [f"term {DIP.Summons}: missing skos:definition"]
+    shapes = Graph().parse(
+        data="@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix org: <http://www.w3.org/ns/org#> .\n"
+        "<urn:x:s> sh:path org:heldby ; sh:class org:Post .",
+        format="turtle",
+    )
+    assert undefined_terms(ontology, used_in_shapes(shapes), "shapes") == [
+        "shapes: http://www.w3.org/ns/org#heldby is not defined by the ontology or a standard vocabulary"
+    ]

@@ -124,7 +124,7 @@ def test_shacl_shacl_catches_a_broken_shape(shapes: Graph) -> None:
         data='@prefix sh: <http://www.w3.org/ns/shacl#> . <urn:x:s> a sh:NodeShape ; sh:minCount "one" .',
         format="turtle",
     )
-    with pytest.raises(Exception, match="(?i)shacl"):
+    with pytest.raises(Exception, match=r"(?i)shacl"):
         pyshacl.validate(Graph(), shacl_graph=broken, meta_shacl=True, advanced=True)
 
 
