@@ -106,7 +106,8 @@ def test_ontology_check_reports_an_undefined_term(tmp_path: Path) -> None:
     code, out, _ = run_ontology_check(data)
     assert code == 1
     assert out == (
-        "data: https://w3id.org/dipkg/ontology#heldby is not defined by the ontology or a standard vocabulary\n"
+        "data: https://w3id.org/dipkg/ontology#heldby is not defined by the ontology"
+        " or a standard vocabulary\n"
     )
 
 
