@@ -151,3 +151,14 @@ def test_engine_gives_exactly_pyshacls_results(fixture: Path, shapes: Graph, ont
     ours = set(validate(quads, shapes, ontology_quads).results)
     reference = reference_results(graph_of(quads), shapes, graph_of(ontology_quads))
     assert ours == reference
+
+
+def test_every_constraint_has_a_message_and_a_chosen_severity(shapes: Graph) -> None:
+    for shape, component, *constraint in constraints_in(shapes):
+        holder = constraint[0] if constraint else shape
+        assert shapes.value(holder, SH.message) is not None, f"{holder} has no sh:message"
+        assert shapes.value(shape, SH.severity) in (SH.Violation, SH.Warning, SH.Info), (
+            f"{shape} has no sh:severity"
+        )
+    severities = {shapes.value(s, SH.severity) for s, *_ in constraints_in(shapes)}
+    assert severities == {SH.Violation, SH.Warning, SH.Info}
