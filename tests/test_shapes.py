@@ -154,7 +154,7 @@ def test_engine_gives_exactly_pyshacls_results(fixture: Path, shapes: Graph, ont
 
 
 def test_every_constraint_has_a_message_and_a_chosen_severity(shapes: Graph) -> None:
-    for shape, component, *constraint in constraints_in(shapes):
+    for shape, _component, *constraint in constraints_in(shapes):
         holder = constraint[0] if constraint else shape
         assert shapes.value(holder, SH.message) is not None, f"{holder} has no sh:message"
         assert shapes.value(shape, SH.severity) in (SH.Violation, SH.Warning, SH.Info), (
