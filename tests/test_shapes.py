@@ -26,6 +26,7 @@ PARAMETERS = {
     SH["class"]: SH.ClassConstraintComponent,
     SH.nodeKind: SH.NodeKindConstraintComponent,
     SH.pattern: SH.PatternConstraintComponent,
+    SH.minInclusive: SH.MinInclusiveConstraintComponent,
     SH.qualifiedMinCount: SH.QualifiedMinCountConstraintComponent,
     SH["not"]: SH.NotConstraintComponent,
 }

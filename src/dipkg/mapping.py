@@ -104,7 +104,7 @@ def _add_entity(graph: Graph, iri: URIRef, entity: Entity, resolve: Callable[[st
     for member in entity.members:
         graph.add((iri, DIP.member, resolve(member)))
     if entity.member_count is not None:
-        graph.add((iri, DIP.memberCount, Literal(entity.member_count, datatype=XSD.nonNegativeInteger)))
+        graph.add((iri, DIP.memberCount, Literal(entity.member_count, datatype=XSD.integer)))
     if entity.wikidata is not None:
         graph.add((iri, OWL.sameAs, WD[entity.wikidata]))
 
@@ -216,8 +216,8 @@ class _ArticleMapper:
         return iri
 
     def _add_offsets(self, iri: URIRef, span: Span) -> None:
-        self.graph.add((iri, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)))
-        self.graph.add((iri, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
+        self.graph.add((iri, OA.start, Literal(span.start, datatype=XSD.integer)))
+        self.graph.add((iri, OA.end, Literal(span.end, datatype=XSD.integer)))
         self.graph.add((iri, DIP.inArticle, self.iri))
 
     def _map_holding(self, holding: Holding) -> None:

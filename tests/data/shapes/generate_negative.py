@@ -38,8 +38,8 @@ def value(datatype: URIRef | None, index: int) -> str:
         return f'"2021-01-0{index}"^^xsd:date'
     if datatype == XSD.gYear:
         return f'"200{index}"^^xsd:gYear'
-    if datatype == XSD.nonNegativeInteger:
-        return f'"{index}"^^xsd:nonNegativeInteger'
+    if datatype == XSD.integer:
+        return f'"{index}"^^xsd:integer'
     if datatype == LANG_STRING:
         return f'"value {index}"@en'
     if datatype is None:
@@ -85,6 +85,8 @@ def fixtures(shapes: Graph) -> dict[str, str]:
                 f'{focus} ; {p} "not an IRI" .',
                 "the value is a literal",
             )
+        if shapes.value(prop_shape, SH.minInclusive) is not None:
+            cases[SH.MinInclusiveConstraintComponent] = (f'{focus} ; {p} "-1"^^xsd:integer .', "the value is negative")
         if shapes.value(prop_shape, SH.pattern) is not None:
             bad = "<http://example.org/not-wikidata>" if shapes.value(prop_shape, SH.nodeKind) else '"XYZ"'
             cases[SH.PatternConstraintComponent] = (f"{focus} ; {p} {bad} .", "the value does not match")
