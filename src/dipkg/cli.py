@@ -12,6 +12,7 @@ import click
 from dipkg import __version__, paths
 from dipkg.errors import (
     EXIT_BAD_INPUT,
+    EXIT_ENDPOINT_ERROR,
     EXIT_NOT_CONFORMING,
     EXIT_OK,
     EXIT_USAGE,
@@ -242,3 +243,215 @@ def _validate_ontology(files: tuple[str, ...]) -> None:
     verdict = "ontology checks passed" if not problems else f"{len(problems)} problem(s)"
     click.echo(f"dipkg validate --ontology: {verdict}", err=True)
     sys.exit(EXIT_NOT_CONFORMING if problems else EXIT_OK)
+
+
+DEFAULT_GRAPH = DEFAULT_BASE_IRI + "graph/kg"
+
+
+def _prefix_map() -> dict[str, str]:
+    from dipkg.validation import report_prefixes
+
+    return report_prefixes()
+
+
+@main.command("queries", epilog=EXIT_CODES_HELP)
+def list_queries() -> None:
+    """List the canned queries: name, parameters and summary.
+
+    Example: dipkg queries
+    """
+    from dipkg.queries import catalogue
+
+    try:
+        entries = catalogue(paths.QUERIES_DIR)
+    except DipkgError as error:
+        _fail(error)
+        return
+    rows = []
+    for query in entries:
+        params = ", ".join(
+            f"{p.name.lstrip('_')}:{p.type}"
+            + ("" if p.required else "?")
+            + (f"={p.default}" if p.default else "")
+            for p in query.parameters
+        )
+        rows.append((query.name, params or "-", query.summary))
+    widths = [max(len(r[i]) for r in [("NAME", "PARAMETERS", ""), *rows]) for i in range(2)]
+    click.echo(f"{'NAME':<{widths[0]}}  {'PARAMETERS':<{widths[1]}}  SUMMARY")
+    for name, params, summary in rows:
+        click.echo(f"{name:<{widths[0]}}  {params:<{widths[1]}}  {summary}")
+
+
+def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
+    parsed: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--param")
+        parsed[key] = value
+    return parsed
+
+
+@main.command(epilog=EXIT_CODES_HELP + f" {EXIT_ENDPOINT_ERROR} the endpoint answered with an error.")
+@click.argument("name")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A query parameter (repeatable); IRIs may be CURIEs such as ent:china.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "csv", "tsv"]),
+    help="Output format (default: table on a terminal, SPARQL JSON otherwise).",
+)
+@click.option("--endpoint", help="Run on this SPARQL endpoint (http or https) instead of the local kg/.")
+@click.option(
+    "--graph",
+    default=DEFAULT_GRAPH,
+    show_default=True,
+    help="With --endpoint: the graph to query as the default graph ('' for the server's default).",
+)
+@click.option(
+    "--timeout", type=float, default=30.0, show_default=True, help="With --endpoint: seconds to wait."
+)
+def query(
+    name: str,
+    params: tuple[str, ...],
+    output_format: str | None,
+    endpoint: str | None,
+    graph: str,
+    timeout: float,
+) -> None:
+    """Run a canned query (NAME, see `dipkg queries`) or a .rq file.
+
+    Locally the query runs on an embedded Oxigraph store loaded from kg/, over the union of its
+    graphs, and never touches the network. Parameters are bound as RDF terms.
+
+    Example: dipkg query quotes --param speaker=ent:antony-blinken --format table
+    """
+    from dipkg.queries import bind_parameters, find_query, with_bindings
+    from dipkg.results import to_csv, to_json, to_table, to_tsv
+
+    try:
+        canned = find_query(name, paths.QUERIES_DIR)
+        prefixes = _prefix_map()
+        text = with_bindings(canned.text, bind_parameters(canned, _parse_params(params), prefixes))
+        if endpoint is None:
+            from dipkg.store import load_store, run_local
+
+            table = run_local(load_store(), text)
+        else:
+            from dipkg.remote import Endpoint, run_remote
+
+            table = run_remote(Endpoint.from_options(endpoint), text, timeout, graph or None)
+    except DipkgError as error:
+        _fail(error)
+        return
+    chosen = output_format or ("table" if sys.stdout.isatty() else "json")
+    if chosen == "table":
+        click.echo(to_table(table, prefixes), nl=False)
+    elif chosen == "csv":
+        click.echo(to_csv(table), nl=False)
+    elif chosen == "tsv":
+        click.echo(to_tsv(table), nl=False)
+    else:
+        click.echo(to_json(table), nl=False)
+
+
+@main.command(epilog=EXIT_CODES_HELP + f" {EXIT_ENDPOINT_ERROR} the endpoint answered with an error.")
+@click.option(
+    "--endpoint",
+    required=True,
+    help="The server: a bare http://host:port is an Oxigraph server (its /query, /update and /store "
+    "are derived); otherwise the SPARQL query URL.",
+)
+@click.option("--graph", default=DEFAULT_GRAPH, show_default=True, help="The graph to replace with the KG.")
+@click.option("--update-url", help="SPARQL 1.1 Update URL (needed unless --endpoint is a bare Oxigraph URL).")
+@click.option(
+    "--store-url", help="Graph Store Protocol URL (needed unless --endpoint is a bare Oxigraph URL)."
+)
+@click.option(
+    "--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for each request."
+)
+def load(endpoint: str, graph: str, update_url: str | None, store_url: str | None, timeout: float) -> None:
+    """Load the published KG into a triple store, atomically.
+
+    All graphs of kg/ go, as one graph, into a staging graph (Graph Store Protocol PUT); the
+    triple count is checked; then one SPARQL update moves the staging graph over GRAPH. A failure
+    at any point leaves the live graph as it was; running the command again converges.
+
+    Example: dipkg load --endpoint http://127.0.0.1:7878
+    """
+    from dipkg.export import union_ntriples
+    from dipkg.rdfio import UsageError
+    from dipkg.remote import Endpoint, load_graph
+
+    try:
+        import pyoxigraph
+
+        try:
+            pyoxigraph.NamedNode(graph)
+        except ValueError as exc:
+            raise UsageError(f"--graph {graph!r} is not a valid IRI") from exc
+        data, triples = union_ntriples(paths.KG_DIR)
+        report = load_graph(
+            Endpoint.from_options(endpoint, update_url, store_url), graph, data, triples, timeout
+        )
+    except DipkgError as error:
+        _fail(error)
+        return
+    click.echo(f"loaded {report.triples} triples into graph <{report.graph}> at {report.endpoint}")
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.option(
+    "--format",
+    "export_format",
+    type=click.Choice(["ttl", "nt", "nq", "trig", "jsonld"]),
+    default="trig",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to this file.")
+def export(export_format: str, output: Path | None) -> None:
+    """Export the published KG (all graphs) in another RDF format.
+
+    ttl and nt merge the graphs; nq, trig and jsonld keep the named graphs. Output is sorted,
+    so the same KG always gives the same bytes.
+
+    Example: dipkg export --format nt -o dipkg.nt
+    """
+    from dipkg.export import export_bytes
+    from dipkg.publish import write_files
+
+    try:
+        data = export_bytes(paths.KG_DIR, export_format)
+        if output is None:
+            sys.stdout.buffer.write(data)
+        else:
+            write_files(output.parent, {output.name: data})
+    except DipkgError as error:
+        _fail(error)
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
+@click.option("--writable", is_flag=True, help="Serve read-write (default: read-only).")
+def serve(port: int, writable: bool) -> None:
+    """Serve the KG as a SPARQL endpoint on 127.0.0.1 with the Oxigraph server.
+
+    The KG is loaded into the graph <https://w3id.org/dipkg/graph/kg>, which is also the
+    server's default graph for queries. Stop with Ctrl-C.
+
+    Example: dipkg serve --port 7878
+    """
+    from dipkg.serve import serve_kg
+
+    try:
+        serve_kg(paths.KG_DIR, port, writable, DEFAULT_GRAPH, click.echo)
+    except DipkgError as error:
+        _fail(error)

@@ -1,0 +1,202 @@
+"""SPARQL endpoints: queries through SPARQLWrapper, and atomic, idempotent loads of the graph."""
+
+from __future__ import annotations
+
+import json
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.client import HTTPException
+from typing import TypeVar
+
+from dipkg.errors import EXIT_ENDPOINT_ERROR, DipkgError, InputError
+from dipkg.rdfio import UsageError
+from dipkg.results import ResultTable, from_sparql_json
+
+DEFAULT_TIMEOUT = 30.0
+RETRIES = 2
+T = TypeVar("T")
+
+
+class EndpointUnreachable(InputError):
+    """The endpoint could not be reached, timed out or dropped the connection (exit code 3)."""
+
+
+class EndpointError(DipkgError):
+    """The endpoint answered with an error status (exit code 5)."""
+
+    exit_code = EXIT_ENDPOINT_ERROR
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """The URLs of one SPARQL service: query, update and Graph Store Protocol."""
+
+    query: str
+    update: str | None = None
+    store: str | None = None
+
+    @classmethod
+    def from_options(cls, endpoint: str, update: str | None = None, store: str | None = None) -> Endpoint:
+        """For a bare http://host:port (an Oxigraph server) /query, /update and /store are derived."""
+        for url in (endpoint, update, store):
+            if url is not None:
+                check_url(url)
+        parsed = urllib.parse.urlsplit(endpoint)
+        if parsed.path in ("", "/"):
+            root = endpoint.rstrip("/")
+            return cls(root + "/query", update or root + "/update", store or root + "/store")
+        return cls(endpoint, update, store)
+
+
+def check_url(url: str) -> None:
+    """Accept only absolute http(s) URLs."""
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise UsageError(f"endpoint {url!r} is not an http(s) URL")
+
+
+def run_remote(
+    endpoint: Endpoint, query: str, timeout: float = DEFAULT_TIMEOUT, default_graph: str | None = None
+) -> ResultTable:
+    """Run a SELECT query on the endpoint through SPARQLWrapper; errors carry the server's message."""
+    from SPARQLWrapper import JSON, POST, SPARQLWrapper
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+    client = SPARQLWrapper(endpoint.query)
+    client.setQuery(query)
+    client.setMethod(POST)
+    client.setReturnFormat(JSON)
+    client.setTimeout(int(max(1, timeout)))
+    if default_graph is not None:
+        client.addDefaultGraph(default_graph)
+    try:
+        response = client.query()
+        body = response.response.read()
+    except SPARQLWrapperException as exc:
+        message = " ".join(str(exc).split())
+        raise EndpointError(f"the endpoint refused the query: {message[:500]}", endpoint.query) from exc
+    except urllib.error.HTTPError as exc:
+        raise EndpointError(_http_error_text(exc), endpoint.query) from exc
+    except (urllib.error.URLError, OSError, HTTPException) as exc:
+        raise EndpointUnreachable(_unreachable_text(exc), endpoint.query) from exc
+    try:
+        return from_sparql_json(json.loads(body))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise EndpointError("the endpoint did not answer with SPARQL JSON results", endpoint.query) from exc
+
+
+def _unreachable_text(exc: BaseException) -> str:
+    reason = getattr(exc, "reason", exc)
+    if isinstance(reason, (TimeoutError, socket.timeout)):
+        return "the endpoint did not answer in time"
+    return f"cannot reach the endpoint ({' '.join(str(reason).split()) or type(reason).__name__})"
+
+
+def _http_error_text(exc: urllib.error.HTTPError) -> str:
+    try:
+        detail = " ".join(exc.read().decode("utf-8", "replace").split())[:500]
+    except (OSError, HTTPException):
+        detail = ""
+    return f"HTTP {exc.code} {exc.reason}" + (f": {detail}" if detail else "")
+
+
+def http(method: str, url: str, body: bytes | None, content_type: str | None, timeout: float) -> bytes:
+    """One HTTP request with errors mapped to EndpointUnreachable or EndpointError."""
+    request = urllib.request.Request(url, data=body, method=method)
+    if content_type is not None:
+        request.add_header("Content-Type", content_type)
+    request.add_header("Accept", "application/sparql-results+json, */*;q=0.1")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            data: bytes = response.read()
+            return data
+    except urllib.error.HTTPError as exc:
+        raise EndpointError(_http_error_text(exc), url) from exc
+    except (urllib.error.URLError, OSError, HTTPException) as exc:
+        raise EndpointUnreachable(_unreachable_text(exc), url) from exc
+
+
+def _retrying(action: str, attempt: Callable[[], T]) -> T:
+    """Run an idempotent request, trying again when the connection failed."""
+    for remaining in range(RETRIES, -1, -1):
+        try:
+            return attempt()
+        except EndpointUnreachable as exc:
+            if remaining == 0:
+                raise EndpointUnreachable(f"{action}: {exc.message}", exc.path) from exc
+    raise AssertionError("unreachable")
+
+
+def update(endpoint: Endpoint, text: str, timeout: float) -> None:
+    """Send a SPARQL 1.1 Update request."""
+    assert endpoint.update is not None
+    body = urllib.parse.urlencode({"update": text}).encode("utf-8")
+    http("POST", endpoint.update, body, "application/x-www-form-urlencoded", timeout)
+
+
+def count_triples(endpoint: Endpoint, graph: str, timeout: float) -> int:
+    """How many triples the named graph holds on the endpoint."""
+    table = run_remote(
+        endpoint, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", timeout
+    )
+    cell = table.rows[0][0] if table.rows else None
+    return int(cell.value) if cell is not None else 0
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What a load wrote."""
+
+    graph: str
+    triples: int
+    endpoint: str
+
+
+def staging_graph(graph: str) -> str:
+    """The graph a load writes first, before it replaces the live graph in one update."""
+    return graph + ("&" if "?" in graph else "?") + "dipkg-staging"
+
+
+def load_graph(endpoint: Endpoint, graph: str, ntriples: bytes, triples: int, timeout: float) -> LoadReport:
+    """Replace `graph` on the endpoint with the given triples, atomically.
+
+    The data goes into a staging graph (Graph Store Protocol PUT), its triple count is checked,
+    then one update moves it over the live graph. A failure at any step leaves the live graph as
+    it was; running the load again converges.
+    """
+    if endpoint.update is None or endpoint.store is None:
+        raise UsageError("loading needs --update-url and --store-url for this endpoint")
+    staging = staging_graph(graph)
+    store_url = (
+        endpoint.store + ("&" if "?" in endpoint.store else "?") + urllib.parse.urlencode({"graph": staging})
+    )
+    drop_staging = f"DROP SILENT GRAPH <{staging}>"
+    _retrying("clearing the staging graph", lambda: update(endpoint, drop_staging, timeout))
+    _retrying("uploading", lambda: http("PUT", store_url, ntriples, "application/n-triples", timeout))
+    staged = _retrying("counting the staging graph", lambda: count_triples(endpoint, staging, timeout))
+    if staged != triples:
+        _retrying("clearing the staging graph", lambda: update(endpoint, drop_staging, timeout))
+        raise EndpointError(
+            f"staging graph holds {staged} triples, expected {triples}; live graph unchanged", endpoint.store
+        )
+    try:
+        update(endpoint, f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{graph}>", timeout)
+    except EndpointUnreachable:
+        # The update is atomic: if the answer was lost, the live graph is either old or new.
+        if not _moved(endpoint, graph, staging, triples, timeout):
+            raise
+    return LoadReport(graph, triples, endpoint.query)
+
+
+def _moved(endpoint: Endpoint, graph: str, staging: str, triples: int, timeout: float) -> bool:
+    try:
+        return (
+            count_triples(endpoint, graph, timeout) == triples
+            and count_triples(endpoint, staging, timeout) == 0
+        )
+    except DipkgError:
+        return False
