@@ -40,6 +40,7 @@ def test_build_prints_what_it_wrote(tmp_path: Path) -> None:
         "  entities.ttl                          184 triples  written",
         f"  articles/{ARTICLE}.ttl    1200 triples  written",
         "  dipkg.trig                           1384 triples  written",
+        "  void.ttl                              147 triples  written",
     ]
     again = CliRunner().invoke(main, ["build", "--out", str(out)])
     assert again.exit_code == 0
@@ -59,7 +60,7 @@ def test_two_builds_in_separate_processes_give_identical_bytes(tmp_path: Path) -
         )
         outputs.append({p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert outputs[0] == outputs[1]
-    assert len(outputs[0]) == 3
+    assert len(outputs[0]) == 4
 
 
 def test_committed_kg_is_what_build_produces(built_kg: Path) -> None:

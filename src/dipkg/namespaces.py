@@ -41,6 +41,8 @@ STANDARD_PREFIXES: dict[str, Namespace] = {
     "sh": Namespace("http://www.w3.org/ns/shacl#"),
     "xsd": Namespace(str(XSD)),
     "wd": WD,
+    "void": Namespace("http://rdfs.org/ns/void#"),
+    "dcat": Namespace("http://www.w3.org/ns/dcat#"),
 }
 
 

@@ -28,6 +28,7 @@ ARTICLE_ANNOTATION_FILE = "annotation.yaml"
 KG_ENTITIES_FILE = "entities.ttl"
 KG_ARTICLES_SUBDIR = "articles"
 KG_DATASET_FILE = "dipkg.trig"
+KG_DESCRIPTION_FILE = "void.ttl"
 
 
 def schema_file(name: str) -> Path:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from dipkg import paths
 from dipkg.annotation import load_corpus
+from dipkg.describe import describe_dataset
 from dipkg.errors import EXIT_NOT_CONFORMING, DipkgError
 from dipkg.mapping import map_corpus
 from dipkg.namespaces import DEFAULT_BASE_IRI, DataNamespaces
@@ -47,8 +48,8 @@ class BuildReport:
 
     @property
     def triples(self) -> int:
-        """Triples across the per-graph Turtle files (the TriG file holds the same triples)."""
-        return sum(f.triples for f in self.files if f.path.endswith(".ttl"))
+        """Triples of the dataset (the TriG file; the Turtle files split the same triples)."""
+        return next(f.triples for f in self.files if f.path == paths.KG_DATASET_FILE)
 
 
 def build(
@@ -78,6 +79,10 @@ def build(
         named.append((graph_iri, graph))
     files[paths.KG_DATASET_FILE] = trig_bytes(named, prefixes)
     counts[paths.KG_DATASET_FILE] = sum(len(graph) for _, graph in named)
+    query_names = sorted(p.stem for p in paths.QUERIES_DIR.glob("*.rq"))
+    description = describe_dataset(named, base_iri, query_names)
+    files[paths.KG_DESCRIPTION_FILE] = turtle_bytes(description, prefixes)
+    counts[paths.KG_DESCRIPTION_FILE] = len(description)
     if shapes is not None:
         _check_conformance(files, shapes, base_iri)
     changed = write_files(out_dir, files)
