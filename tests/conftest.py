@@ -31,14 +31,18 @@ PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 
 
 @pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fail any test that opens a network connection."""
+def no_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any test that opens a network connection; tests marked `loopback` may reach 127.0.0.1 only."""
+    allow_loopback = request.node.get_closest_marker("loopback") is not None
+    original_connect = socket.socket.connect
 
-    def refuse(*_args: Any, **_kwargs: Any) -> None:
-        raise AssertionError("network access attempted")
+    def guarded(sock: socket.socket, address: Any) -> Any:
+        host = address[0] if isinstance(address, tuple) else address
+        if allow_loopback and host in ("127.0.0.1", "localhost", "::1"):
+            return original_connect(sock, address)
+        raise AssertionError(f"network access attempted: {address!r}")
 
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket.socket, "connect", guarded)
 
 
 @pytest.fixture(scope="session")
@@ -84,3 +88,18 @@ def select(graph: Graph, query: str, **bindings: Any) -> list[tuple[str, ...]]:
     """Run a SELECT query and return its rows as tuples of strings, sorted."""
     rows = graph.query(PREFIXES + query, initBindings=bindings or None)
     return sorted(tuple("" if value is None else str(value) for value in row) for row in rows)  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """One Oxigraph server for the test session, stopped at the end whatever happens."""
+    import atexit
+
+    from tests.servers import OxigraphServer
+
+    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph")).start()
+    atexit.register(server.stop)
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -105,7 +105,9 @@ def test_oxigraph_loads_every_file(built_kg: Path) -> None:
     store = pyoxigraph.Store()
     store.load(path=str(built_kg / paths.KG_DATASET_FILE), format=pyoxigraph.RdfFormat.TRIG)
     assert len(store) == len(load_kg(built_kg))
-    parsed = set(pyoxigraph.parse(path=str(built_kg / paths.KG_DATASET_FILE), format=pyoxigraph.RdfFormat.TRIG))
+    parsed = set(
+        pyoxigraph.parse(path=str(built_kg / paths.KG_DATASET_FILE), format=pyoxigraph.RdfFormat.TRIG)
+    )
     assert set(store) == parsed, "the store must keep every term as published (no datatype rewriting)"
     for path in built_kg.rglob("*.ttl"):
         triples = list(pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.TURTLE))

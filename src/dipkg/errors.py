@@ -20,7 +20,7 @@ class DipkgError(Exception):
     def __init__(self, message: str, path: Path | str | None = None, line: int | None = None):
         super().__init__(message)
         self.message = message
-        self.path = Path(path) if path is not None else None
+        self.path = path
         self.line = line
 
     def __str__(self) -> str:

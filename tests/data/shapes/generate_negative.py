@@ -86,7 +86,10 @@ def fixtures(shapes: Graph) -> dict[str, str]:
                 "the value is a literal",
             )
         if shapes.value(prop_shape, SH.minInclusive) is not None:
-            cases[SH.MinInclusiveConstraintComponent] = (f'{focus} ; {p} "-1"^^xsd:integer .', "the value is negative")
+            cases[SH.MinInclusiveConstraintComponent] = (
+                f'{focus} ; {p} "-1"^^xsd:integer .',
+                "the value is negative",
+            )
         if shapes.value(prop_shape, SH.pattern) is not None:
             bad = "<http://example.org/not-wikidata>" if shapes.value(prop_shape, SH.nodeKind) else '"XYZ"'
             cases[SH.PatternConstraintComponent] = (f"{focus} ; {p} {bad} .", "the value does not match")

@@ -1,0 +1,131 @@
+"""Test helpers: an Oxigraph server on a free loopback port, and a loopback proxy that injects faults."""
+
+from __future__ import annotations
+
+import http.client
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+class OxigraphServer:
+    """`oxigraph serve` on a free loopback port, persisted in `location`, stopped by stop()."""
+
+    def __init__(self, location: Path, port: int | None = None) -> None:
+        self.location = location
+        self.port = port or free_port()
+        self.url = f"http://{HOST}:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> OxigraphServer:
+        binary = shutil.which("oxigraph")
+        assert binary is not None, "the oxigraph server is required: pip install oxigraph"
+        self.process = subprocess.Popen(
+            [binary, "serve", "--location", str(self.location), "--bind", f"{HOST}:{self.port}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/query?query=ASK%7B%7D", timeout=1):
+                    return self
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("the Oxigraph server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.process = None
+
+
+# A rule sees (method, path, body) and says what to do: "forward", "500", "drop", "hang",
+# or "forward-then-drop" (the upstream executes the request, the answer never arrives).
+Rule = Callable[[str, str, bytes], str]
+
+
+class FaultyProxy:
+    """A loopback HTTP proxy in front of `upstream` that applies `rule` to every request."""
+
+    def __init__(self, upstream: str, rule: Rule, hang_seconds: float = 3.0) -> None:
+        self.upstream = upstream.removeprefix("http://")
+        self.rule = rule
+        self.hang_seconds = hang_seconds
+        self.requests: list[tuple[str, str, str]] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_args: object) -> None:
+                return
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                action = proxy.rule(self.command, self.path, body)
+                proxy.requests.append((self.command, self.path, action))
+                self.close_connection = True
+                if action == "drop":
+                    return
+                if action == "hang":
+                    time.sleep(proxy.hang_seconds)
+                    return
+                if action == "500":
+                    self.send_response(500, "Internal Server Error")
+                    message = b"injected failure"
+                    self.send_header("Content-Length", str(len(message)))
+                    self.end_headers()
+                    self.wfile.write(message)
+                    return
+                connection = http.client.HTTPConnection(proxy.upstream, timeout=30)
+                headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "accept")}
+                connection.request(self.command, self.path, body=body, headers=headers)
+                response = connection.getresponse()
+                data = response.read()
+                connection.close()
+                if action == "forward-then-drop":
+                    return
+                self.send_response(response.status, response.reason)
+                for key, value in response.getheaders():
+                    if key.lower() in ("content-type",):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = _handle
+            do_POST = _handle
+            do_PUT = _handle
+
+        self.server = ThreadingHTTPServer((HOST, 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://{HOST}:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> FaultyProxy:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,251 @@
+"""Canned queries: headers, local runs on Oxigraph equal to rdflib's engine, integrity checks,
+output formats and safe parameter binding."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset
+
+from dipkg import paths
+from dipkg.cli import main
+from dipkg.queries import bind_parameters, catalogue, with_bindings
+from dipkg.results import ResultTable, Term, normalise_literal
+from dipkg.store import load_store, run_local, uses_service
+from dipkg.validation import report_prefixes
+
+QUERIES = catalogue(paths.QUERIES_DIR)
+DATA = Path(__file__).parent / "data" / "queries"
+NASTY = ['a"} ; DROP ALL ; #', "two\nlines", "escaped \\u0022 quote", "tab\there", "}", "'single'", ""]
+SAMPLE_EVENT = "ev:summons-8a1e0a2a3bb9"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def sample_params(name: str) -> dict[str, str]:
+    return {"evidence": {"subject": SAMPLE_EVENT}}.get(name, {})
+
+
+def rdflib_table(dataset: Dataset, text: str) -> ResultTable:
+    from rdflib import BNode, Literal, URIRef
+
+    result = dataset.query(text)
+    variables = [str(v) for v in result.vars or []]
+    rows = []
+    for row in result:
+        cells: list[Term | None] = []
+        for value in row:  # type: ignore[union-attr]
+            if value is None:
+                cells.append(None)
+            elif isinstance(value, URIRef):
+                cells.append(Term("uri", str(value)))
+            elif isinstance(value, BNode):
+                cells.append(Term("bnode", str(value)))
+            else:
+                assert isinstance(value, Literal)
+                datatype = str(value.datatype) if value.datatype else None
+                cells.append(normalise_literal(str(value), datatype, value.language))
+        rows.append(tuple(cells))
+    return ResultTable(variables, rows)
+
+
+@pytest.fixture(scope="module")
+def store():  # type: ignore[no-untyped-def]
+    return load_store()
+
+
+@pytest.fixture(scope="module")
+def rdflib_dataset() -> Dataset:
+    dataset = Dataset(default_union=True)
+    dataset.parse(paths.KG_DIR / paths.KG_DATASET_FILE, format="trig")
+    return dataset
+
+
+def test_catalogue_describes_itself() -> None:
+    reports = [q for q in QUERIES if not q.is_integrity_check]
+    assert len(reports) >= 10
+    assert len([q for q in QUERIES if q.is_integrity_check]) >= 3
+    for query in QUERIES:
+        assert query.summary and query.description, query.name
+        assert "ORDER BY" in query.text, f"{query.name} must order its results"
+        for parameter in query.parameters:
+            assert parameter.description, f"{query.name}: {parameter.name} is undocumented"
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.name)
+def test_oxigraph_and_rdflib_give_identical_results(query, store, rdflib_dataset) -> None:  # type: ignore[no-untyped-def]
+    text = with_bindings(query.text, bind_parameters(query, sample_params(query.name), report_prefixes()))
+    ours = run_local(store, text)
+    reference = rdflib_table(rdflib_dataset, text)
+    assert ours.variables == reference.variables
+    assert ours.rows == reference.rows
+    if query.is_integrity_check:
+        assert ours.rows == [], f"integrity check {query.name} found problems"
+    else:
+        assert ours.rows, f"{query.name} returned nothing on the seed KG"
+
+
+def test_integrity_queries_catch_a_broken_graph(tmp_path: Path) -> None:
+    import pyoxigraph
+
+    store = pyoxigraph.Store()
+    store.load(
+        b"@prefix dip: <https://w3id.org/dipkg/ontology#> . @prefix oa: <http://www.w3.org/ns/oa#> .\n"
+        b"@prefix schema: <https://schema.org/> .\n"
+        b'<urn:a> a dip:Article ; schema:text "Alpha beta" .\n'
+        b'<urn:s> oa:exact "beta" ; oa:start 0 ; oa:end 4 ; dip:inArticle <urn:a> .\n'
+        b"<urn:c> a dip:Claim, dip:Accusation ; dip:inArticle <urn:a> .\n"
+        b"<urn:m> a dip:Summons ; dip:target <urn:p> .\n",
+        format=pyoxigraph.RdfFormat.TURTLE,
+    )
+    found = {q.name: len(run_local(store, q.text).rows) for q in QUERIES if q.is_integrity_check}
+    assert found == {
+        "claim-as-fact-violation": 2,
+        "evidence-offset-violation": 1,
+        "summons-target-violation": 1,
+        "unevidenced-statement-violation": 2,
+    }
+
+
+def test_queries_listing() -> None:
+    code, out, _ = run("queries")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["NAME", "PARAMETERS", "SUMMARY"]
+    assert [line.split()[0] for line in lines[1:]] == [q.name for q in QUERIES]
+    assert any(line.startswith("evidence ") and "subject:iri " in line for line in lines)
+    assert any("sanctions" in line and "date:date?" in line for line in lines)
+
+
+def test_query_formats() -> None:
+    code, out, _ = run("query", "summons-timeline")
+    assert code == 0
+    document = json.loads(out)
+    assert document["head"]["vars"] == ["date", "when", "summoner", "ambassador", "post", "place", "summons"]
+    first = document["results"]["bindings"][0]
+    assert first["date"] == {
+        "type": "literal",
+        "value": "2021-03-22",
+        "datatype": "http://www.w3.org/2001/XMLSchema#date",
+    }
+    assert first["ambassador"] == {"type": "literal", "value": "Nicolas Chapuis", "xml:lang": "en"}
+    code, table, _ = run("query", "summons-timeline", "--format", "table")
+    lines = table.splitlines()
+    assert lines[0].split() == ["date", "when", "summoner", "ambassador", "post", "place", "summons"]
+    assert lines[1].replace(" ", "").strip("-") == ""
+    assert lines[2].startswith("2021-03-22  on Monday               Qin Gang")
+    assert lines[2].endswith("ev:summons-c54317fadcbb")
+    assert lines[-1] == "(3 rows)"
+    code, text, _ = run("query", "summons-timeline", "--format", "csv")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:4] == ["date", "when", "summoner", "ambassador"]
+    assert rows[3][:4] == [
+        "2021-03-24",
+        "to appear on Wednesday",
+        "Ministry of Foreign Affairs of Italy",
+        "Li Junhua",
+    ]
+    raw = CliRunner().invoke(main, ["query", "summons-timeline", "--format", "csv"]).stdout_bytes
+    assert raw.count(b"\r\n") == 4
+    code, text, _ = run("query", "summons-timeline", "--format", "tsv")
+    tsv = text.splitlines()
+    assert tsv[0] == "?date\t?when\t?summoner\t?ambassador\t?post\t?place\t?summons"
+    assert tsv[1].startswith(
+        '"2021-03-22"^^<http://www.w3.org/2001/XMLSchema#date>\t"on Monday"\t"Qin Gang"@en'
+    )
+
+
+def test_parameters_and_defaults() -> None:
+    _, out, _ = run("query", "quotes", "--param", "speaker=ent:cao-zhongming", "--format", "csv")
+    assert [r[0] for r in csv.reader(io.StringIO(out))][1:] == ["Cao Zhongming"]
+    _, out, _ = run("query", "sanctions", "-p", "date=1989-01-01", "--format", "csv")
+    assert len(out.splitlines()) == 1
+    _, default, _ = run("query", "entity-profile", "--format", "csv")
+    _, explicit, _ = run(
+        "query", "entity-profile", "-p", "entity=https://w3id.org/dipkg/entity/china", "--format", "csv"
+    )
+    assert default == explicit
+    assert "holds post" not in default
+    _, blinken, _ = run("query", "entity-profile", "-p", "entity=ent:antony-blinken", "--format", "csv")
+    assert "holds post,Secretary of State of the United States" in blinken
+
+
+@pytest.mark.parametrize("value", NASTY)
+def test_string_values_are_bound_as_plain_values(value: str) -> None:
+    code, out, err = run("query", str(DATA / "echo-text.rq"), "-p", f"text={value}")
+    assert code == 0, err
+    assert json.loads(out)["results"]["bindings"] == [{"value": {"type": "literal", "value": value}}]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "http://example.org/a b",
+        "http://example.org/a>",
+        'http://example.org/"x"',
+        "http://x/{y}",
+        "ftp://example.org/x",
+        "nope:thing",
+        "<http://example.org/x>",
+    ],
+)
+def test_bad_iri_values_are_refused(value: str) -> None:
+    code, out, err = run("query", str(DATA / "echo-iri.rq"), "-p", f"iri={value}")
+    assert code == 2
+    assert out == ""
+    assert err.startswith("dipkg: error: parameter iri: ")
+    assert len(err.splitlines()) == 1
+
+
+def test_parameter_errors() -> None:
+    assert run("query", "evidence")[2] == "dipkg: error: query 'evidence' needs --param subject=VALUE\n"
+    code, _, err = run("query", "sanctions", "-p", "date=2021-02-30")
+    assert (code, err) == (2, "dipkg: error: parameter date: '2021-02-30' is not a date (YYYY-MM-DD)\n")
+    code, _, err = run("query", "sanctions", "-p", "day=2021-03-22")
+    assert code == 2 and "has no parameter 'day'" in err
+    code, _, err = run("query", "no-such-query")
+    assert code == 2 and "no canned query named 'no-such-query'" in err
+    assert run("query", "sanctions", "-p", "novalue")[0] == 2
+
+
+def test_local_queries_never_use_the_network(tmp_path: Path) -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(1.0)
+    port = listener.getsockname()[1]
+    connections: list[object] = []
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):
+            connections.append(listener.accept())
+
+    thread = threading.Thread(target=accept)
+    thread.start()
+    query = tmp_path / "service.rq"
+    query.write_text(
+        (DATA / "service.rq").read_text(encoding="utf-8").replace("PORT", str(port)), encoding="utf-8"
+    )
+    code, _, err = run("query", str(query))
+    thread.join()
+    listener.close()
+    assert code == 2
+    assert "SERVICE is not allowed" in err
+    assert connections == []
+
+
+def test_service_detection_ignores_strings_iris_and_comments() -> None:
+    assert uses_service("SELECT * WHERE { service <http://x/> { ?s ?p ?o } }")
+    assert not uses_service('SELECT * WHERE { ?s ?p "SERVICE" . ?s <http://x/SERVICE> ?o } # SERVICE')
+    assert not uses_service("PREFIX ex: <http://x/> SELECT ?SERVICE WHERE { ?SERVICE ex:SERVICE ?o }")

@@ -1,0 +1,211 @@
+"""Against a real Oxigraph server: dipkg load, remote queries equal to local ones, injected faults."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dipkg import paths
+from dipkg.cli import DEFAULT_GRAPH, main
+from dipkg.queries import catalogue
+from dipkg.remote import Endpoint, count_triples, load_graph
+from tests.servers import FaultyProxy, OxigraphServer, free_port
+
+pytestmark = pytest.mark.loopback
+
+QUERIES = catalogue(paths.QUERIES_DIR)
+DATA = Path(__file__).parent / "data" / "queries"
+KG_TRIPLES = 1384
+OLD = b"".join(b"<urn:x:old> <urn:x:p> <urn:x:o%d> .\n" % i for i in range(3))
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def live_triples(server: OxigraphServer) -> set[tuple[str, str, str]]:
+    table_query = f"SELECT ?s ?p ?o WHERE {{ GRAPH <{DEFAULT_GRAPH}> {{ ?s ?p ?o }} }}"
+    url = f"{server.url}/query?" + urllib.parse.urlencode({"query": table_query})
+    request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        bindings = json.loads(response.read())["results"]["bindings"]
+    return {(b["s"]["value"], b["p"]["value"], b["o"]["value"]) for b in bindings}
+
+
+def reset_to_old(server: OxigraphServer) -> set[tuple[str, str, str]]:
+    load_graph(Endpoint.from_options(server.url), DEFAULT_GRAPH, OLD, 3, 10)
+    old = live_triples(server)
+    assert len(old) == 3
+    return old
+
+
+def test_load_then_every_query_matches_the_local_run(oxigraph_server: OxigraphServer) -> None:
+    code, out, err = run("load", "--endpoint", oxigraph_server.url)
+    assert code == 0, err
+    assert out == f"loaded {KG_TRIPLES} triples into graph <{DEFAULT_GRAPH}> at {oxigraph_server.url}/query\n"
+    assert run("load", "--endpoint", oxigraph_server.url)[1] == out
+    assert len(live_triples(oxigraph_server)) == KG_TRIPLES
+    for query in QUERIES:
+        params = ["-p", "subject=ev:summons-8a1e0a2a3bb9"] if query.name == "evidence" else []
+        local = run("query", query.name, *params)
+        remote = run("query", query.name, *params, "--endpoint", oxigraph_server.url)
+        assert remote[0] == 0, remote[2]
+        assert json.loads(remote[1]) == json.loads(local[1]), query.name
+
+
+@pytest.mark.parametrize("value", ['a"} ; DROP ALL ; #', "two\nlines", "escaped \\u0022 quote", "}"])
+def test_remote_parameters_are_bound_as_plain_values(value: str, oxigraph_server: OxigraphServer) -> None:
+    code, out, err = run(
+        "query", str(DATA / "echo-text.rq"), "-p", f"text={value}", "--endpoint", oxigraph_server.url
+    )
+    assert code == 0, err
+    assert json.loads(out)["results"]["bindings"] == [{"value": {"type": "literal", "value": value}}]
+    code, _, err = run(
+        "query", str(DATA / "echo-iri.rq"), "-p", "iri=http://a b", "--endpoint", oxigraph_server.url
+    )
+    assert code == 2
+
+
+def test_server_error_message_is_shown(oxigraph_server: OxigraphServer, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.rq"
+    broken.write_text('#+ summary: "broken"\nSELECT ?x WHERE { ?x ?y }\n', encoding="utf-8")
+    code, out, err = run("query", str(broken), "--endpoint", oxigraph_server.url)
+    assert code == 5
+    assert out == ""
+    assert err.startswith(f"dipkg: error: {oxigraph_server.url}/query: ")
+    assert len(err.splitlines()) == 1
+
+
+def test_unreachable_endpoint_and_bad_urls() -> None:
+    port = free_port()
+    code, _, err = run("query", "posts", "--endpoint", f"http://127.0.0.1:{port}")
+    assert code == 3
+    assert err.startswith(f"dipkg: error: http://127.0.0.1:{port}/query: cannot reach the endpoint")
+    for url in ("file:///etc/passwd", "ftp://example.org/sparql", "127.0.0.1:7878"):
+        code, _, err = run("query", "posts", "--endpoint", url)
+        assert code == 2, url
+        assert "is not an http(s) URL" in err
+    assert run("load", "--endpoint", "file:///tmp/x")[0] == 2
+    code, _, err = run("load", "--endpoint", "http://127.0.0.1:1/sparql")
+    assert (code, err) == (2, "dipkg: error: loading needs --update-url and --store-url for this endpoint\n")
+
+
+@pytest.mark.parametrize(
+    "fault, exit_code, message",
+    [
+        (
+            lambda m, p, b: "500" if m == "PUT" else "forward",
+            5,
+            "HTTP 500 Internal Server Error: injected failure",
+        ),
+        (lambda m, p, b: "drop" if m == "PUT" else "forward", 3, "uploading: cannot reach the endpoint"),
+        (lambda m, p, b: "drop" if b"MOVE" in b else "forward", 3, "cannot reach the endpoint"),
+        (lambda m, p, b: "500" if b"MOVE" in b else "forward", 5, "HTTP 500"),
+        (lambda m, p, b: "hang" if b"COUNT" in b else "forward", 3, "did not answer in time"),
+    ],
+    ids=["500-on-upload", "dropped-upload", "dropped-swap", "500-on-swap", "timeout-on-count"],
+)
+def test_faults_leave_the_live_graph_intact(
+    fault,
+    exit_code: int,
+    message: str,  # type: ignore[no-untyped-def]
+    oxigraph_server: OxigraphServer,
+) -> None:
+    old = reset_to_old(oxigraph_server)
+    with FaultyProxy(oxigraph_server.url, fault, hang_seconds=3) as proxy:
+        code, out, err = run("load", "--endpoint", proxy.url, "--timeout", "1")
+    assert code == exit_code, err
+    assert out == ""
+    assert message in err
+    assert len(err.splitlines()) == 1
+    assert live_triples(oxigraph_server) == old
+    code, _, _ = run("load", "--endpoint", oxigraph_server.url)
+    assert code == 0
+    assert len(live_triples(oxigraph_server)) == KG_TRIPLES
+
+
+def test_lost_answer_to_the_swap_is_recognised(oxigraph_server: OxigraphServer) -> None:
+    reset_to_old(oxigraph_server)
+    with FaultyProxy(
+        oxigraph_server.url, lambda m, p, b: "forward-then-drop" if b"MOVE" in b else "forward"
+    ) as proxy:
+        code, out, err = run("load", "--endpoint", proxy.url)
+    assert code == 0, err
+    assert out.startswith(f"loaded {KG_TRIPLES} triples")
+    assert len(live_triples(oxigraph_server)) == KG_TRIPLES
+
+
+def test_server_stopped_mid_load(tmp_path: Path) -> None:
+    server = OxigraphServer(tmp_path / "db").start()
+    try:
+        old = reset_to_old(server)
+
+        def stop_on_upload(method: str, _path: str, _body: bytes) -> str:
+            if method == "PUT":
+                server.stop()
+                return "drop"
+            return "forward"
+
+        with FaultyProxy(server.url, stop_on_upload) as proxy:
+            code, _, err = run("load", "--endpoint", proxy.url, "--timeout", "2")
+        assert code == 3
+        assert "cannot reach the endpoint" in err
+        server.start()
+        assert live_triples(server) == old
+        assert count_triples(Endpoint.from_options(server.url), DEFAULT_GRAPH, 10) == 3
+        assert run("load", "--endpoint", server.url)[0] == 0
+        assert len(live_triples(server)) == KG_TRIPLES
+    finally:
+        server.stop()
+
+
+def test_serve_answers_the_same_queries(tmp_path: Path) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dipkg", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(3)]
+        assert lines[0] == f"serving {KG_TRIPLES} triples in graph <{DEFAULT_GRAPH}> (read-only)\n"
+        assert lines[1] == f"  SPARQL query:  http://127.0.0.1:{port}/query\n"
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        while True:
+            code, remote, err = run("query", "posts", "--endpoint", url)
+            if code == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert code == 0, err
+        assert json.loads(remote) == json.loads(run("query", "posts")[1])
+        assert json.loads(run("query", "posts", "--endpoint", url, "--graph", "")[1]) == json.loads(remote)
+        update = urllib.request.Request(
+            f"{url}/update",
+            data=b"update=DROP+ALL",
+            method="POST",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(update, timeout=10)
+        assert json.loads(run("query", "posts", "--endpoint", url)[1]) == json.loads(remote)
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    assert process.returncode is not None
