@@ -19,8 +19,7 @@ from dipkg.errors import (
     EXIT_WRITE_FAILED,
     DipkgError,
 )
-
-DEFAULT_BASE_IRI = "https://w3id.org/dipkg/"
+from dipkg.iris import DEFAULT_BASE_IRI, prefix_map
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -248,12 +247,6 @@ def _validate_ontology(files: tuple[str, ...]) -> None:
 DEFAULT_GRAPH = DEFAULT_BASE_IRI + "graph/kg"
 
 
-def _prefix_map() -> dict[str, str]:
-    from dipkg.validation import report_prefixes
-
-    return report_prefixes()
-
-
 @main.command("queries", epilog=EXIT_CODES_HELP)
 def list_queries() -> None:
     """List the canned queries: name, parameters and summary.
@@ -338,7 +331,7 @@ def query(
 
     try:
         canned = find_query(name, paths.QUERIES_DIR)
-        prefixes = _prefix_map()
+        prefixes = prefix_map()
         text = with_bindings(canned.text, bind_parameters(canned, _parse_params(params), prefixes))
         if endpoint is None:
             from dipkg.store import load_store, run_local
@@ -386,8 +379,8 @@ def load(endpoint: str, graph: str, update_url: str | None, store_url: str | Non
 
     Example: dipkg load --endpoint http://127.0.0.1:7878
     """
+    from dipkg.errors import UsageError
     from dipkg.export import union_ntriples
-    from dipkg.rdfio import UsageError
     from dipkg.remote import Endpoint, load_graph
 
     try:

@@ -38,3 +38,9 @@ class PublishError(DipkgError):
     """Output that could not be written; nothing already published was changed."""
 
     exit_code = EXIT_WRITE_FAILED
+
+
+class UsageError(DipkgError):
+    """A command-line value that makes no sense (exit code 2)."""
+
+    exit_code = EXIT_USAGE

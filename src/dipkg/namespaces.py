@@ -5,45 +5,23 @@ from __future__ import annotations
 import hashlib
 
 from rdflib import Graph, Namespace
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
-DEFAULT_BASE_IRI = "https://w3id.org/dipkg/"
+from dipkg.iris import DEFAULT_BASE_IRI, STANDARD_NAMESPACES, prefix_map
 
-DIP = Namespace("https://w3id.org/dipkg/ontology#")
-DIPSH = Namespace("https://w3id.org/dipkg/shapes#")
-CAMEO = Namespace("https://w3id.org/dipkg/codes/cameo/")
-PLOVER = Namespace("https://w3id.org/dipkg/codes/plover/")
-SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
-SCHEMA = Namespace("https://schema.org/")
-ORG = Namespace("http://www.w3.org/ns/org#")
-PROV = Namespace("http://www.w3.org/ns/prov#")
-OA = Namespace("http://www.w3.org/ns/oa#")
-DCTERMS = Namespace("http://purl.org/dc/terms/")
-VANN = Namespace("http://purl.org/vocab/vann/")
-WD = Namespace("http://www.wikidata.org/entity/")
+__all__ = ["DEFAULT_BASE_IRI"]
 
-STANDARD_PREFIXES: dict[str, Namespace] = {
-    "dip": DIP,
-    "dipsh": DIPSH,
-    "cameo": CAMEO,
-    "plover": PLOVER,
-    "sem": SEM,
-    "schema": SCHEMA,
-    "org": ORG,
-    "prov": PROV,
-    "oa": OA,
-    "dcterms": DCTERMS,
-    "vann": VANN,
-    "skos": Namespace(str(SKOS)),
-    "owl": Namespace(str(OWL)),
-    "rdf": Namespace(str(RDF)),
-    "rdfs": Namespace(str(RDFS)),
-    "sh": Namespace("http://www.w3.org/ns/shacl#"),
-    "xsd": Namespace(str(XSD)),
-    "wd": WD,
-    "void": Namespace("http://rdfs.org/ns/void#"),
-    "dcat": Namespace("http://www.w3.org/ns/dcat#"),
-}
+DIP = Namespace(STANDARD_NAMESPACES["dip"])
+DIPSH = Namespace(STANDARD_NAMESPACES["dipsh"])
+CAMEO = Namespace(STANDARD_NAMESPACES["cameo"])
+PLOVER = Namespace(STANDARD_NAMESPACES["plover"])
+SEM = Namespace(STANDARD_NAMESPACES["sem"])
+SCHEMA = Namespace(STANDARD_NAMESPACES["schema"])
+ORG = Namespace(STANDARD_NAMESPACES["org"])
+PROV = Namespace(STANDARD_NAMESPACES["prov"])
+OA = Namespace(STANDARD_NAMESPACES["oa"])
+DCTERMS = Namespace(STANDARD_NAMESPACES["dcterms"])
+VANN = Namespace(STANDARD_NAMESPACES["vann"])
+WD = Namespace(STANDARD_NAMESPACES["wd"])
 
 
 class DataNamespaces:
@@ -63,17 +41,7 @@ class DataNamespaces:
 
     def prefixes(self) -> dict[str, Namespace]:
         """The prefix map of a published file: the standard prefixes plus the data prefixes."""
-        data = {
-            "ent": self.entity,
-            "post": self.post,
-            "concept": self.concept,
-            "art": self.article,
-            "ev": self.event,
-            "quote": self.quote,
-            "claim": self.claim,
-            "holding": self.holding,
-        }
-        return {**STANDARD_PREFIXES, **data}
+        return {prefix: Namespace(namespace) for prefix, namespace in prefix_map(self.base).items()}
 
 
 def content_key(*parts: object) -> str:

@@ -11,8 +11,7 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 
-from dipkg.errors import InputError
-from dipkg.rdfio import UsageError
+from dipkg.errors import InputError, UsageError
 
 PARAMETER = re.compile(r"[?$](_[A-Za-z][A-Za-z0-9_]*)")
 PARAM_TYPES = ("iri", "date", "string", "integer")

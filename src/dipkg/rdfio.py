@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Node
 
-from dipkg.errors import DipkgError, InputError
+from dipkg.errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+    from rdflib.term import Node
 
 FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -29,12 +32,6 @@ EXTENSIONS = {
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 MAX_INPUT_BYTES = 512 * 1024 * 1024
-
-
-class UsageError(DipkgError):
-    """A command-line value that makes no sense (exit code 2)."""
-
-    exit_code = 2
 
 
 def format_for(name: str, explicit: str | None) -> str:
@@ -88,6 +85,8 @@ def _read_input(name: str) -> bytes:
 
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
     """An Oxigraph term as the equivalent rdflib term."""
+    from rdflib import BNode, Literal, URIRef
+
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -104,6 +103,8 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
 
 def graph_of(quads: list[ox.Quad]) -> Graph:
     """The union of all graphs in `quads` as one rdflib graph."""
+    from rdflib import Graph
+
     graph = Graph(bind_namespaces="none")
     for quad in quads:
         graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))  # type: ignore[arg-type]

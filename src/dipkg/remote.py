@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from http.client import HTTPException
 from typing import TypeVar
 
-from dipkg.errors import EXIT_ENDPOINT_ERROR, DipkgError, InputError
-from dipkg.rdfio import UsageError
+from dipkg.errors import EXIT_ENDPOINT_ERROR, DipkgError, InputError, UsageError
 from dipkg.results import ResultTable, from_sparql_json
 
 DEFAULT_TIMEOUT = 30.0

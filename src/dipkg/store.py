@@ -8,7 +8,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from dipkg import paths
-from dipkg.rdfio import UsageError, read_quads
+from dipkg.errors import UsageError
+from dipkg.rdfio import read_quads
 from dipkg.results import ResultTable, Term, normalise_literal
 
 # Strings, IRIs and comments are skipped so that only the keyword SERVICE itself is found.

@@ -22,7 +22,7 @@ from rdflib.term import Node
 
 from dipkg import paths
 from dipkg.errors import InputError
-from dipkg.namespaces import DEFAULT_BASE_IRI, DataNamespaces
+from dipkg.iris import DEFAULT_BASE_IRI, prefix_map
 from dipkg.rdfio import format_for, graph_of, read_quads, store_of, to_rdflib
 
 SEVERITIES = ("Violation", "Warning", "Info")
@@ -260,7 +260,7 @@ def validate_files(
 
 def report_prefixes(base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:
     """The prefix map reports use for CURIEs."""
-    return {prefix: str(ns) for prefix, ns in DataNamespaces(base_iri).prefixes().items()}
+    return prefix_map(base_iri)
 
 
 def summary(report: ValidationReport, fail_on: str) -> str:

@@ -1,0 +1,49 @@
+"""IRIs as plain strings: the default base, the vocabulary namespaces and the fixed prefix map.
+
+Kept free of rdflib so that light commands (queries) start fast; `namespaces` builds rdflib
+namespaces from these.
+"""
+
+from __future__ import annotations
+
+DEFAULT_BASE_IRI = "https://w3id.org/dipkg/"
+
+STANDARD_NAMESPACES: dict[str, str] = {
+    "dip": "https://w3id.org/dipkg/ontology#",
+    "dipsh": "https://w3id.org/dipkg/shapes#",
+    "cameo": "https://w3id.org/dipkg/codes/cameo/",
+    "plover": "https://w3id.org/dipkg/codes/plover/",
+    "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
+    "schema": "https://schema.org/",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "vann": "http://purl.org/vocab/vann/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "wd": "http://www.wikidata.org/entity/",
+    "void": "http://rdfs.org/ns/void#",
+    "dcat": "http://www.w3.org/ns/dcat#",
+}
+
+# Data prefixes and the path under the base IRI each stands for.
+DATA_PATHS: dict[str, str] = {
+    "ent": "entity/",
+    "post": "post/",
+    "concept": "concept/",
+    "art": "article/",
+    "ev": "event/",
+    "quote": "quote/",
+    "claim": "claim/",
+    "holding": "holding/",
+}
+
+
+def prefix_map(base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:
+    """The prefix map of published files and reports: standard prefixes plus data prefixes."""
+    return {**STANDARD_NAMESPACES, **{prefix: base_iri + path for prefix, path in DATA_PATHS.items()}}
