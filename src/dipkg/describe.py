@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, RDF, VOID, XSD
 
@@ -11,15 +13,16 @@ DUMPS = (("dipkg.trig", "application/trig"), ("entities.ttl", "text/turtle"))
 
 
 def describe_dataset(
-    named_graphs: list[tuple[URIRef, Graph]], base_iri: str, query_names: list[str]
+    graphs: list[tuple[str, int, Counter[str]]], base_iri: str, query_names: list[str]
 ) -> Graph:
-    """Triple counts, classes, graphs, dumps and example queries of the dataset, as VoID and DCAT."""
+    """Triple counts, classes, graphs, dumps and example queries of the dataset, as VoID and DCAT.
+
+    `graphs` gives, for each named graph, its IRI, its triple count and its instances per class;
+    counts for the dataset are sums over its graphs.
+    """
     ns = DataNamespaces(base_iri)
     graph = new_graph(ns.prefixes())
     dataset = URIRef(base_iri + "dataset")
-    union = Graph()
-    for _, named in named_graphs:
-        union += named
     graph.add((dataset, RDF.type, VOID.Dataset))
     graph.add((dataset, RDF.type, DCAT.Dataset))
     graph.add((dataset, DCTERMS.title, Literal("dipkg diplomacy knowledge graph", lang="en")))
@@ -34,22 +37,22 @@ def describe_dataset(
             ),
         )
     )
-    graph.add((dataset, VOID.triples, Literal(len(union), datatype=XSD.integer)))
+    graph.add((dataset, VOID.triples, Literal(sum(t for _, t, _ in graphs), datatype=XSD.integer)))
     graph.add((dataset, VOID.uriSpace, Literal(base_iri)))
     graph.add((dataset, VOID.vocabulary, URIRef(str(DIP))))
-    classes = sorted({o for o in union.objects(None, RDF.type) if isinstance(o, URIRef)}, key=str)
+    classes: Counter[str] = Counter()
+    for _, _, per_class in graphs:
+        classes.update(per_class)
     graph.add((dataset, VOID.classes, Literal(len(classes), datatype=XSD.integer)))
-    for cls in classes:
-        partition = URIRef(f"{base_iri}dataset/class/{_local(cls)}")
+    for cls in sorted(classes):
+        partition = URIRef(f"{base_iri}dataset/class/{_local(URIRef(cls))}")
         graph.add((dataset, VOID.classPartition, partition))
-        graph.add((partition, VOID["class"], cls))
-        graph.add(
-            (partition, VOID.entities, Literal(len(set(union.subjects(RDF.type, cls))), datatype=XSD.integer))
-        )
-    for name, named in named_graphs:
-        graph.add((dataset, VOID.subset, name))
-        graph.add((name, RDF.type, VOID.Dataset))
-        graph.add((name, VOID.triples, Literal(len(named), datatype=XSD.integer)))
+        graph.add((partition, VOID["class"], URIRef(cls)))
+        graph.add((partition, VOID.entities, Literal(classes[cls], datatype=XSD.integer)))
+    for name, triples, _ in graphs:
+        graph.add((dataset, VOID.subset, URIRef(name)))
+        graph.add((URIRef(name), RDF.type, VOID.Dataset))
+        graph.add((URIRef(name), VOID.triples, Literal(triples, datatype=XSD.integer)))
     for file_name, media_type in DUMPS:
         dump = URIRef(f"{base_iri}kg/{file_name}")
         graph.add((dataset, VOID.dataDump, dump))

@@ -23,6 +23,10 @@ class DipkgError(Exception):
         self.path = path
         self.line = line
 
+    def __reduce__(self) -> tuple[type, tuple[str, Path | str | None, int | None]]:
+        """Keep file and line when the error crosses from a worker process."""
+        return (type(self), (self.message, self.path, self.line))
+
     def __str__(self) -> str:
         if self.path is None:
             return self.message

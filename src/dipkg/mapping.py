@@ -35,15 +35,25 @@ class MappedCorpus:
 
 def map_corpus(corpus: Corpus, base_iri: str) -> MappedCorpus:
     """Map every shared entity and every article of the corpus to RDF."""
+    entities_iri, entities = map_registry(corpus.registry, base_iri)
+    articles = {article.id: map_article(article, corpus.registry, base_iri) for article in corpus.articles}
+    return MappedCorpus(entities_iri, entities, articles)
+
+
+def map_registry(registry: Registry, base_iri: str) -> tuple[URIRef, Graph]:
+    """The shared entities, posts and concepts, and the named graph they are published in."""
     ns = DataNamespaces(base_iri)
-    entities = new_graph(ns.prefixes())
-    _map_registry(corpus.registry, ns, entities)
-    articles: dict[str, tuple[URIRef, Graph]] = {}
-    for article in corpus.articles:
-        graph = new_graph(ns.prefixes())
-        _ArticleMapper(article, corpus.registry, ns, graph).map()
-        articles[article.id] = (ns.graph[f"article/{article.id}"], graph)
-    return MappedCorpus(ns.graph["entities"], entities, articles)
+    graph = new_graph(ns.prefixes())
+    _map_registry(registry, ns, graph)
+    return ns.graph["entities"], graph
+
+
+def map_article(article: Article, registry: Registry, base_iri: str) -> tuple[URIRef, Graph]:
+    """One article's statements, and the named graph they are published in."""
+    ns = DataNamespaces(base_iri)
+    graph = new_graph(ns.prefixes())
+    _ArticleMapper(article, registry, ns, graph).map()
+    return ns.graph[f"article/{article.id}"], graph
 
 
 def _en(text: str) -> Literal:

@@ -96,18 +96,20 @@ def _predicate_key(node: Node) -> tuple[int, str]:
 
 def to_turtle(graph: Graph, prefixes: Mapping[str, str], header: str = "") -> str:
     """A graph as Turtle; the same triples always give the same text."""
+    prefix_lines, body = turtle_parts(graph, prefixes)
+    return header + "\n".join(prefix_lines) + "\n\n" + body
+
+
+def turtle_parts(graph: Graph, prefixes: Mapping[str, str]) -> tuple[list[str], str]:
+    """The @prefix lines a graph's Turtle needs, and its statements."""
     writer = TurtleWriter(prefixes)
     blocks = writer.statements(graph)
-    return header + "\n".join(writer.prefix_lines()) + "\n\n" + "\n\n".join(blocks) + "\n"
+    return writer.prefix_lines(), "\n\n".join(blocks) + "\n"
 
 
-def to_trig(
-    named_graphs: Iterable[tuple[URIRef, Graph]], prefixes: Mapping[str, str], header: str = ""
-) -> str:
-    """Named graphs as TriG, in the order given."""
-    writer = TurtleWriter(prefixes)
-    sections = []
-    for name, graph in named_graphs:
-        blocks = writer.statements(graph, indent=INDENT)
-        sections.append(f"{writer.term(name)} {{\n" + "\n\n".join(blocks) + "\n}")
-    return header + "\n".join(writer.prefix_lines()) + "\n\n" + "\n\n".join(sections) + "\n"
+def trig_from_parts(sections: Iterable[tuple[str, list[str], str]], header: str = "") -> str:
+    """A TriG document from (graph IRI, prefix lines, statements) sections, in the order given."""
+    sections = list(sections)
+    prefix_lines = sorted({line for _, lines, _ in sections for line in lines})
+    graphs = [f"<{name}> {{\n{body}}}\n" for name, _, body in sections]
+    return header + "\n".join(prefix_lines) + "\n\n" + "\n".join(graphs)

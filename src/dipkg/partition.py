@@ -1,0 +1,122 @@
+"""Per-article work for a corpus build: map and serialise one article, and validate one partition.
+
+Each article is processed on its own, in worker processes: its graph, its Turtle, the edges it
+points into the shared entities, and its validation results. A partition holds the article's
+graph plus what its constraints can read outside it (the descriptions of the shared resources it
+refers to, and every `org:heldBy` edge to the people it names); results are kept only for focus
+nodes that belong to the article. The shared entities are validated once, with every edge that
+points into them. The union equals validating the merged corpus at once (tested).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+from dipkg.annotation import Registry, load_article
+from dipkg.mapping import map_article
+from dipkg.publish import GENERATED_HEADER
+from dipkg.turtle import turtle_parts
+from dipkg.validation import ValidationResult, validate
+from dipkg.vocabulary import Vocabulary
+
+HELD_BY = "http://www.w3.org/ns/org#heldBy"
+
+
+@dataclass
+class ArticleOutput:
+    """Everything a build keeps of one article once it is mapped."""
+
+    article_id: str
+    graph_iri: str
+    turtle: bytes
+    prefix_lines: list[str]
+    body: str
+    triples: int
+    classes: dict[str, int]
+    references: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Context:
+    """What every worker needs, set once per process."""
+
+    registry: Registry
+    vocabulary: Vocabulary
+    base_iri: str
+    prefixes: dict[str, str]
+    shared: frozenset[str]
+    descriptions: dict[str, list[str]] = field(default_factory=dict)
+    held_by: dict[str, list[str]] = field(default_factory=dict)
+    shapes: Graph | None = None
+    ontology: list[ox.Quad] = field(default_factory=list)
+
+
+_context: Context | None = None
+
+
+def set_context(context: Context) -> None:
+    """Make `context` the one the functions below use (a process pool initializer)."""
+    global _context
+    _context = context
+
+
+def _ctx() -> Context:
+    assert _context is not None, "set_context() first"
+    return _context
+
+
+def ntriples_line(subject: object, predicate: object, obj: object) -> str:
+    """One triple as an N-Triples line (rdflib terms)."""
+    return f"{subject.n3()} {predicate.n3()} {obj.n3()} .\n"  # type: ignore[attr-defined]
+
+
+def process_article(article_dir: Path) -> ArticleOutput:
+    """Load, check, map and serialise one article folder."""
+    context = _ctx()
+    article = load_article(article_dir, context.registry, context.vocabulary)
+    graph_iri, graph = map_article(article, context.registry, context.base_iri)
+    prefix_lines, body = turtle_parts(graph, context.prefixes)
+    turtle = (GENERATED_HEADER + "\n".join(prefix_lines) + "\n\n" + body).encode("utf-8")
+    classes = Counter(str(o) for o in graph.objects(None, RDF.type))
+    references = sorted(
+        ntriples_line(s, p, o) for s, p, o in graph if isinstance(o, URIRef) and str(o) in context.shared
+    )
+    return ArticleOutput(
+        article.id, str(graph_iri), turtle, prefix_lines, body, len(graph), dict(classes), references
+    )
+
+
+def validate_article(output: ArticleOutput) -> list[ValidationResult]:
+    """Validate one article's partition; only results about the article's own nodes are kept."""
+    context = _ctx()
+    assert context.shapes is not None
+    quads = list(ox.parse(output.turtle, format=ox.RdfFormat.TURTLE))
+    own = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)} - context.shared
+    extra: list[str] = []
+    referenced = {line.rsplit(" ", 2)[-2][1:-1] for line in output.references}
+    for iri in sorted(referenced):
+        extra.extend(context.descriptions.get(iri, []))
+        for edge in context.held_by.get(iri, []):
+            extra.append(edge)
+            post = edge.split(" ", 1)[0][1:-1]
+            extra.extend(context.descriptions.get(post, []))
+    if extra:
+        quads.extend(ox.parse("".join(sorted(set(extra))).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
+    report = validate(quads, context.shapes, context.ontology, context.base_iri)
+    return [r for r in report.results if str(r.focus) in own]
+
+
+def validate_shared(entities_ntriples: str, references: list[str]) -> list[ValidationResult]:
+    """Validate the shared entities together with every edge the articles point into them."""
+    context = _ctx()
+    assert context.shapes is not None
+    data = (entities_ntriples + "".join(references)).encode("utf-8")
+    quads = list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+    report = validate(quads, context.shapes, context.ontology, context.base_iri)
+    return [r for r in report.results if str(r.focus) in context.shared]
