@@ -1,6 +1,6 @@
 """Generate a synthetic corpus in the seeds/ format, for measuring dipkg at scale.
 
-Usage: python bench/generate.py --articles N --out DIR [--seed S] [--violations K]
+Usage: python bench/generate.py --articles N --out DIR [--seed S] [--violations K] [--world-scale F]
 
 Writes DIR/entities/corpus.yaml (a few thousand shared actors, places and posts, used with a
 long-tailed frequency) and DIR/articles/ID/{article.txt,meta.yaml,annotation.yaml} for N articles
@@ -74,8 +74,12 @@ class World:
     posts: dict[str, dict[str, object]] = field(default_factory=dict)
 
 
-def build_world(rng: random.Random) -> World:
+def build_world(rng: random.Random, scale: float = 1.0) -> World:
     world = World()
+
+    def sized(count: int, least: int) -> int:
+        return max(least, round(count * scale))
+
     used: set[str] = set()
 
     def unique(kind: str, parts: int) -> tuple[str, str]:
@@ -86,7 +90,7 @@ def build_world(rng: random.Random) -> World:
                 used.add(key)
                 return key, label
 
-    for _ in range(200):
+    for _ in range(sized(200, 4)):
         key, label = unique("country", 3)
         world.countries.append(key)
         world.labels[key] = "Republic of " + label
@@ -95,7 +99,7 @@ def build_world(rng: random.Random) -> World:
         world.cities.append(city)
         world.labels[city] = city_label + " City"
         world.entities[city] = {"type": "City", "label": city_label + " City", "located_in": key}
-    for index in range(2500):
+    for index in range(sized(2500, 12)):
         key, label = unique("person", 4)
         full = f"{label} {name(rng, 3)}"
         world.people.append(key)
@@ -121,12 +125,12 @@ def build_world(rng: random.Random) -> World:
             }
             world.ministers.append((key, post, home))
     world.non_ambassadors = [p for p in world.people if p not in {x[0] for x in world.ambassadors}]
-    for _ in range(300):
+    for _ in range(sized(300, 2)):
         key, label = unique("org", 3)
         world.organizations.append(key)
         world.labels[key] = label + " Council"
         world.entities[key] = {"type": "InternationalOrganization", "label": label + " Council"}
-    for _ in range(50):
+    for _ in range(sized(50, 2)):
         key, label = unique("outlet", 2)
         world.outlets.append(key)
         world.labels[key] = label + " News"
@@ -419,9 +423,15 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--violations", type=int, default=0)
+    parser.add_argument(
+        "--world-scale",
+        type=float,
+        default=1.0,
+        help="scale the number of shared actors (1.0: 200 countries, 2,500 people, 300 organisations)",
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    world = build_world(rng)
+    world = build_world(rng, args.world_scale)
     (args.out / "entities").mkdir(parents=True, exist_ok=True)
     concepts = {
         c: {"scheme": "allegations", "label": c.replace("-", " "), "definition": f"Alleged {c}."}

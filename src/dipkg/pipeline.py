@@ -106,7 +106,9 @@ def build(
     workers = jobs or os.cpu_count() or 1
     outputs = list(_run(process_article, article_dirs, context, workers, progress, "mapping"))
     if shapes is not None:
-        _check_conformance(outputs, entities, context, shapes, workers, progress)
+        report = partitioned_report(outputs, entities, context, shapes, workers, progress)
+        if not report.conforms("violation"):
+            raise NotConforming(report)
     entity_lines, entity_body = turtle_parts(entities, prefixes)
     files: dict[str, bytes] = {
         paths.KG_ENTITIES_FILE: (GENERATED_HEADER + "\n".join(entity_lines) + "\n\n" + entity_body).encode(
@@ -177,19 +179,17 @@ def _closing(pool: ProcessPoolExecutor, results: Iterator[R]) -> Iterator[R]:
         pool.shutdown(cancel_futures=True)
 
 
-def _check_conformance(
+def partitioned_report(
     outputs: list[ArticleOutput],
-    entities: object,
+    entities: Graph,
     context: Context,
     shapes: Path,
     workers: int,
-    progress: Progress | None,
-) -> None:
-    from rdflib import Graph
-
+    progress: Progress | None = None,
+) -> ValidationReport:
+    """Validate every article's partition and the shared entities; the results, merged and sorted."""
     from dipkg.validation import ValidationReport, load_shapes, read_ontology
 
-    assert isinstance(entities, Graph)
     references = [line for output in outputs for line in output.references]
     held_by: dict[str, list[str]] = {}
     for line in references:
@@ -210,6 +210,21 @@ def _check_conformance(
         results.extend(found)
     set_context(context)
     results.extend(validate_shared("".join(sorted(entity_lines)), sorted(set(references))))
-    report = ValidationReport(sorted(set(results), key=lambda r: r.sort_key()))
-    if not report.conforms("violation"):
-        raise NotConforming(report)
+    return ValidationReport(sorted(set(results), key=lambda r: r.sort_key()))
+
+
+def validate_corpus(
+    seeds_dir: Path,
+    base_iri: str = DEFAULT_BASE_IRI,
+    shapes: Path = paths.SHAPES_DIR,
+    jobs: int | None = None,
+) -> ValidationReport:
+    """Map a seeds folder and validate it partition by partition, without writing anything."""
+    vocabulary = vocabulary_of(load_ontology(paths.ONTOLOGY_FILE))
+    registry = load_registry(seeds_dir / paths.ENTITIES_SUBDIR, vocabulary)
+    _, entities = map_registry(registry, base_iri)
+    shared = frozenset(str(s) for s in entities.subjects())
+    context = Context(registry, vocabulary, base_iri, prefix_map(base_iri), shared)
+    workers = jobs or os.cpu_count() or 1
+    outputs = list(_run(process_article, _article_dirs(seeds_dir), context, workers, None, "mapping"))
+    return partitioned_report(outputs, entities, context, shapes, workers)
