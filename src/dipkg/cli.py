@@ -42,6 +42,16 @@ def _fail(error: DipkgError) -> None:
     sys.exit(error.exit_code)
 
 
+def _progress_bar(stage: str, done: int, total: int) -> None:
+    """A one-line progress bar on standard error, for terminals."""
+    width = 30
+    filled = width * done // max(total, 1)
+    end = "\n" if done == total else ""
+    click.echo(
+        f"\r{stage:<10} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}{end}", err=True, nl=False
+    )
+
+
 def _check_base_iri(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
     allowed_end = value.endswith(("/", "#"))
     if (
@@ -88,7 +98,8 @@ def main() -> None:
     help="Base of every minted data IRI.",
 )
 @click.option("--no-validate", is_flag=True, help="Publish without checking the graph against shapes/.")
-def build(seeds_dir: Path, out_dir: Path, base_iri: str, no_validate: bool) -> None:
+@click.option("--jobs", type=click.IntRange(1, 256), help="Worker processes (default: one per core).")
+def build(seeds_dir: Path, out_dir: Path, base_iri: str, no_validate: bool, jobs: int | None) -> None:
     """Build the knowledge graph from the seeds.
 
     Loads and checks every seed file, maps it to RDF and writes kg/entities.ttl,
@@ -101,7 +112,14 @@ def build(seeds_dir: Path, out_dir: Path, base_iri: str, no_validate: bool) -> N
     from dipkg.pipeline import build as run_build
 
     try:
-        report = run_build(seeds_dir, out_dir, base_iri, shapes=None if no_validate else paths.SHAPES_DIR)
+        report = run_build(
+            seeds_dir,
+            out_dir,
+            base_iri,
+            shapes=None if no_validate else paths.SHAPES_DIR,
+            jobs=jobs,
+            progress=_progress_bar if sys.stderr.isatty() else None,
+        )
     except NotConforming as error:
         from dipkg.validation import Compactor, format_text, report_prefixes
 

@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 from rdflib.namespace import RDF
 
 from dipkg.annotation import Registry, load_article
 from dipkg.mapping import map_article
 from dipkg.publish import GENERATED_HEADER
 from dipkg.turtle import turtle_parts
-from dipkg.validation import ValidationResult, validate
+from dipkg.validation import ValidationResult, Validator
 from dipkg.vocabulary import Vocabulary
 
 HELD_BY = "http://www.w3.org/ns/org#heldBy"
@@ -53,8 +53,7 @@ class Context:
     shared: frozenset[str]
     descriptions: dict[str, list[str]] = field(default_factory=dict)
     held_by: dict[str, list[str]] = field(default_factory=dict)
-    shapes: Graph | None = None
-    ontology: list[ox.Quad] = field(default_factory=list)
+    validator: Validator | None = None
 
 
 _context: Context | None = None
@@ -95,7 +94,7 @@ def process_article(article_dir: Path) -> ArticleOutput:
 def validate_article(output: ArticleOutput) -> list[ValidationResult]:
     """Validate one article's partition; only results about the article's own nodes are kept."""
     context = _ctx()
-    assert context.shapes is not None
+    assert context.validator is not None
     quads = list(ox.parse(output.turtle, format=ox.RdfFormat.TURTLE))
     own = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)} - context.shared
     extra: list[str] = []
@@ -108,15 +107,15 @@ def validate_article(output: ArticleOutput) -> list[ValidationResult]:
             extra.extend(context.descriptions.get(post, []))
     if extra:
         quads.extend(ox.parse("".join(sorted(set(extra))).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
-    report = validate(quads, context.shapes, context.ontology, context.base_iri)
+    report = context.validator.validate(quads)
     return [r for r in report.results if str(r.focus) in own]
 
 
 def validate_shared(entities_ntriples: str, references: list[str]) -> list[ValidationResult]:
     """Validate the shared entities together with every edge the articles point into them."""
     context = _ctx()
-    assert context.shapes is not None
+    assert context.validator is not None
     data = (entities_ntriples + "".join(references)).encode("utf-8")
     quads = list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
-    report = validate(quads, context.shapes, context.ontology, context.base_iri)
+    report = context.validator.validate(quads)
     return [r for r in report.results if str(r.focus) in context.shared]

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 R = TypeVar("R")
 PARALLEL_FROM = 8
-Progress = Callable[[str, int], None]
+Progress = Callable[[str, int, int], None]
 
 
 class NotConforming(DipkgError):
@@ -91,8 +91,8 @@ def build(
 
     Everything is loaded, checked and validated before anything is written: a bad input raises
     `InputError`, and a graph that violates the shapes (unless `shapes` is None) raises
-    `NotConforming`; either way the output folder is left untouched. `progress(stage, done)` is
-    called as articles are processed.
+    `NotConforming`; either way the output folder is left untouched. `progress(stage, done, total)`
+    is called as articles are processed.
     """
     if not seeds_dir.is_dir():
         raise InputError("seeds folder not found", seeds_dir)
@@ -168,7 +168,7 @@ def _run(
         results = _closing(pool, pool.map(function, items, chunksize=chunk))
     for done, result in enumerate(results, start=1):
         if progress is not None:
-            progress(stage, done)
+            progress(stage, done, len(items))
         yield result
 
 
@@ -188,7 +188,7 @@ def partitioned_report(
     progress: Progress | None = None,
 ) -> ValidationReport:
     """Validate every article's partition and the shared entities; the results, merged and sorted."""
-    from dipkg.validation import ValidationReport, load_shapes, read_ontology
+    from dipkg.validation import ValidationReport, Validator, load_shapes, read_ontology
 
     references = [line for output in outputs for line in output.references]
     held_by: dict[str, list[str]] = {}
@@ -203,8 +203,7 @@ def partitioned_report(
         entity_lines.append(line)
     context.descriptions = descriptions
     context.held_by = held_by
-    context.shapes = load_shapes(shapes)
-    context.ontology = read_ontology()
+    context.validator = Validator(load_shapes(shapes), read_ontology(), context.base_iri)
     results: list[ValidationResult] = []
     for found in _run(validate_article, outputs, context, workers, progress, "validating"):
         results.extend(found)

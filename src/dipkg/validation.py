@@ -95,28 +95,38 @@ def for_base_iri(shapes: Graph, base_iri: str) -> Graph:
     return configured
 
 
+class Validator:
+    """Shapes and ontology prepared once, to validate many graphs (one per article, in a corpus)."""
+
+    def __init__(self, shapes: Graph, ontology: list[ox.Quad], base_iri: str = DEFAULT_BASE_IRI) -> None:
+        self.core_shapes, self.sparql_constraints = _split_sparql(for_base_iri(shapes, base_iri))
+        self.ontology = ontology
+        self.ontology_graph = graph_of(ontology)
+
+    def validate(self, data: list[ox.Quad]) -> ValidationReport:
+        """Validate the union of the data's graphs, with the ontology mixed in for class hierarchies."""
+        import pyshacl
+
+        _conforms, results_graph, _text = pyshacl.validate(
+            graph_of(data),
+            shacl_graph=self.core_shapes,
+            ont_graph=self.ontology_graph,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+            do_owl_imports=False,
+        )
+        results = _read_results(results_graph)
+        store = store_of([*data, *self.ontology])
+        results.extend(_run_sparql_constraints(store, self.core_shapes, self.sparql_constraints))
+        return ValidationReport(sorted(set(results), key=ValidationResult.sort_key))
+
+
 def validate(
     data: list[ox.Quad], shapes: Graph, ontology: list[ox.Quad], base_iri: str = DEFAULT_BASE_IRI
 ) -> ValidationReport:
     """Validate the union of the data's graphs, with the ontology mixed in for class hierarchies."""
-    import pyshacl
-
-    core_shapes, sparql_constraints = _split_sparql(for_base_iri(shapes, base_iri))
-    data_graph = graph_of(data)
-    ontology_graph = graph_of(ontology)
-    _conforms, results_graph, _text = pyshacl.validate(
-        data_graph,
-        shacl_graph=core_shapes,
-        ont_graph=ontology_graph,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-        do_owl_imports=False,
-    )
-    results = _read_results(results_graph)
-    store = store_of([*data, *ontology])
-    results.extend(_run_sparql_constraints(store, core_shapes, sparql_constraints))
-    return ValidationReport(sorted(set(results), key=ValidationResult.sort_key))
+    return Validator(shapes, ontology, base_iri).validate(data)
 
 
 def _split_sparql(shapes: Graph) -> tuple[Graph, list[tuple[Node, Node]]]:
