@@ -329,6 +329,14 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 @click.option(
     "--timeout", type=float, default=30.0, show_default=True, help="With --endpoint: seconds to wait."
 )
+@click.option(
+    "--kg",
+    "kg_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=paths.KG_DIR,
+    show_default="kg/",
+    help="The published knowledge graph folder.",
+)
 def query(
     name: str,
     params: tuple[str, ...],
@@ -336,6 +344,7 @@ def query(
     endpoint: str | None,
     graph: str,
     timeout: float,
+    kg_dir: Path,
 ) -> None:
     """Run a canned query (NAME, see `dipkg queries`) or a .rq file.
 
@@ -354,7 +363,7 @@ def query(
         if endpoint is None:
             from dipkg.store import load_store, run_local
 
-            table = run_local(load_store(), text)
+            table = run_local(load_store(kg_dir), text)
         else:
             from dipkg.remote import Endpoint, run_remote
 
@@ -388,7 +397,17 @@ def query(
 @click.option(
     "--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for each request."
 )
-def load(endpoint: str, graph: str, update_url: str | None, store_url: str | None, timeout: float) -> None:
+@click.option(
+    "--kg",
+    "kg_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=paths.KG_DIR,
+    show_default="kg/",
+    help="The published knowledge graph folder.",
+)
+def load(
+    endpoint: str, graph: str, update_url: str | None, store_url: str | None, timeout: float, kg_dir: Path
+) -> None:
     """Load the published KG into a triple store, atomically.
 
     All graphs of kg/ go, as one graph, into a staging graph (Graph Store Protocol PUT); the
@@ -408,7 +427,7 @@ def load(endpoint: str, graph: str, update_url: str | None, store_url: str | Non
             pyoxigraph.NamedNode(graph)
         except ValueError as exc:
             raise UsageError(f"--graph {graph!r} is not a valid IRI") from exc
-        data, triples = union_ntriples(paths.KG_DIR)
+        data, triples = union_ntriples(kg_dir)
         report = load_graph(
             Endpoint.from_options(endpoint, update_url, store_url), graph, data, triples, timeout
         )
@@ -428,7 +447,15 @@ def load(endpoint: str, graph: str, update_url: str | None, store_url: str | Non
     help="Output format.",
 )
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to this file.")
-def export(export_format: str, output: Path | None) -> None:
+@click.option(
+    "--kg",
+    "kg_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=paths.KG_DIR,
+    show_default="kg/",
+    help="The published knowledge graph folder.",
+)
+def export(export_format: str, output: Path | None, kg_dir: Path) -> None:
     """Export the published KG (all graphs) in another RDF format.
 
     ttl and nt merge the graphs; nq, trig and jsonld keep the named graphs. Output is sorted,
@@ -440,7 +467,7 @@ def export(export_format: str, output: Path | None) -> None:
     from dipkg.publish import write_files
 
     try:
-        data = export_bytes(paths.KG_DIR, export_format)
+        data = export_bytes(kg_dir, export_format)
         if output is None:
             sys.stdout.buffer.write(data)
         else:
@@ -452,7 +479,15 @@ def export(export_format: str, output: Path | None) -> None:
 @main.command(epilog=EXIT_CODES_HELP)
 @click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
 @click.option("--writable", is_flag=True, help="Serve read-write (default: read-only).")
-def serve(port: int, writable: bool) -> None:
+@click.option(
+    "--kg",
+    "kg_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=paths.KG_DIR,
+    show_default="kg/",
+    help="The published knowledge graph folder.",
+)
+def serve(port: int, writable: bool, kg_dir: Path) -> None:
     """Serve the KG as a SPARQL endpoint on 127.0.0.1 with the Oxigraph server.
 
     The KG is loaded into the graph <https://w3id.org/dipkg/graph/kg>, which is also the
@@ -463,6 +498,6 @@ def serve(port: int, writable: bool) -> None:
     from dipkg.serve import serve_kg
 
     try:
-        serve_kg(paths.KG_DIR, port, writable, DEFAULT_GRAPH, click.echo)
+        serve_kg(kg_dir, port, writable, DEFAULT_GRAPH, click.echo)
     except DipkgError as error:
         _fail(error)
