@@ -161,11 +161,11 @@ def measure(articles: int, seed: int, timeout: float, work: Path) -> dict[str, o
         figures["validate_pyshifty"] = script(PYSHIFTY, str(nt), shapes, ontology, timeout=timeout)
     except ImportError:
         figures["validate_pyshifty"] = (None, "pyshifty not installed")
-    changed = sorted((seeds / "articles").iterdir())[articles // 2] / "meta.yaml"
-    changed.write_text(
-        changed.read_text(encoding="utf-8").replace("Diplomatic round-up", "Diplomatic round-up:"),
-        encoding="utf-8",
-    )
+    changed = sorted((seeds / "articles").iterdir())[articles // 2] / "annotation.yaml"
+    lines = changed.read_text(encoding="utf-8").splitlines(keepends=True)
+    first_label = next(i for i, line in enumerate(lines) if line.lstrip().startswith("label: "))
+    lines[first_label] = lines[first_label].rstrip("\n") + " revised\n"
+    changed.write_text("".join(lines), encoding="utf-8")
     figures["rebuild_one_changed_s"] = timed(
         [PY, "-m", "dipkg", "build", "--seeds", str(seeds), "--out", str(kg), "--no-validate"]
     )[0]
