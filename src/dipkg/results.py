@@ -7,7 +7,7 @@ import io
 import json
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
@@ -15,8 +15,7 @@ RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger")}
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(NamedTuple):
     """One RDF term of a result, as in the SPARQL 1.1 JSON results format."""
 
     type: str

@@ -26,32 +26,40 @@ def uses_service(query: str) -> bool:
 
 
 def load_store(kg_dir: Path = paths.KG_DIR) -> ox.Store:
-    """An in-memory store holding every graph of the published dataset."""
+    """An in-memory store whose default graph is the merge of every graph of the published dataset.
+
+    Merging (rather than querying the union of named graphs) counts a triple stated by several
+    articles once, as a SPARQL server does for the single graph `dipkg load` writes.
+    """
     store = ox.Store()
-    store.bulk_extend(read_quads(str(kg_dir / paths.KG_DATASET_FILE), "trig"))
+    store.bulk_extend(
+        ox.Quad(q.subject, q.predicate, q.object)
+        for q in read_quads(str(kg_dir / paths.KG_DATASET_FILE), "trig")
+    )
     return store
 
 
 def run_local(store: ox.Store, query: str) -> ResultTable:
-    """Run a SELECT query over the union of all graphs; SERVICE is refused."""
+    """Run a SELECT query over the merged graph; SERVICE is refused."""
     if uses_service(query):
         raise UsageError("local queries never use the network: SERVICE is not allowed (use --endpoint)")
     try:
-        solutions = store.query(query, use_default_graph_as_union=True)
+        solutions = store.query(query)
     except SyntaxError as exc:
         raise UsageError(f"invalid SPARQL: {str(exc).splitlines()[0]}") from exc
     if not isinstance(solutions, ox.QuerySolutions):
         raise UsageError("only SELECT queries are supported")
     variables = [v.value for v in solutions.variables]
-    rows = [tuple(_term(solution[v]) for v in variables) for solution in solutions]
+    rows = [tuple(map(_term, solution)) for solution in solutions]
     return ResultTable(variables, rows)
 
 
 def _term(node: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Term | None:
+    kind = type(node)
+    if kind is ox.NamedNode:
+        return Term("uri", node.value)  # type: ignore[union-attr]
     if node is None:
         return None
-    if isinstance(node, ox.NamedNode):
-        return Term("uri", node.value)
-    if isinstance(node, ox.BlankNode):
+    if kind is ox.BlankNode:
         return Term("bnode", node.value)
-    return normalise_literal(node.value, node.datatype.value, node.language)
+    return normalise_literal(node.value, node.datatype.value, node.language)  # type: ignore[union-attr]
