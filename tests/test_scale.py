@@ -20,8 +20,20 @@ GENERATOR = paths.PROJECT_DIR / "bench" / "generate.py"
 
 def generate(out: Path, articles: int, violations: int = 0, seed: int = 7) -> Path:
     subprocess.run(
-        [sys.executable, str(GENERATOR), "--articles", str(articles), "--out", str(out), "--seed", str(seed),
-         "--violations", str(violations), "--world-scale", "0.02"],
+        [
+            sys.executable,
+            str(GENERATOR),
+            "--articles",
+            str(articles),
+            "--out",
+            str(out),
+            "--seed",
+            str(seed),
+            "--violations",
+            str(violations),
+            "--world-scale",
+            "0.02",
+        ],
         check=True,
     )
     return out
@@ -60,8 +72,13 @@ def test_partitioned_validation_equals_monolithic_pyshacl(corpus: Path, tmp_path
     partitioned = set(validate_corpus(corpus, jobs=2).results)
     merged = graph_of(read_quads(str(tmp_path / "kg" / paths.KG_DATASET_FILE), "trig"))
     _, results_graph, _ = pyshacl.validate(
-        merged, shacl_graph=load_shapes(paths.SHAPES_DIR), ont_graph=graph_of(read_ontology()),
-        inference="none", advanced=True, allow_warnings=True, do_owl_imports=False,
+        merged,
+        shacl_graph=load_shapes(paths.SHAPES_DIR),
+        ont_graph=graph_of(read_ontology()),
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        do_owl_imports=False,
     )
     monolithic = set(_read_results(results_graph))
     assert partitioned == monolithic
