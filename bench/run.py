@@ -191,7 +191,18 @@ def measure_load(work: Path, nt: Path, kg: Path) -> dict[str, object]:
     try:
         time.sleep(1.0)
         load_s, _ = timed(
-            [PY, "-m", "dipkg", "load", "--endpoint", f"http://127.0.0.1:{port}", "--kg", str(kg)]
+            [
+                PY,
+                "-m",
+                "dipkg",
+                "load",
+                "--endpoint",
+                f"http://127.0.0.1:{port}",
+                "--kg",
+                str(kg),
+                "--timeout",
+                "900",
+            ]
         )
     finally:
         server.terminate()
