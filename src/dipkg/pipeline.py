@@ -25,6 +25,7 @@ from dipkg.iris import prefix_map
 from dipkg.mapping import map_registry
 from dipkg.namespaces import DEFAULT_BASE_IRI
 from dipkg.partition import (
+    HELD_BY,
     ArticleOutput,
     Context,
     process_article,
@@ -193,7 +194,7 @@ def partitioned_report(
     references = [line for output in outputs for line in output.references]
     held_by: dict[str, list[str]] = {}
     for line in references:
-        if "<http://www.w3.org/ns/org#heldBy>" in line:
+        if f" <{HELD_BY}> " in line:
             held_by.setdefault(line.rsplit(" ", 2)[-2][1:-1], []).append(line)
     descriptions: dict[str, list[str]] = {}
     entity_lines = []
