@@ -42,6 +42,16 @@ def _fail(error: DipkgError) -> None:
     sys.exit(error.exit_code)
 
 
+kg_option = click.option(
+    "--kg",
+    "kg_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=paths.KG_DIR,
+    show_default="kg/",
+    help="The published knowledge graph folder.",
+)
+
+
 def _progress_bar(stage: str, done: int, total: int) -> None:
     """A one-line progress bar on standard error, for terminals."""
     width = 30
@@ -329,14 +339,7 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 @click.option(
     "--timeout", type=float, default=30.0, show_default=True, help="With --endpoint: seconds to wait."
 )
-@click.option(
-    "--kg",
-    "kg_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=paths.KG_DIR,
-    show_default="kg/",
-    help="The published knowledge graph folder.",
-)
+@kg_option
 def query(
     name: str,
     params: tuple[str, ...],
@@ -397,14 +400,7 @@ def query(
 @click.option(
     "--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for each request."
 )
-@click.option(
-    "--kg",
-    "kg_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=paths.KG_DIR,
-    show_default="kg/",
-    help="The published knowledge graph folder.",
-)
+@kg_option
 def load(
     endpoint: str, graph: str, update_url: str | None, store_url: str | None, timeout: float, kg_dir: Path
 ) -> None:
@@ -447,14 +443,7 @@ def load(
     help="Output format.",
 )
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to this file.")
-@click.option(
-    "--kg",
-    "kg_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=paths.KG_DIR,
-    show_default="kg/",
-    help="The published knowledge graph folder.",
-)
+@kg_option
 def export(export_format: str, output: Path | None, kg_dir: Path) -> None:
     """Export the published KG (all graphs) in another RDF format.
 
@@ -479,14 +468,7 @@ def export(export_format: str, output: Path | None, kg_dir: Path) -> None:
 @main.command(epilog=EXIT_CODES_HELP)
 @click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
 @click.option("--writable", is_flag=True, help="Serve read-write (default: read-only).")
-@click.option(
-    "--kg",
-    "kg_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=paths.KG_DIR,
-    show_default="kg/",
-    help="The published knowledge graph folder.",
-)
+@kg_option
 def serve(port: int, writable: bool, kg_dir: Path) -> None:
     """Serve the KG as a SPARQL endpoint on 127.0.0.1 with the Oxigraph server.
 
