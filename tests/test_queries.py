@@ -17,10 +17,10 @@ from rdflib import Dataset
 
 from dipkg import paths
 from dipkg.cli import main
+from dipkg.iris import prefix_map
 from dipkg.queries import bind_parameters, catalogue, with_bindings
 from dipkg.results import ResultTable, Term, normalise_literal
 from dipkg.store import load_store, run_local, uses_service
-from dipkg.validation import report_prefixes
 
 QUERIES = catalogue(paths.QUERIES_DIR)
 DATA = Path(__file__).parent / "data" / "queries"
@@ -85,7 +85,7 @@ def test_catalogue_describes_itself() -> None:
 
 @pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.name)
 def test_oxigraph_and_rdflib_give_identical_results(query, store, rdflib_dataset) -> None:  # type: ignore[no-untyped-def]
-    text = with_bindings(query.text, bind_parameters(query, sample_params(query.name), report_prefixes()))
+    text = with_bindings(query.text, bind_parameters(query, sample_params(query.name), prefix_map()))
     ours = run_local(store, text)
     reference = rdflib_table(rdflib_dataset, text)
     assert ours.variables == reference.variables

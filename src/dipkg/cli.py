@@ -131,9 +131,9 @@ def build(seeds_dir: Path, out_dir: Path, base_iri: str, no_validate: bool, jobs
             progress=_progress_bar if sys.stderr.isatty() else None,
         )
     except NotConforming as error:
-        from dipkg.validation import Compactor, format_text, report_prefixes
+        from dipkg.validation import Compactor, format_text
 
-        click.echo(format_text(error.report, Compactor(report_prefixes(base_iri))), err=True, nl=False)
+        click.echo(format_text(error.report, Compactor(prefix_map(base_iri))), err=True, nl=False)
         _fail(error)
         return
     except DipkgError as error:
@@ -228,7 +228,6 @@ def validate(
         format_json,
         format_text,
         format_turtle,
-        report_prefixes,
         summary,
         validate_files,
     )
@@ -244,7 +243,7 @@ def validate(
     elif report_format == "turtle":
         text = format_turtle(report, fail_on)
     else:
-        text = format_text(report, Compactor(report_prefixes(base_iri)))
+        text = format_text(report, Compactor(prefix_map(base_iri)))
     if output is None:
         click.echo(text, nl=False)
     else:

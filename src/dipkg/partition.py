@@ -20,7 +20,7 @@ from rdflib.namespace import RDF
 
 from dipkg.annotation import Registry, load_article
 from dipkg.mapping import map_article
-from dipkg.publish import GENERATED_HEADER
+from dipkg.publish import turtle_file
 from dipkg.turtle import turtle_parts
 from dipkg.validation import ValidationResult, Validator
 from dipkg.vocabulary import Vocabulary
@@ -34,12 +34,16 @@ class ArticleOutput:
 
     article_id: str
     graph_iri: str
-    turtle: bytes
     prefix_lines: list[str]
     body: str
     triples: int
     classes: dict[str, int]
     references: list[str] = field(default_factory=list)
+
+    @property
+    def turtle(self) -> bytes:
+        """The article's published Turtle file."""
+        return turtle_file(self.prefix_lines, self.body)
 
 
 @dataclass
@@ -81,13 +85,12 @@ def process_article(article_dir: Path) -> ArticleOutput:
     article = load_article(article_dir, context.registry, context.vocabulary)
     graph_iri, graph = map_article(article, context.registry, context.base_iri)
     prefix_lines, body = turtle_parts(graph, context.prefixes)
-    turtle = (GENERATED_HEADER + "\n".join(prefix_lines) + "\n\n" + body).encode("utf-8")
     classes = Counter(str(o) for o in graph.objects(None, RDF.type))
     references = sorted(
         ntriples_line(s, p, o) for s, p, o in graph if isinstance(o, URIRef) and str(o) in context.shared
     )
     return ArticleOutput(
-        article.id, str(graph_iri), turtle, prefix_lines, body, len(graph), dict(classes), references
+        article.id, str(graph_iri), prefix_lines, body, len(graph), dict(classes), references
     )
 
 

@@ -33,7 +33,7 @@ from dipkg.partition import (
     validate_article,
     validate_shared,
 )
-from dipkg.publish import GENERATED_HEADER, remove_stale, write_files
+from dipkg.publish import GENERATED_HEADER, remove_stale, turtle_file, write_files
 from dipkg.turtle import trig_from_parts, turtle_parts
 from dipkg.vocabulary import load_ontology, vocabulary_of
 
@@ -111,11 +111,7 @@ def build(
         if not report.conforms("violation"):
             raise NotConforming(report)
     entity_lines, entity_body = turtle_parts(entities, prefixes)
-    files: dict[str, bytes] = {
-        paths.KG_ENTITIES_FILE: (GENERATED_HEADER + "\n".join(entity_lines) + "\n\n" + entity_body).encode(
-            "utf-8"
-        )
-    }
+    files: dict[str, bytes] = {paths.KG_ENTITIES_FILE: turtle_file(entity_lines, entity_body)}
     counts = {paths.KG_ENTITIES_FILE: len(entities)}
     sections = [(str(entities_iri), entity_lines, entity_body)]
     for output in outputs:
@@ -133,9 +129,7 @@ def build(
         graph_stats, base_iri, sorted(p.stem for p in paths.QUERIES_DIR.glob("*.rq"))
     )
     description_lines, description_body = turtle_parts(description, prefixes)
-    files[paths.KG_DESCRIPTION_FILE] = (
-        GENERATED_HEADER + "\n".join(description_lines) + "\n\n" + description_body
-    ).encode("utf-8")
+    files[paths.KG_DESCRIPTION_FILE] = turtle_file(description_lines, description_body)
     counts[paths.KG_DESCRIPTION_FILE] = len(description)
     changed = write_files(out_dir, files)
     removed = remove_stale(out_dir, paths.KG_ARTICLES_SUBDIR, set(files), ".ttl")

@@ -22,7 +22,7 @@ from rdflib.term import Node
 
 from dipkg import paths
 from dipkg.errors import InputError
-from dipkg.iris import DEFAULT_BASE_IRI, prefix_map
+from dipkg.iris import DEFAULT_BASE_IRI
 from dipkg.rdfio import format_for, graph_of, read_quads, store_of, to_rdflib
 
 SEVERITIES = ("Violation", "Warning", "Info")
@@ -266,11 +266,6 @@ def validate_files(
     """Validate RDF files (all parsed strictly first) against the shapes at `shapes_path`."""
     data = read_inputs(names, input_format)
     return validate(data, load_shapes(shapes_path), read_ontology(), base_iri)
-
-
-def report_prefixes(base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:
-    """The prefix map reports use for CURIEs."""
-    return prefix_map(base_iri)
 
 
 def summary(report: ValidationReport, fail_on: str) -> str:
