@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
+import tempfile
 from pathlib import Path
 from typing import Any
+
+# The test run keeps its own build cache and query store (set before dipkg is imported).
+os.environ["DIPKG_CACHE_DIR"] = tempfile.mkdtemp(prefix="dipkg-test-cache-")
 
 import pytest
 from rdflib import Graph
@@ -14,6 +19,17 @@ from dipkg import paths
 from dipkg.pipeline import build
 
 DATA_DIR = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def kg_trig(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The published kg/ as one TriG file (`dipkg export --format trig`)."""
+    from dipkg.export import export_bytes
+
+    target = tmp_path_factory.mktemp("export") / "dipkg.trig"
+    target.write_bytes(export_bytes(paths.KG_DIR, "trig"))
+    return target
+
 
 PREFIXES = """
 PREFIX dip: <https://w3id.org/dipkg/ontology#>

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pyoxigraph
 from click.testing import CliRunner
-from rdflib import Dataset, Graph
+from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from dipkg import paths
 from dipkg.annotation import load_corpus
 from dipkg.cli import main
+from dipkg.dataset import published_graphs, read_dataset
 from dipkg.mapping import map_corpus
 from dipkg.namespaces import DEFAULT_BASE_IRI
 from dipkg.vocabulary import load_ontology, vocabulary_of
@@ -37,14 +38,17 @@ def test_build_prints_what_it_wrote(tmp_path: Path) -> None:
     lines = result.output.splitlines()
     assert lines[0].endswith("1 article(s), 1384 triples")
     assert lines[1:] == [
+        "  1 article(s) mapped, 1 validated, 0 reused from the cache",
         "  entities.ttl                          184 triples  written",
         f"  articles/{ARTICLE}.ttl    1200 triples  written",
-        "  dipkg.trig                           1384 triples  written",
-        "  void.ttl                              147 triples  written",
+        "  void.ttl                              145 triples  written",
     ]
     again = CliRunner().invoke(main, ["build", "--out", str(out)])
     assert again.exit_code == 0
-    assert all(line.endswith("unchanged") for line in again.output.splitlines()[1:])
+    assert again.output.splitlines()[1:] == [
+        "  0 article(s) mapped, 0 validated, 1 reused from the cache",
+        "  3 file(s) unchanged",
+    ]
 
 
 def test_two_builds_in_separate_processes_give_identical_bytes(tmp_path: Path) -> None:
@@ -60,7 +64,7 @@ def test_two_builds_in_separate_processes_give_identical_bytes(tmp_path: Path) -
         )
         outputs.append({p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert outputs[0] == outputs[1]
-    assert len(outputs[0]) == 4
+    assert len(outputs[0]) == 3
 
 
 def test_committed_kg_is_what_build_produces(built_kg: Path) -> None:
@@ -81,14 +85,14 @@ def test_published_turtle_round_trips_to_the_mapped_graphs(built_kg: Path) -> No
     assert isomorphic(article, mapped.articles[ARTICLE][1])
 
 
-def test_trig_holds_one_named_graph_per_article_plus_entities(built_kg: Path) -> None:
-    dataset = Dataset()
-    dataset.parse(built_kg / paths.KG_DATASET_FILE, format="trig")
-    names = sorted(str(g.identifier) for g in dataset.graphs() if len(g))
-    assert names == [
-        f"https://w3id.org/dipkg/graph/article/{ARTICLE}",
-        "https://w3id.org/dipkg/graph/entities",
+def test_void_lists_one_named_graph_per_file(built_kg: Path) -> None:
+    graphs = published_graphs(built_kg)
+    assert [(g.name, g.path.relative_to(built_kg).as_posix(), g.triples) for g in graphs] == [
+        (f"https://w3id.org/dipkg/graph/article/{ARTICLE}", f"articles/{ARTICLE}.ttl", 1200),
+        ("https://w3id.org/dipkg/graph/entities", "entities.ttl", 184),
     ]
+    for graph in graphs:
+        assert len(Graph().parse(graph.path, format="turtle")) == graph.triples
 
 
 def test_prefix_map_is_fixed(built_kg: Path) -> None:
@@ -103,11 +107,9 @@ def test_prefix_map_is_fixed(built_kg: Path) -> None:
 
 def test_oxigraph_loads_every_file(built_kg: Path) -> None:
     store = pyoxigraph.Store()
-    store.load(path=str(built_kg / paths.KG_DATASET_FILE), format=pyoxigraph.RdfFormat.TRIG)
+    parsed = set(read_dataset(built_kg))
+    store.extend(parsed)
     assert len(store) == len(load_kg(built_kg))
-    parsed = set(
-        pyoxigraph.parse(path=str(built_kg / paths.KG_DATASET_FILE), format=pyoxigraph.RdfFormat.TRIG)
-    )
     assert set(store) == parsed, "the store must keep every term as published (no datatype rewriting)"
     for path in built_kg.rglob("*.ttl"):
         triples = list(pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.TURTLE))

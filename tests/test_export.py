@@ -12,10 +12,9 @@ from rdflib.namespace import RDF, VOID
 
 from dipkg import paths
 from dipkg.cli import main
+from dipkg.dataset import read_dataset
 
-KG_QUADS = set(
-    pyoxigraph.parse(path=str(paths.KG_DIR / paths.KG_DATASET_FILE), format=pyoxigraph.RdfFormat.TRIG)
-)
+KG_QUADS = set(read_dataset(paths.KG_DIR))
 FORMATS = {
     "ttl": pyoxigraph.RdfFormat.TURTLE,
     "nt": pyoxigraph.RdfFormat.N_TRIPLES,
@@ -69,7 +68,17 @@ def test_void_description_counts_what_is_published() -> None:
         "https://w3id.org/dipkg/graph/article/000_65e413c471938464": 1200,
     }
     dumps = {str(d) for d in void.objects(dataset, VOID.dataDump)}
-    assert dumps == {"https://w3id.org/dipkg/kg/dipkg.trig", "https://w3id.org/dipkg/kg/entities.ttl"}
+    assert dumps == {
+        "https://w3id.org/dipkg/kg/entities.ttl",
+        "https://w3id.org/dipkg/kg/articles/000_65e413c471938464.ttl",
+    }
+    graph_dumps = {str(s): str(void.value(s, VOID.dataDump)) for s in void.objects(dataset, VOID.subset)}
+    assert graph_dumps == {
+        "https://w3id.org/dipkg/graph/entities": "https://w3id.org/dipkg/kg/entities.ttl",
+        "https://w3id.org/dipkg/graph/article/000_65e413c471938464": (
+            "https://w3id.org/dipkg/kg/articles/000_65e413c471938464.ttl"
+        ),
+    }
     queries = {
         str(q).rsplit("/", 1)[1] for q in void.objects(dataset, URIRef("http://purl.org/dc/terms/hasPart"))
     }

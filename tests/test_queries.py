@@ -13,14 +13,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rdflib import Dataset
+from rdflib import Dataset, URIRef
 
 from dipkg import paths
 from dipkg.cli import main
+from dipkg.dataset import published_graphs
 from dipkg.iris import prefix_map
 from dipkg.queries import bind_parameters, catalogue, with_bindings
 from dipkg.results import ResultTable, Term, normalise_literal
-from dipkg.store import load_store, run_local, uses_service
+from dipkg.store import open_store, run_local, uses_service
 
 QUERIES = catalogue(paths.QUERIES_DIR)
 DATA = Path(__file__).parent / "data" / "queries"
@@ -62,13 +63,14 @@ def rdflib_table(dataset: Dataset, text: str) -> ResultTable:
 
 @pytest.fixture(scope="module")
 def store():  # type: ignore[no-untyped-def]
-    return load_store()
+    return open_store()
 
 
 @pytest.fixture(scope="module")
 def rdflib_dataset() -> Dataset:
     dataset = Dataset(default_union=True)
-    dataset.parse(paths.KG_DIR / paths.KG_DATASET_FILE, format="trig")
+    for graph in published_graphs(paths.KG_DIR):
+        dataset.graph(URIRef(graph.name)).parse(graph.path, format="turtle")
     return dataset
 
 

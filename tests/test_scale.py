@@ -11,8 +11,9 @@ import pyshacl
 import pytest
 
 from dipkg import paths
+from dipkg.dataset import read_dataset
 from dipkg.pipeline import NotConforming, build, validate_corpus
-from dipkg.rdfio import graph_of, read_quads
+from dipkg.rdfio import graph_of
 from dipkg.validation import _read_results, load_shapes, read_ontology
 
 GENERATOR = paths.PROJECT_DIR / "bench" / "generate.py"
@@ -70,7 +71,7 @@ def test_injected_violations_stop_the_build(corpus: Path, tmp_path: Path) -> Non
 def test_partitioned_validation_equals_monolithic_pyshacl(corpus: Path, tmp_path: Path) -> None:
     build(corpus, tmp_path / "kg", shapes=None)
     partitioned = set(validate_corpus(corpus, jobs=2).results)
-    merged = graph_of(read_quads(str(tmp_path / "kg" / paths.KG_DATASET_FILE), "trig"))
+    merged = graph_of(read_dataset(tmp_path / "kg"))
     _, results_graph, _ = pyshacl.validate(
         merged,
         shacl_graph=load_shapes(paths.SHAPES_DIR),

@@ -11,6 +11,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
 from dipkg import paths
+from dipkg.dataset import read_dataset
 from dipkg.rdfio import graph_of, read_quads
 from dipkg.validation import ValidationResult, _read_results, load_shapes, read_ontology, validate
 from tests.conftest import DATA_DIR
@@ -101,7 +102,7 @@ def test_positive_fixture_has_no_result(shapes: Graph, ontology_quads: list) -> 
 
 
 def test_published_kg_conforms_with_only_info(shapes: Graph, ontology_quads: list) -> None:  # type: ignore[type-arg]
-    report = validate(read_quads(str(paths.KG_DIR / paths.KG_DATASET_FILE), "trig"), shapes, ontology_quads)
+    report = validate(read_dataset(paths.KG_DIR), shapes, ontology_quads)
     assert report.conforms("warning")
     assert {r.severity for r in report.results} == {"Info"}
     assert report.count("Info") == 7
@@ -144,11 +145,11 @@ def reference_results(data: Graph, shapes: Graph, ontology: Graph) -> set[Valida
 
 @pytest.mark.parametrize(
     "fixture",
-    [paths.KG_DIR / paths.KG_DATASET_FILE, *(f for f in NEGATIVE if "generated" not in f.parts)],
+    [paths.KG_DIR, *(f for f in NEGATIVE if "generated" not in f.parts)],
     ids=lambda p: p.stem,
 )
 def test_engine_gives_exactly_pyshacls_results(fixture: Path, shapes: Graph, ontology_quads: list) -> None:  # type: ignore[type-arg]
-    quads = read_quads(str(fixture), "trig" if fixture.suffix == ".trig" else "turtle")
+    quads = read_dataset(fixture) if fixture.is_dir() else read_quads(str(fixture), "turtle")
     ours = set(validate(quads, shapes, ontology_quads).results)
     reference = reference_results(graph_of(quads), shapes, graph_of(ontology_quads))
     assert ours == reference

@@ -14,7 +14,6 @@ from dipkg import paths
 from dipkg.cli import main
 from dipkg.pipeline import build
 
-KG_TRIG = paths.KG_DIR / paths.KG_DATASET_FILE
 SUITE = paths.PROJECT_DIR.parent / "shared" / "conformance" / "rdf-turtle"
 FIXTURES = Path(__file__).parent / "data" / "shapes"
 MF = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#"
@@ -94,8 +93,8 @@ def test_output_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "rdf_format, suffix", [("N_TRIPLES", ".nt"), ("N_QUADS", ".nq"), ("JSON_LD", ".jsonld")]
 )
-def test_every_input_format_by_extension(rdf_format: str, suffix: str, tmp_path: Path) -> None:
-    quads = list(pyoxigraph.parse(path=str(KG_TRIG), format=pyoxigraph.RdfFormat.TRIG))
+def test_every_input_format_by_extension(rdf_format: str, suffix: str, tmp_path: Path, kg_trig: Path) -> None:
+    quads = list(pyoxigraph.parse(path=str(kg_trig), format=pyoxigraph.RdfFormat.TRIG))
     fmt = getattr(pyoxigraph.RdfFormat, rdf_format)
     target = tmp_path / f"kg{suffix}"
     target.write_bytes(
@@ -106,11 +105,11 @@ def test_every_input_format_by_extension(rdf_format: str, suffix: str, tmp_path:
     assert "0 violation(s), 0 warning(s), 7 info" in err
 
 
-def test_standard_input_and_explicit_format() -> None:
-    code, _, err = run("-", stdin=KG_TRIG.read_bytes())
+def test_standard_input_and_explicit_format(kg_trig: Path) -> None:
+    code, _, err = run("-", stdin=kg_trig.read_bytes())
     assert code == 3
     assert err.startswith("dipkg: error: <stdin>:")
-    code, _, err = run("--input-format", "trig", "-", stdin=KG_TRIG.read_bytes())
+    code, _, err = run("--input-format", "trig", "-", stdin=kg_trig.read_bytes())
     assert code == 0, err
     assert "7 info" in err
 

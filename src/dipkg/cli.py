@@ -113,8 +113,9 @@ def build(seeds_dir: Path, out_dir: Path, base_iri: str, no_validate: bool, jobs
     """Build the knowledge graph from the seeds.
 
     Loads and checks every seed file, maps it to RDF and writes kg/entities.ttl,
-    kg/articles/ID.ttl and kg/dipkg.trig. Nothing is written if any input is bad or if the
-    graph violates the SHACL shapes (the report is printed).
+    kg/articles/ID.ttl (one named graph each) and kg/void.ttl (which lists them). Nothing is
+    written if any input is bad or if the graph violates the SHACL shapes (the report is
+    printed). Unchanged articles are reused from the cache (.dipkg-cache/, or $DIPKG_CACHE_DIR).
 
     Example: dipkg build --seeds seeds --out kg
     """
@@ -143,12 +144,19 @@ def build(seeds_dir: Path, out_dir: Path, base_iri: str, no_validate: bool, jobs
         f"built {_relative(out_dir)}/ from {_relative(seeds_dir)}/: "
         f"{report.articles} article(s), {report.triples} triples"
     )
-    width = max(len(f.path) for f in report.files)
-    for published in report.files:
-        state = "written" if published.changed else "unchanged"
-        click.echo(f"  {published.path:<{width}}  {published.triples:>6} triples  {state}")
+    click.echo(
+        f"  {report.mapped} article(s) mapped, {report.validated} validated, "
+        f"{report.articles - report.mapped} reused from the cache"
+    )
+    written = [f for f in report.files if f.changed]
+    width = max([len(f.path) for f in written] + [len(r) for r in report.removed] + [1])
+    for published in written:
+        click.echo(f"  {published.path:<{width}}  {published.triples:>6} triples  written")
     for removed in report.removed:
         click.echo(f"  {removed:<{width}}  removed")
+    unchanged = len(report.files) - len(written)
+    if unchanged:
+        click.echo(f"  {unchanged} file(s) unchanged")
 
 
 @main.command(epilog=EXIT_CODES_HELP)
@@ -217,7 +225,7 @@ def validate(
     ontology mixed in. A one-line summary goes to standard error. Nothing is fetched from the
     network.
 
-    Example: dipkg validate kg/dipkg.trig --fail-on warning --format json -o report.json
+    Example: dipkg validate kg/entities.ttl kg/articles/*.ttl --fail-on warning --format json -o report.json
     """
     if check_ontology:
         _validate_ontology(files)
@@ -232,8 +240,13 @@ def validate(
         validate_files,
     )
 
-    names = list(files) or [str(paths.KG_DIR / paths.KG_DATASET_FILE)]
     try:
+        if files:
+            names = list(files)
+        else:
+            from dipkg.dataset import dataset_files
+
+            names = [str(f) for f in dataset_files(paths.KG_DIR)]
         report = validate_files(names, input_format, shapes_path, base_iri)
     except DipkgError as error:
         _fail(error)
@@ -363,9 +376,9 @@ def query(
         prefixes = prefix_map()
         text = with_bindings(canned.text, bind_parameters(canned, _parse_params(params), prefixes))
         if endpoint is None:
-            from dipkg.store import load_store, run_local
+            from dipkg.store import open_store, run_local
 
-            table = run_local(load_store(kg_dir), text)
+            table = run_local(open_store(kg_dir), text)
         else:
             from dipkg.remote import Endpoint, run_remote
 
@@ -412,8 +425,8 @@ def load(
     Example: dipkg load --endpoint http://127.0.0.1:7878
     """
     from dipkg.errors import UsageError
-    from dipkg.export import union_ntriples
     from dipkg.remote import Endpoint, load_graph
+    from dipkg.store import union_ntriples
 
     try:
         import pyoxigraph

@@ -9,16 +9,15 @@ from rdflib.namespace import DCAT, RDF, VOID, XSD
 
 from dipkg.namespaces import DCTERMS, DIP, DataNamespaces, content_key, new_graph
 
-DUMPS = (("dipkg.trig", "application/trig"), ("entities.ttl", "text/turtle"))
-
 
 def describe_dataset(
-    graphs: list[tuple[str, int, Counter[str]]], base_iri: str, query_names: list[str]
+    graphs: list[tuple[str, int, Counter[str]]], dumps: list[str], base_iri: str, query_names: list[str]
 ) -> Graph:
     """Triple counts, classes, graphs, dumps and example queries of the dataset, as VoID and DCAT.
 
     `graphs` gives, for each named graph, its IRI, its triple count and its instances per class;
-    counts for the dataset are sums over its graphs.
+    `dumps` the Turtle file (relative to kg/) each graph is published in, in the same order.
+    Counts for the dataset are sums over its graphs.
     """
     ns = DataNamespaces(base_iri)
     graph = new_graph(ns.prefixes())
@@ -49,18 +48,18 @@ def describe_dataset(
         graph.add((dataset, VOID.classPartition, partition))
         graph.add((partition, VOID["class"], URIRef(cls)))
         graph.add((partition, VOID.entities, Literal(classes[cls], datatype=XSD.integer)))
-    for name, triples, _ in graphs:
+    for (name, triples, _), file_name in zip(graphs, dumps, strict=True):
+        dump = URIRef(f"{base_iri}kg/{file_name}")
         graph.add((dataset, VOID.subset, URIRef(name)))
         graph.add((URIRef(name), RDF.type, VOID.Dataset))
         graph.add((URIRef(name), VOID.triples, Literal(triples, datatype=XSD.integer)))
-    for file_name, media_type in DUMPS:
-        dump = URIRef(f"{base_iri}kg/{file_name}")
+        graph.add((URIRef(name), VOID.dataDump, dump))
         graph.add((dataset, VOID.dataDump, dump))
-        distribution = URIRef(f"{base_iri}dataset/distribution/{file_name.replace('.', '-')}")
-        graph.add((dataset, DCAT.distribution, distribution))
-        graph.add((distribution, RDF.type, DCAT.Distribution))
-        graph.add((distribution, DCAT.downloadURL, dump))
-        graph.add((distribution, DCAT.mediaType, Literal(media_type)))
+    distribution = URIRef(f"{base_iri}dataset/distribution/turtle")
+    graph.add((dataset, DCAT.distribution, distribution))
+    graph.add((distribution, RDF.type, DCAT.Distribution))
+    graph.add((distribution, DCAT.accessURL, URIRef(f"{base_iri}kg/")))
+    graph.add((distribution, DCAT.mediaType, Literal("text/turtle")))
     for query_name in query_names:
         graph.add((dataset, DCTERMS.hasPart, URIRef(f"{base_iri}queries/{query_name}.rq")))
     return graph

@@ -23,6 +23,7 @@ from rdflib.namespace import (
 )
 
 from dipkg import paths
+from dipkg.dataset import dataset_files
 from dipkg.namespaces import DIP
 from dipkg.rdfio import format_for, graph_of, read_quads
 
@@ -70,7 +71,7 @@ def check_ontology(data_files: list[Path]) -> list[str]:
     ontology = graph_of(
         [q for f in (paths.ONTOLOGY_FILE, *paths.CODE_LIST_FILES) for q in read_quads(str(f), "turtle")]
     )
-    names = [str(f) for f in data_files] or [str(paths.KG_DIR / paths.KG_DATASET_FILE)]
+    names = [str(f) for f in data_files or dataset_files(paths.KG_DIR)]
     data = graph_of([q for name in names for q in read_quads(name, format_for(name, None))])
     shapes_files = sorted(paths.SHAPES_DIR.glob("*.ttl"))
     shapes = graph_of([q for f in shapes_files for q in read_quads(str(f), "turtle")])

@@ -18,7 +18,9 @@ import pyoxigraph as ox
 from rdflib import URIRef
 from rdflib.namespace import RDF
 
+from dipkg import paths
 from dipkg.annotation import Registry, load_article
+from dipkg.cache import ArticleRecord, Signature, digest, load_pickle, save_pickle, signature
 from dipkg.mapping import map_article
 from dipkg.publish import turtle_file
 from dipkg.turtle import turtle_parts
@@ -55,6 +57,8 @@ class Context:
     base_iri: str
     prefixes: dict[str, str]
     shared: frozenset[str]
+    inputs_key: str
+    payload_dir: Path
     descriptions: dict[str, list[str]] = field(default_factory=dict)
     held_by: dict[str, list[str]] = field(default_factory=dict)
     validator: Validator | None = None
@@ -79,9 +83,12 @@ def ntriples_line(subject: object, predicate: object, obj: object) -> str:
     return f"{subject.n3()} {predicate.n3()} {obj.n3()} .\n"  # type: ignore[attr-defined]
 
 
-def process_article(article_dir: Path) -> ArticleOutput:
-    """Load, check, map and serialise one article folder."""
+def process_article(article_dir: Path) -> ArticleRecord:
+    """Load, check, map and serialise one article folder; its output goes to the cache folder."""
     context = _ctx()
+    files = [article_dir / name for name in ARTICLE_FILES]
+    sources = tuple(_signature(f) for f in files)
+    key = digest([context.inputs_key, *(part for f in files for part in (f.name, _contents(f)))])
     article = load_article(article_dir, context.registry, context.vocabulary)
     graph_iri, graph = map_article(article, context.registry, context.base_iri)
     prefix_lines, body = turtle_parts(graph, context.prefixes)
@@ -89,20 +96,64 @@ def process_article(article_dir: Path) -> ArticleOutput:
     references = sorted(
         ntriples_line(s, p, o) for s, p, o in graph if isinstance(o, URIRef) and str(o) in context.shared
     )
-    return ArticleOutput(
+    output = ArticleOutput(
         article.id, str(graph_iri), prefix_lines, body, len(graph), dict(classes), references
+    )
+    save_pickle(context.payload_dir / f"{key}.pickle", output)
+    return ArticleRecord(
+        sources=sources,
+        key=key,
+        article_id=article.id,
+        graph_iri=output.graph_iri,
+        triples=output.triples,
+        classes=output.classes,
+        referenced=tuple(sorted({_object_iri(line) for line in references})),
+        held_by=tuple(line for line in references if f" <{HELD_BY}> " in line),
+        references_digest=digest(references),
     )
 
 
-def validate_article(output: ArticleOutput) -> list[ValidationResult]:
+ARTICLE_FILES = (paths.ARTICLE_TEXT_FILE, paths.ARTICLE_META_FILE, paths.ARTICLE_ANNOTATION_FILE)
+
+
+def article_sources(article_dir: Path) -> tuple[Signature, ...]:
+    """Size and modification time of an article folder's three files ((-1, -1) if missing)."""
+    return tuple(_signature(article_dir / name) for name in ARTICLE_FILES)
+
+
+def _signature(path: Path) -> Signature:
+    try:
+        return signature(path)
+    except OSError:
+        return (-1, -1)
+
+
+def _contents(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def _object_iri(line: str) -> str:
+    return line.rsplit(" ", 2)[-2][1:-1]
+
+
+def load_output(record: ArticleRecord) -> ArticleOutput:
+    """The full output of an article, from the cache folder."""
+    output = load_pickle(_ctx().payload_dir / f"{record.key}.pickle")
+    assert isinstance(output, ArticleOutput)
+    return output
+
+
+def validate_article(record: ArticleRecord) -> list[ValidationResult]:
     """Validate one article's partition; only results about the article's own nodes are kept."""
     context = _ctx()
     assert context.validator is not None
-    quads = list(ox.parse(output.turtle, format=ox.RdfFormat.TURTLE))
+    quads = list(ox.parse(load_output(record).turtle, format=ox.RdfFormat.TURTLE))
     own = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)} - context.shared
     extra: list[str] = []
-    referenced = {line.rsplit(" ", 2)[-2][1:-1] for line in output.references}
-    for iri in sorted(referenced):
+    for iri in record.referenced:
         extra.extend(context.descriptions.get(iri, []))
         for edge in context.held_by.get(iri, []):
             extra.append(edge)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -27,8 +28,10 @@ ARTICLE_ANNOTATION_FILE = "annotation.yaml"
 # Inside a kg folder.
 KG_ENTITIES_FILE = "entities.ttl"
 KG_ARTICLES_SUBDIR = "articles"
-KG_DATASET_FILE = "dipkg.trig"
 KG_DESCRIPTION_FILE = "void.ttl"
+
+# What builds and queries keep between runs (the build cache, the on-disk query store).
+CACHE_DIR = Path(os.environ.get("DIPKG_CACHE_DIR") or PROJECT_DIR / ".dipkg-cache")
 
 
 def schema_file(name: str) -> Path:

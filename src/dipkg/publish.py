@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from dipkg.errors import PublishError
@@ -16,17 +17,20 @@ def turtle_file(prefix_lines: list[str], body: str) -> bytes:
     return (GENERATED_HEADER + "\n".join(prefix_lines) + "\n\n" + body).encode("utf-8")
 
 
-def write_files(out_dir: Path, files: dict[str, bytes]) -> dict[str, bool]:
+def write_files(out_dir: Path, files: Mapping[str, bytes | Callable[[], bytes]]) -> dict[str, bool]:
     """Write every file via a temporary file and a rename; returns which ones changed.
 
-    All temporary files are written before the first rename, so a failure while writing
-    leaves every published file as it was.
+    A file's content is given as bytes or as a function returning them, called when the file
+    is written, so that a large output is never held in memory at once. All temporary files are
+    written before the first rename, so a failure while writing leaves every published file as
+    it was.
     """
     staged: list[tuple[Path, Path]] = []
     changed: dict[str, bool] = {}
     _remove_leftover_temporaries(out_dir, files)
     try:
-        for relative, data in files.items():
+        for relative, content in files.items():
+            data = content() if callable(content) else content
             target = out_dir / relative
             changed[relative] = not (target.is_file() and target.read_bytes() == data)
             if not changed[relative]:
@@ -47,7 +51,7 @@ def write_files(out_dir: Path, files: dict[str, bytes]) -> dict[str, bool]:
     return changed
 
 
-def _remove_leftover_temporaries(out_dir: Path, files: dict[str, bytes]) -> None:
+def _remove_leftover_temporaries(out_dir: Path, files: Mapping[str, object]) -> None:
     """Delete temporary files an interrupted earlier build left beside the published ones."""
     for relative in files:
         target = out_dir / relative

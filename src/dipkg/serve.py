@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dipkg.errors import InputError
-from dipkg.export import union_ntriples
+from dipkg.store import union_ntriples
 
 
 def oxigraph_binary() -> str:

@@ -1,16 +1,25 @@
-"""The embedded SPARQL store: the published graph loaded into Oxigraph, queried with no network."""
+"""The embedded SPARQL store: the published graph in Oxigraph on disk, queried with no network.
+
+The store lives under the cache folder and is rebuilt when a file of kg/ changes (size or
+modification time); every later query opens it read-only instead of parsing kg/ again.
+"""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from dipkg import paths
-from dipkg.errors import UsageError
-from dipkg.rdfio import read_quads
+from dipkg.cache import digest, signature
+from dipkg.dataset import published_graphs
+from dipkg.errors import InputError, UsageError
 from dipkg.results import ResultTable, Term, normalise_literal
+
+READY_MARKER = "complete"
 
 # Strings, IRIs and comments are skipped so that only the keyword SERVICE itself is found.
 _TOKENS = re.compile(
@@ -25,18 +34,63 @@ def uses_service(query: str) -> bool:
     return any(match.group().upper() == "SERVICE" for match in _TOKENS.finditer(query))
 
 
-def load_store(kg_dir: Path = paths.KG_DIR) -> ox.Store:
-    """An in-memory store whose default graph is the merge of every graph of the published dataset.
+def open_store(kg_dir: Path = paths.KG_DIR) -> ox.Store:
+    """A store whose default graph is the merge of every graph of the published dataset.
 
     Merging (rather than querying the union of named graphs) counts a triple stated by several
-    articles once, as a SPARQL server does for the single graph `dipkg load` writes.
+    articles once, as a SPARQL server does for the single graph `dipkg load` writes. The store
+    is kept on disk under the cache folder; where that folder cannot be written, it is built in
+    memory instead.
     """
-    store = ox.Store()
-    store.bulk_extend(
-        ox.Quad(q.subject, q.predicate, q.object)
-        for q in read_quads(str(kg_dir / paths.KG_DATASET_FILE), "trig")
-    )
-    return store
+    graphs = published_graphs(kg_dir)
+    files = [kg_dir / paths.KG_DESCRIPTION_FILE, *(g.path for g in graphs)]
+    fingerprint = digest(f"{f.relative_to(kg_dir).as_posix()} {signature(f)}" for f in files)[:24]
+    folder = paths.CACHE_DIR / "store" / digest([str(kg_dir.resolve())])[:16]
+    location = folder / fingerprint
+    if (location / READY_MARKER).is_file():
+        return ox.Store.read_only(str(location))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        staging = folder / f".{fingerprint}.{os.getpid()}.tmp"
+        shutil.rmtree(staging, ignore_errors=True)
+        store = ox.Store(str(staging))
+    except OSError:
+        store = ox.Store()
+        _fill(store, [g.path for g in graphs])
+        return store
+    try:
+        _fill(store, [g.path for g in graphs])
+        store.flush()
+        del store
+        (staging / READY_MARKER).write_text(fingerprint + "\n", encoding="utf-8")
+        os.replace(staging, location)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+        if not (location / READY_MARKER).is_file():
+            raise
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    for older in folder.iterdir():
+        if older.name != location.name and not older.name.startswith("."):
+            shutil.rmtree(older, ignore_errors=True)
+    return ox.Store.read_only(str(location))
+
+
+def _fill(store: ox.Store, files: list[Path]) -> None:
+    for path in files:
+        try:
+            store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
+        except SyntaxError as exc:
+            message = str(exc).splitlines()[0] if str(exc) else "syntax error"
+            raise InputError(f"invalid turtle: {message}", path, getattr(exc, "lineno", None)) from exc
+
+
+def union_ntriples(kg_dir: Path = paths.KG_DIR) -> tuple[bytes, int]:
+    """Every triple of every graph, once, as N-Triples (in the store's order), and how many."""
+    store = open_store(kg_dir)
+    data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
+    return data, len(store)
 
 
 def run_local(store: ox.Store, query: str) -> ResultTable:

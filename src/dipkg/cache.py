@@ -1,0 +1,153 @@
+"""The build cache: what a build keeps between runs, so that a rebuild redoes only what changed.
+
+Every cached result is keyed by a content hash of everything it was computed from: an article's
+mapping by its three files, the entity files, the ontology, the base IRI and dipkg's own code;
+its validation results also by the shapes and the `org:heldBy` edges other articles state about
+the people it names. File sizes and modification times are recorded only to skip re-reading
+files that have not been touched since the last build, as `make` and git do.
+
+One cache folder serves one (seeds folder, output folder) pair, under the cache root.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dipkg import paths
+
+if TYPE_CHECKING:
+    from dipkg.validation import ValidationResult
+
+FORMAT_VERSION = 1
+Signature = tuple[int, int]
+
+
+def digest(parts: Iterable[bytes | str]) -> str:
+    """SHA-256 of the parts, each prefixed by its length so that no two sequences collide."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "big"))
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+def signature(path: Path) -> Signature:
+    """Size and modification time of a file, in nanoseconds."""
+    status = path.stat()
+    return (status.st_size, status.st_mtime_ns)
+
+
+def code_fingerprint() -> str:
+    """A hash of dipkg's own source and bundled schemas: new code never reuses old results."""
+    files = sorted(p for p in paths.PACKAGE_DIR.rglob("*") if p.suffix in (".py", ".json") and p.is_file())
+    return digest(
+        part for f in files for part in (f.relative_to(paths.PACKAGE_DIR).as_posix(), f.read_bytes())
+    )
+
+
+def files_digest(files: Iterable[Path], *extra: str) -> str:
+    """A hash of files' names and contents, and of extra strings."""
+    return digest([*extra, *(part for f in files for part in (f.name, f.read_bytes()))])
+
+
+@dataclass
+class ArticleRecord:
+    """What a build remembers of one article without re-reading it."""
+
+    sources: tuple[Signature, ...]
+    key: str
+    article_id: str
+    graph_iri: str
+    triples: int
+    classes: dict[str, int]
+    referenced: tuple[str, ...]
+    held_by: tuple[str, ...]
+    references_digest: str
+    validation_key: str = ""
+    results: tuple[ValidationResult, ...] = ()
+
+
+@dataclass
+class Index:
+    """Everything a build remembers: per-article records and what it last published."""
+
+    inputs_key: str = ""
+    articles: dict[str, ArticleRecord] = field(default_factory=dict)
+    shared_validation: tuple[str, tuple[ValidationResult, ...]] = ("", ())
+    published: dict[str, tuple[Signature, str]] = field(default_factory=dict)
+
+
+class BuildCache:
+    """The cache folder of one (seeds folder, output folder) pair."""
+
+    def __init__(self, root: Path, seeds_dir: Path, out_dir: Path) -> None:
+        pair = digest([str(seeds_dir.resolve()), str(out_dir.resolve())])[:16]
+        self.folder = root / "build" / pair
+        self.payload_dir = self.folder / "articles"
+
+    def load_index(self) -> Index:
+        """The last build's index, or an empty one if there is none or it cannot be read."""
+        found = self._load("index.pickle")
+        return found if isinstance(found, Index) else Index()
+
+    def save_index(self, index: Index) -> None:
+        """Record the index and delete payloads no article refers to any more."""
+        self._save("index.pickle", index)
+        keep = {f"{record.key}.pickle" for record in index.articles.values()}
+        if self.payload_dir.is_dir():
+            for payload in self.payload_dir.iterdir():
+                if payload.name not in keep:
+                    payload.unlink(missing_ok=True)
+
+    def load_inputs(self, key: str) -> Any:
+        """The cached shared inputs (registry, entities) computed for `key`, or None."""
+        found = self._load("inputs.pickle")
+        if isinstance(found, tuple) and len(found) == 2 and found[0] == key:
+            return found[1]
+        return None
+
+    def save_inputs(self, key: str, inputs: object) -> None:
+        """Cache the shared inputs computed for `key`."""
+        self._save("inputs.pickle", (key, inputs))
+
+    def payload_path(self, key: str) -> Path:
+        """Where the full output of the article with content key `key` is kept."""
+        return self.payload_dir / f"{key}.pickle"
+
+    def _load(self, name: str) -> Any:
+        try:
+            with (self.folder / name).open("rb") as stream:
+                version, value = pickle.load(stream)
+        except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.PickleError):
+            return None
+        return value if version == FORMAT_VERSION else None
+
+    def _save(self, name: str, value: object) -> None:
+        save_pickle(self.folder / name, (FORMAT_VERSION, value))
+
+
+def save_pickle(path: Path, value: object) -> None:
+    """Pickle `value` to `path` through a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def load_pickle(path: Path) -> Any:
+    """Unpickle a file written by `save_pickle`."""
+    with path.open("rb") as stream:
+        return pickle.load(stream)

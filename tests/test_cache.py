@@ -1,0 +1,149 @@
+"""Incremental builds: a rebuild redoes only what changed, and always equals a clean build."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dipkg import paths
+from dipkg.pipeline import NotConforming, build, validate_corpus
+from tests.test_scale import files_of, generate
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate(tmp_path_factory.mktemp("pristine"), 12)
+
+
+@pytest.fixture(scope="module")
+def with_violations(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate(tmp_path_factory.mktemp("violations"), 12, violations=2)
+
+
+@pytest.fixture()
+def seeds(pristine: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(pristine, tmp_path / "seeds"))
+
+
+def revise_a_label(article_dir: Path) -> None:
+    annotation = article_dir / paths.ARTICLE_ANNOTATION_FILE
+    lines = annotation.read_text(encoding="utf-8").splitlines(keepends=True)
+    first = next(i for i, line in enumerate(lines) if line.lstrip().startswith("label: "))
+    lines[first] = lines[first].rstrip("\n") + " revised\n"
+    annotation.write_text("".join(lines), encoding="utf-8")
+
+
+def article_dirs(seeds: Path) -> list[Path]:
+    return sorted((seeds / paths.ARTICLES_SUBDIR).iterdir())
+
+
+def test_rebuild_after_one_change_redoes_that_article_only_and_equals_a_clean_build(
+    seeds: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    first = build(seeds, tmp_path / "kg", cache_root=cache)
+    assert (first.mapped, first.validated) == (12, 12)
+    changed = article_dirs(seeds)[5]
+    revise_a_label(changed)
+    again = build(seeds, tmp_path / "kg", cache_root=cache)
+    assert (again.articles, again.mapped, again.validated) == (12, 1, 1)
+    assert [f.path for f in again.files if f.changed] == [f"articles/{changed.name}.ttl"]
+    build(seeds, tmp_path / "clean", cache_root=tmp_path / "fresh")
+    assert files_of(tmp_path / "kg") == files_of(tmp_path / "clean")
+
+
+def test_unchanged_rebuild_reads_no_article(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache")
+    before = files_of(tmp_path / "kg")
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("an unchanged article was loaded again")
+
+    monkeypatch.setattr("dipkg.partition.load_article", refuse)
+    monkeypatch.setattr("dipkg.pipeline.validate_article", refuse)
+    again = build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache")
+    assert (again.mapped, again.validated) == (0, 0)
+    assert not any(f.changed for f in again.files)
+    assert files_of(tmp_path / "kg") == before
+
+
+def test_changed_shapes_revalidate_every_article_without_mapping_it_again(
+    seeds: Path, tmp_path: Path
+) -> None:
+    shapes = Path(shutil.copytree(paths.SHAPES_DIR, tmp_path / "shapes"))
+    build(seeds, tmp_path / "kg", shapes=shapes, cache_root=tmp_path / "cache")
+    with (shapes / "dipkg-shapes.ttl").open("a", encoding="utf-8") as stream:
+        stream.write("\n# revised\n")
+    again = build(seeds, tmp_path / "kg", shapes=shapes, cache_root=tmp_path / "cache")
+    assert (again.mapped, again.validated) == (0, 12)
+
+
+def test_changed_entities_map_every_article_again(seeds: Path, tmp_path: Path) -> None:
+    build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache")
+    entity_file = sorted((seeds / paths.ENTITIES_SUBDIR).glob("*.yaml"))[0]
+    with entity_file.open("a", encoding="utf-8") as stream:
+        stream.write("\n# revised\n")
+    again = build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache")
+    assert (again.mapped, again.validated) == (12, 12)
+
+
+def test_a_published_file_edited_by_hand_is_written_again(seeds: Path, tmp_path: Path) -> None:
+    build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache")
+    published = tmp_path / "kg" / "articles" / f"{article_dirs(seeds)[0].name}.ttl"
+    original = published.read_bytes()
+    published.write_bytes(original + b"# edited\n")
+    again = build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache")
+    assert published.read_bytes() == original
+    assert [f.path for f in again.files if f.changed] == [f"articles/{published.name}"]
+
+
+def test_a_deleted_article_is_unpublished(seeds: Path, tmp_path: Path) -> None:
+    build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache")
+    gone = article_dirs(seeds)[3]
+    shutil.rmtree(gone)
+    again = build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache")
+    assert again.removed == [f"articles/{gone.name}.ttl"]
+    assert (again.articles, again.mapped) == (11, 0)
+    build(seeds, tmp_path / "clean", cache_root=tmp_path / "fresh")
+    assert files_of(tmp_path / "kg") == files_of(tmp_path / "clean")
+
+
+def test_a_corrupt_cache_is_rebuilt(seeds: Path, tmp_path: Path) -> None:
+    build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache")
+    for index in (tmp_path / "cache").rglob("*.pickle"):
+        index.write_bytes(b"not a pickle")
+    again = build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache")
+    assert (again.mapped, again.validated) == (12, 12)
+    build(seeds, tmp_path / "clean", cache_root=tmp_path / "fresh")
+    assert files_of(tmp_path / "kg") == files_of(tmp_path / "clean")
+
+
+def test_violations_introduced_by_an_edit_are_found_as_by_a_clean_validation(
+    seeds: Path, with_violations: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache")
+    before = files_of(tmp_path / "kg")
+    edited = [
+        d.name for d in article_dirs(with_violations) if files_of(d) != files_of(seeds / "articles" / d.name)
+    ]
+    assert len(edited) == 2
+    for name in edited:
+        shutil.rmtree(seeds / "articles" / name)
+        shutil.copytree(with_violations / "articles" / name, seeds / "articles" / name)
+    with pytest.raises(NotConforming) as caught:
+        build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache")
+    assert caught.value.report.results == validate_corpus(seeds).results
+    assert caught.value.report.count("Violation") == 2
+    assert files_of(tmp_path / "kg") == before
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("a cached partition was validated again")
+
+    monkeypatch.setattr("dipkg.pipeline.validate_article", refuse)
+    with pytest.raises(NotConforming) as again:
+        build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache")
+    assert again.value.report.results == caught.value.report.results
