@@ -7,6 +7,7 @@ import contextlib
 import csv
 import io
 import json
+import shutil
 import socket
 import threading
 from pathlib import Path
@@ -251,3 +252,45 @@ def test_service_detection_ignores_strings_iris_and_comments() -> None:
     assert uses_service("SELECT * WHERE { service <http://x/> { ?s ?p ?o } }")
     assert not uses_service('SELECT * WHERE { ?s ?p "SERVICE" . ?s <http://x/SERVICE> ?o } # SERVICE')
     assert not uses_service("PREFIX ex: <http://x/> SELECT ?SERVICE WHERE { ?SERVICE ex:SERVICE ?o }")
+
+
+def _count_summons(kg_dir: Path) -> int:
+    table = run_local(
+        open_store(kg_dir),
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/dipkg/ontology#Summons> }",
+    )
+    value = table.rows[0][0]
+    assert value is not None
+    return int(value.value)
+
+
+def test_the_store_on_disk_is_reused_until_kg_changes(
+    built_kg: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kg = Path(shutil.copytree(built_kg, tmp_path / "kg"))
+    assert _count_summons(kg) == 3
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("the store was rebuilt although kg/ did not change")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("dipkg.store._fill", refuse)
+        assert _count_summons(kg) == 3
+    article = next((kg / "articles").glob("*.ttl"))
+    with article.open("a", encoding="utf-8") as stream:
+        stream.write("<https://example.org/s> a <https://w3id.org/dipkg/ontology#Summons> .\n")
+    assert _count_summons(kg) == 4
+    stores = [p.parent for p in (paths.CACHE_DIR / "store").rglob("complete")]
+    assert len([s for s in stores if s.parent == stores[0].parent]) == 1, "the old store is deleted"
+
+
+def test_a_broken_kg_file_is_reported_and_leaves_no_store(built_kg: Path, tmp_path: Path) -> None:
+    kg = Path(shutil.copytree(built_kg, tmp_path / "kg"))
+    article = next((kg / "articles").glob("*.ttl"))
+    article.write_text(article.read_text(encoding="utf-8") + "\nthis is not turtle\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["query", "summons-timeline", "--kg", str(kg)])
+    assert result.exit_code == 3
+    assert result.stderr.startswith(f"dipkg: error: {article}:")
+    assert len(result.stderr.splitlines()) == 1
+    folder = paths.CACHE_DIR / "store"
+    assert not [p for p in folder.rglob("*") if p.name.endswith(".tmp")]

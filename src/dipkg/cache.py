@@ -11,11 +11,13 @@ One cache folder serves one (seeds folder, output folder) pair, under the cache 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +27,7 @@ from dipkg import paths
 if TYPE_CHECKING:
     from dipkg.validation import ValidationResult
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 Signature = tuple[int, int]
 
 
@@ -39,9 +41,9 @@ def digest(parts: Iterable[bytes | str]) -> str:
     return hasher.hexdigest()
 
 
-def signature(path: Path) -> Signature:
+def signature(path: str | Path) -> Signature:
     """Size and modification time of a file, in nanoseconds."""
-    status = path.stat()
+    status = os.stat(path)
     return (status.st_size, status.st_mtime_ns)
 
 
@@ -69,7 +71,7 @@ class ArticleRecord:
     triples: int
     classes: dict[str, int]
     referenced: tuple[str, ...]
-    held_by: tuple[str, ...]
+    held_by: tuple[tuple[str, str], ...]
     references_digest: str
     validation_key: str = ""
     results: tuple[ValidationResult, ...] = ()
@@ -81,6 +83,7 @@ class Index:
 
     inputs_key: str = ""
     articles: dict[str, ArticleRecord] = field(default_factory=dict)
+    entities: tuple[str, str, int, dict[str, int]] = ("", "", 0, {})
     shared_validation: tuple[str, tuple[ValidationResult, ...]] = ("", ())
     published: dict[str, tuple[Signature, str]] = field(default_factory=dict)
 
@@ -124,7 +127,7 @@ class BuildCache:
 
     def _load(self, name: str) -> Any:
         try:
-            with (self.folder / name).open("rb") as stream:
+            with (self.folder / name).open("rb") as stream, _no_garbage_collection():
                 version, value = pickle.load(stream)
         except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.PickleError):
             return None
@@ -139,7 +142,7 @@ def save_pickle(path: Path, value: object) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(handle, "wb") as stream:
+        with os.fdopen(handle, "wb") as stream, _no_garbage_collection():
             pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temp, path)
     except BaseException:
@@ -151,3 +154,15 @@ def load_pickle(path: Path) -> Any:
     """Unpickle a file written by `save_pickle`."""
     with path.open("rb") as stream:
         return pickle.load(stream)
+
+
+@contextmanager
+def _no_garbage_collection() -> Iterator[None]:
+    """Pause the cycle collector: (un)pickling many small objects would trigger it over and over."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -2,23 +2,52 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, RDF, VOID, XSD
 
+from dipkg.iris import IRI_FORBIDDEN
 from dipkg.namespaces import DCTERMS, DIP, DataNamespaces, content_key, new_graph
+from dipkg.publish import GENERATED_HEADER
+from dipkg.turtle import INDENT, turtle_parts
+
+
+def description_file(
+    graphs: list[tuple[str, int, dict[str, int]]],
+    dumps: list[str],
+    base_iri: str,
+    query_names: list[str],
+    prefixes: dict[str, str],
+) -> tuple[bytes, int]:
+    """kg/void.ttl and its triple count: the dataset's description, then one block per named graph.
+
+    `graphs` gives, for each named graph, its IRI, its triple count and its instances per class;
+    `dumps` the Turtle file (relative to kg/) each graph is published in, in the same order. The
+    per-graph blocks are written as text, so that a corpus of many articles is described quickly.
+    """
+    summary = describe_dataset(graphs, base_iri, query_names)
+    prefix_lines, body = turtle_parts(summary, prefixes)
+    published = sorted(
+        (_iri(name), _iri(f"{base_iri}kg/{dump}"), triples)
+        for (name, triples, _), dump in zip(graphs, dumps, strict=True)
+    )
+    separator = f",\n{INDENT}{INDENT}"
+    blocks = [
+        f"{_iri(base_iri + 'dataset')} void:dataDump {separator.join(d for _, d, _ in published)} ;\n"
+        f"{INDENT}void:subset {separator.join(g for g, _, _ in published)} .",
+        *(
+            f"{graph} a void:Dataset ;\n{INDENT}void:dataDump {dump} ;\n"
+            f'{INDENT}void:triples "{triples}"^^xsd:integer .'
+            for graph, dump, triples in published
+        ),
+    ]
+    text = GENERATED_HEADER + "\n".join(prefix_lines) + "\n\n" + body + "\n" + "\n\n".join(blocks) + "\n"
+    return text.encode("utf-8"), len(summary) + 5 * len(published)
 
 
 def describe_dataset(
-    graphs: list[tuple[str, int, Counter[str]]], dumps: list[str], base_iri: str, query_names: list[str]
+    graphs: list[tuple[str, int, dict[str, int]]], base_iri: str, query_names: list[str]
 ) -> Graph:
-    """Triple counts, classes, graphs, dumps and example queries of the dataset, as VoID and DCAT.
-
-    `graphs` gives, for each named graph, its IRI, its triple count and its instances per class;
-    `dumps` the Turtle file (relative to kg/) each graph is published in, in the same order.
-    Counts for the dataset are sums over its graphs.
-    """
+    """Triple counts, classes, distribution and example queries of the dataset, as VoID and DCAT."""
     ns = DataNamespaces(base_iri)
     graph = new_graph(ns.prefixes())
     dataset = URIRef(base_iri + "dataset")
@@ -39,22 +68,16 @@ def describe_dataset(
     graph.add((dataset, VOID.triples, Literal(sum(t for _, t, _ in graphs), datatype=XSD.integer)))
     graph.add((dataset, VOID.uriSpace, Literal(base_iri)))
     graph.add((dataset, VOID.vocabulary, URIRef(str(DIP))))
-    classes: Counter[str] = Counter()
+    classes: dict[str, int] = {}
     for _, _, per_class in graphs:
-        classes.update(per_class)
+        for cls, count in per_class.items():
+            classes[cls] = classes.get(cls, 0) + count
     graph.add((dataset, VOID.classes, Literal(len(classes), datatype=XSD.integer)))
     for cls in sorted(classes):
         partition = URIRef(f"{base_iri}dataset/class/{_local(URIRef(cls))}")
         graph.add((dataset, VOID.classPartition, partition))
         graph.add((partition, VOID["class"], URIRef(cls)))
         graph.add((partition, VOID.entities, Literal(classes[cls], datatype=XSD.integer)))
-    for (name, triples, _), file_name in zip(graphs, dumps, strict=True):
-        dump = URIRef(f"{base_iri}kg/{file_name}")
-        graph.add((dataset, VOID.subset, URIRef(name)))
-        graph.add((URIRef(name), RDF.type, VOID.Dataset))
-        graph.add((URIRef(name), VOID.triples, Literal(triples, datatype=XSD.integer)))
-        graph.add((URIRef(name), VOID.dataDump, dump))
-        graph.add((dataset, VOID.dataDump, dump))
     distribution = URIRef(f"{base_iri}dataset/distribution/turtle")
     graph.add((dataset, DCAT.distribution, distribution))
     graph.add((distribution, RDF.type, DCAT.Distribution))
@@ -63,6 +86,12 @@ def describe_dataset(
     for query_name in query_names:
         graph.add((dataset, DCTERMS.hasPart, URIRef(f"{base_iri}queries/{query_name}.rq")))
     return graph
+
+
+def _iri(value: str) -> str:
+    if IRI_FORBIDDEN.search(value):
+        raise ValueError(f"invalid IRI {value!r}")
+    return f"<{value}>"
 
 
 def _local(iri: URIRef) -> str:

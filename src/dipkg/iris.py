@@ -6,7 +6,12 @@ namespaces from these.
 
 from __future__ import annotations
 
+import re
+
 DEFAULT_BASE_IRI = "https://w3id.org/dipkg/"
+
+# Characters an IRI reference may not hold (Turtle and SPARQL IRIREF).
+IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 STANDARD_NAMESPACES: dict[str, str] = {
     "dip": "https://w3id.org/dipkg/ontology#",

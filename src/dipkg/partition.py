@@ -108,7 +108,11 @@ def process_article(article_dir: Path) -> ArticleRecord:
         triples=output.triples,
         classes=output.classes,
         referenced=tuple(sorted({_object_iri(line) for line in references})),
-        held_by=tuple(line for line in references if f" <{HELD_BY}> " in line),
+        held_by=tuple(
+            (line.split(" ", 1)[0][1:-1], _object_iri(line))
+            for line in references
+            if f" <{HELD_BY}> " in line
+        ),
         references_digest=digest(references),
     )
 
@@ -116,12 +120,12 @@ def process_article(article_dir: Path) -> ArticleRecord:
 ARTICLE_FILES = (paths.ARTICLE_TEXT_FILE, paths.ARTICLE_META_FILE, paths.ARTICLE_ANNOTATION_FILE)
 
 
-def article_sources(article_dir: Path) -> tuple[Signature, ...]:
+def article_sources(article_dir: str | Path) -> tuple[Signature, ...]:
     """Size and modification time of an article folder's three files ((-1, -1) if missing)."""
-    return tuple(_signature(article_dir / name) for name in ARTICLE_FILES)
+    return tuple(_signature(f"{article_dir}/{name}") for name in ARTICLE_FILES)
 
 
-def _signature(path: Path) -> Signature:
+def _signature(path: str | Path) -> Signature:
     try:
         return signature(path)
     except OSError:
@@ -137,6 +141,11 @@ def _contents(path: Path) -> bytes:
 
 def _object_iri(line: str) -> str:
     return line.rsplit(" ", 2)[-2][1:-1]
+
+
+def held_by_line(post: str, person: str) -> str:
+    """The N-Triples line stating that `person` holds `post`."""
+    return f"<{post}> <{HELD_BY}> <{person}> .\n"
 
 
 def load_output(record: ArticleRecord) -> ArticleOutput:

@@ -8,21 +8,22 @@ cached (see `dipkg.cache`): a rebuild maps, validates and writes only what chang
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from rdflib.namespace import RDF
 
 from dipkg import paths
 from dipkg.annotation import Registry, load_registry
 from dipkg.cache import ArticleRecord, BuildCache, Index, code_fingerprint, digest, files_digest, signature
-from dipkg.describe import describe_dataset
+from dipkg.describe import description_file
 from dipkg.errors import EXIT_NOT_CONFORMING, DipkgError, InputError
 from dipkg.iris import prefix_map
 from dipkg.mapping import map_registry
@@ -30,6 +31,7 @@ from dipkg.namespaces import DEFAULT_BASE_IRI
 from dipkg.partition import (
     Context,
     article_sources,
+    held_by_line,
     load_output,
     ntriples_line,
     process_article,
@@ -60,8 +62,7 @@ class NotConforming(DipkgError):
         self.report = report
 
 
-@dataclass(frozen=True)
-class PublishedFile:
+class PublishedFile(NamedTuple):
     """One file of the knowledge graph: its path under the output folder and what it holds."""
 
     path: str
@@ -130,20 +131,64 @@ def build(
     return BuildReport(len(mapped.records), files, removed, mapped.remapped, validated)
 
 
+class LazyInputs:
+    """The shared inputs of a corpus, loaded from the cache or computed only when first needed."""
+
+    def __init__(
+        self, cache: BuildCache, key: str, seeds_dir: Path, ontology_file: Path, base_iri: str
+    ) -> None:
+        self.cache, self.key = cache, key
+        self.seeds_dir, self.ontology_file, self.base_iri = seeds_dir, ontology_file, base_iri
+        self.value: SharedInputs | None = None
+        self.computed = False
+
+    def get(self) -> SharedInputs:
+        """The inputs: cached ones if their key matches, else freshly loaded, checked and mapped."""
+        if self.value is None:
+            found = self.cache.load_inputs(self.key)
+            if isinstance(found, SharedInputs):
+                self.value = found
+            else:
+                self.value = _shared_inputs(self.seeds_dir, self.ontology_file, self.base_iri)
+                self.computed = True
+        return self.value
+
+
 @dataclass
 class MappedCorpus:
     """A corpus mapped article by article: records in article order, and what they were mapped with."""
 
     index: Index
-    inputs: SharedInputs
-    context: Context
     records: list[ArticleRecord]
     remapped: int
+    shared_inputs: LazyInputs
+    payload_dir: Path
+
+    @property
+    def inputs(self) -> SharedInputs:
+        """The registry and shared entities (loaded on first use)."""
+        return self.shared_inputs.get()
+
+    @cached_property
+    def context(self) -> Context:
+        """What the per-article functions need, in this process and in workers."""
+        inputs = self.inputs
+        base_iri = self.shared_inputs.base_iri
+        return Context(
+            inputs.registry,
+            inputs.vocabulary,
+            base_iri,
+            prefix_map(base_iri),
+            inputs.shared,
+            self.index.inputs_key,
+            self.payload_dir,
+        )
 
     def save(self, cache: BuildCache) -> None:
         """Remember everything in the cache, for the next build."""
         cache.save_index(self.index)
-        cache.save_inputs(self.index.inputs_key, self.inputs)
+        if self.shared_inputs.computed:
+            cache.save_inputs(self.index.inputs_key, self.inputs)
 
 
 def _map(
@@ -162,34 +207,44 @@ def _map(
     inputs_key = files_digest(
         [*entity_files, ontology_file, *paths.CODE_LIST_FILES], base_iri, code_fingerprint()
     )
-    inputs = cache.load_inputs(inputs_key)
-    if not isinstance(inputs, SharedInputs):
-        inputs = _shared_inputs(seeds_dir, ontology_file, base_iri)
-    article_dirs = _article_dirs(seeds_dir)
-    context = Context(
-        inputs.registry,
-        inputs.vocabulary,
-        base_iri,
-        prefix_map(base_iri),
-        inputs.shared,
-        inputs_key,
-        cache.payload_dir,
-    )
-    previous = index.articles if index.inputs_key == inputs_key else {}
+    shared_inputs = LazyInputs(cache, inputs_key, seeds_dir, ontology_file, base_iri)
+    articles_dir = seeds_dir / paths.ARTICLES_SUBDIR
+    names = _article_names(seeds_dir)
+    fresh = index.inputs_key != inputs_key
+    if fresh:
+        index = Index(inputs_key, published=index.published)
     records: dict[str, ArticleRecord] = {}
     stale: list[Path] = []
-    for article_dir in article_dirs:
-        record = previous.get(article_dir.name)
-        if record is not None and record.sources == article_sources(article_dir):
-            records[article_dir.name] = record
+    for name in names:
+        record = index.articles.get(name)
+        if record is not None and record.sources == article_sources(f"{articles_dir}/{name}"):
+            records[name] = record
         else:
-            stale.append(article_dir)
-    for article_dir, record in zip(
-        stale, _run(process_article, stale, context, workers, progress, "mapping"), strict=True
-    ):
-        records[article_dir.name] = record
-    index = Index(inputs_key, records, index.shared_validation, index.published)
-    return MappedCorpus(index, inputs, context, [records[d.name] for d in article_dirs], len(stale))
+            stale.append(articles_dir / name)
+    index.articles = records
+    mapped = MappedCorpus(index, [], len(stale), shared_inputs, cache.payload_dir)
+    if fresh or not index.entities[0]:
+        inputs = mapped.inputs
+        index.entities = (
+            inputs.entities_iri,
+            digest([inputs.entities_file]),
+            len(inputs.entity_lines),
+            inputs.entity_classes,
+        )
+    if stale:
+        done = _run(process_article, stale, mapped.context, workers, progress, "mapping")
+        for article_dir, record in zip(stale, done, strict=True):
+            records[article_dir.name] = _interned(record)
+    mapped.records = [records[name] for name in names]
+    return mapped
+
+
+def _interned(record: ArticleRecord) -> ArticleRecord:
+    """The record with its IRIs interned, so that the cache index stores each one once."""
+    record.classes = {sys.intern(c): n for c, n in record.classes.items()}
+    record.referenced = tuple(sys.intern(iri) for iri in record.referenced)
+    record.held_by = tuple((sys.intern(post), sys.intern(person)) for post, person in record.held_by)
+    return record
 
 
 def _shared_inputs(seeds_dir: Path, ontology_file: Path, base_iri: str) -> SharedInputs:
@@ -214,31 +269,30 @@ def _publish(out_dir: Path, mapped: MappedCorpus) -> tuple[list[PublishedFile], 
     A file is rewritten unless it is exactly as this cache last wrote it (same size, time and
     content key); the article payloads are read only for files that need writing.
     """
-    index, inputs, records, context = mapped.index, mapped.inputs, mapped.records, mapped.context
-    base_iri = context.base_iri
-    set_context(context)
-    wanted: dict[str, tuple[str, int]] = {
-        paths.KG_ENTITIES_FILE: (digest([inputs.entities_file]), len(inputs.entity_lines))
-    }
+    index, records = mapped.index, mapped.records
+    base_iri = mapped.shared_inputs.base_iri
+    entities_iri, entities_key, entity_triples, entity_classes = index.entities
+    wanted: dict[str, tuple[str, int]] = {paths.KG_ENTITIES_FILE: (entities_key, entity_triples)}
     for record in records:
         wanted[_article_file(record)] = (record.key, record.triples)
-    sources: dict[str, Callable[[], bytes]] = {paths.KG_ENTITIES_FILE: lambda: inputs.entities_file}
+    sources: dict[str, Callable[[], bytes]] = {paths.KG_ENTITIES_FILE: lambda: mapped.inputs.entities_file}
     for record in records:
-        sources[_article_file(record)] = partial(_article_turtle, record)
+        sources[_article_file(record)] = partial(_article_turtle, mapped, record)
     files: dict[str, bytes | Callable[[], bytes]] = {}
     for relative, (key, _) in wanted.items():
-        target = out_dir / relative
         known = index.published.get(relative)
-        if known is None or known[1] != key or not target.is_file() or signature(target) != known[0]:
+        if known is None or known[1] != key or _signature_of(f"{out_dir}/{relative}") != known[0]:
             files[relative] = sources[relative]
-    graph_stats = [(inputs.entities_iri, len(inputs.entity_lines), Counter(inputs.entity_classes))]
-    graph_stats += [(r.graph_iri, r.triples, Counter(r.classes)) for r in records]
+    graph_stats = [(entities_iri, entity_triples, entity_classes)]
+    graph_stats += [(r.graph_iri, r.triples, r.classes) for r in records]
     dumps = [paths.KG_ENTITIES_FILE, *(_article_file(r) for r in records)]
-    description = describe_dataset(
-        graph_stats, dumps, base_iri, sorted(p.stem for p in paths.QUERIES_DIR.glob("*.rq"))
+    files[paths.KG_DESCRIPTION_FILE], described = description_file(
+        graph_stats,
+        dumps,
+        base_iri,
+        sorted(p.stem for p in paths.QUERIES_DIR.glob("*.rq")),
+        prefix_map(base_iri),
     )
-    description_lines, description_body = turtle_parts(description, context.prefixes)
-    files[paths.KG_DESCRIPTION_FILE] = turtle_file(description_lines, description_body)
     changed = write_files(out_dir, files)
     removed = remove_stale(out_dir, paths.KG_ARTICLES_SUBDIR, set(wanted), ".ttl")
     for relative in files:
@@ -249,23 +303,33 @@ def _publish(out_dir: Path, mapped: MappedCorpus) -> tuple[list[PublishedFile], 
     published = [
         PublishedFile(path, triples, changed.get(path, False)) for path, (_, triples) in wanted.items()
     ]
-    published.append(
-        PublishedFile(paths.KG_DESCRIPTION_FILE, len(description), changed[paths.KG_DESCRIPTION_FILE])
-    )
+    published.append(PublishedFile(paths.KG_DESCRIPTION_FILE, described, changed[paths.KG_DESCRIPTION_FILE]))
     return published, removed
 
 
-def _article_turtle(record: ArticleRecord) -> bytes:
+def _article_turtle(mapped: MappedCorpus, record: ArticleRecord) -> bytes:
+    set_context(mapped.context)
     return load_output(record).turtle
+
+
+def _signature_of(path: str) -> tuple[int, int] | None:
+    try:
+        return signature(path)
+    except OSError:
+        return None
 
 
 def _article_file(record: ArticleRecord) -> str:
     return f"{paths.KG_ARTICLES_SUBDIR}/{record.article_id}.ttl"
 
 
-def _article_dirs(seeds_dir: Path) -> list[Path]:
+def _article_names(seeds_dir: Path) -> list[str]:
+    """The names of the article folders, sorted."""
     articles_dir = seeds_dir / paths.ARTICLES_SUBDIR
-    found = sorted(p for p in articles_dir.iterdir() if p.is_dir()) if articles_dir.is_dir() else []
+    found = []
+    if articles_dir.is_dir():
+        with os.scandir(articles_dir) as entries:
+            found = sorted(entry.name for entry in entries if entry.is_dir())
     if not found:
         raise InputError(f"no article folders in {paths.ARTICLES_SUBDIR}/", seeds_dir)
     return found
@@ -309,13 +373,13 @@ def _validate(
     """
     from dipkg.validation import ValidationReport, Validator, load_shapes, read_ontology
 
-    index, inputs, records, context = mapped.index, mapped.inputs, mapped.records, mapped.context
+    index, records = mapped.index, mapped.records
     shapes_files = sorted(shapes.glob("*.ttl")) if shapes.is_dir() else [shapes]
     shapes_key = files_digest([*shapes_files, paths.ONTOLOGY_FILE, *paths.CODE_LIST_FILES], index.inputs_key)
     held_by: dict[str, list[str]] = {}
     for record in records:
-        for line in record.held_by:
-            held_by.setdefault(line.rsplit(" ", 2)[-2][1:-1], []).append(line)
+        for post, person in record.held_by:
+            held_by.setdefault(person, []).append(held_by_line(post, person))
     for edges in held_by.values():
         edges.sort()
     keys = [
@@ -325,25 +389,23 @@ def _validate(
     todo = [r for r, key in zip(records, keys, strict=True) if r.validation_key != key]
     shared_key = digest([shapes_key, *sorted(r.references_digest for r in records)])
     if todo or index.shared_validation[0] != shared_key:
+        entity_lines, context = mapped.inputs.entity_lines, mapped.context
         descriptions: dict[str, list[str]] = {}
-        for line in inputs.entity_lines:
+        for line in entity_lines:
             descriptions.setdefault(line.split(" ", 1)[0][1:-1], []).append(line)
         context.descriptions = descriptions
         context.held_by = held_by
         context.validator = Validator(load_shapes(shapes), read_ontology(), context.base_iri)
-    for record, found in zip(
-        todo, _run(validate_article, todo, context, workers, progress, "validating"), strict=True
-    ):
-        record.results = tuple(found)
+        for record, found in zip(
+            todo, _run(validate_article, todo, context, workers, progress, "validating"), strict=True
+        ):
+            record.results = tuple(found)
+        if index.shared_validation[0] != shared_key:
+            set_context(context)
+            references = sorted({line for r in records for line in load_output(r).references})
+            index.shared_validation = (shared_key, tuple(validate_shared("".join(entity_lines), references)))
     for record, key in zip(records, keys, strict=True):
         record.validation_key = key
-    if index.shared_validation[0] != shared_key:
-        set_context(context)
-        references = sorted({line for r in records for line in load_output(r).references})
-        index.shared_validation = (
-            shared_key,
-            tuple(validate_shared("".join(inputs.entity_lines), references)),
-        )
     results = {result for r in records for result in r.results} | set(index.shared_validation[1])
     return ValidationReport(sorted(results, key=lambda r: r.sort_key())), len(todo)
 

@@ -65,9 +65,11 @@ def remove_stale(out_dir: Path, subdir: str, keep: set[str], suffix: str) -> lis
     folder = out_dir / subdir
     removed: list[str] = []
     if folder.is_dir():
-        for path in sorted(folder.glob(f"*{suffix}")):
-            relative = f"{subdir}/{path.name}"
+        with os.scandir(folder) as entries:
+            names = sorted(entry.name for entry in entries if entry.name.endswith(suffix))
+        for name in names:
+            relative = f"{subdir}/{name}"
             if relative not in keep:
-                path.unlink()
+                (folder / name).unlink()
                 removed.append(relative)
     return removed

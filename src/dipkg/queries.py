@@ -12,10 +12,10 @@ import pyoxigraph as ox
 import yaml
 
 from dipkg.errors import InputError, UsageError
+from dipkg.iris import IRI_FORBIDDEN
 
 PARAMETER = re.compile(r"[?$](_[A-Za-z][A-Za-z0-9_]*)")
 PARAM_TYPES = ("iri", "date", "string", "integer")
-IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 VIOLATION_SUFFIX = "-violation"
 
 

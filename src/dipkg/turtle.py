@@ -1,4 +1,4 @@
-"""A deterministic Turtle and TriG writer: sorted statements and a fixed prefix map.
+"""A deterministic Turtle writer: sorted statements and a fixed prefix map.
 
 rdflib's serialisers order subjects by internal counts that vary between runs; this writer
 sorts subjects, predicates (rdf:type first) and objects, and abbreviates IRIs only with the
@@ -8,14 +8,15 @@ prefixes it is given, printing only the prefixes it uses.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
+from dipkg.iris import IRI_FORBIDDEN
+
 _LOCAL_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$")
-_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 _NEEDS_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')
 INDENT = "    "
@@ -40,7 +41,7 @@ class TurtleWriter:
 
     def _iri(self, iri: URIRef) -> str:
         value = str(iri)
-        if _IRI_FORBIDDEN.search(value):
+        if IRI_FORBIDDEN.search(value):
             raise ValueError(f"invalid IRI {value!r}")
         if iri == RDF.type:
             return "a"
@@ -105,11 +106,3 @@ def turtle_parts(graph: Graph, prefixes: Mapping[str, str]) -> tuple[list[str], 
     writer = TurtleWriter(prefixes)
     blocks = writer.statements(graph)
     return writer.prefix_lines(), "\n\n".join(blocks) + "\n"
-
-
-def trig_from_parts(sections: Iterable[tuple[str, list[str], str]], header: str = "") -> str:
-    """A TriG document from (graph IRI, prefix lines, statements) sections, in the order given."""
-    sections = list(sections)
-    prefix_lines = sorted({line for _, lines, _ in sections for line in lines})
-    graphs = [f"<{name}> {{\n{body}}}\n" for name, _, body in sections]
-    return header + "\n".join(prefix_lines) + "\n\n" + "\n".join(graphs)
