@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from dipkg import paths
 from dipkg.cli import DEFAULT_GRAPH, main
 from dipkg.queries import catalogue
-from dipkg.remote import Endpoint, count_triples, load_graph
+from dipkg.remote import Endpoint, count_triples, load_graph, staging_graph
 from tests.servers import FaultyProxy, OxigraphServer, free_port
 
 pytestmark = pytest.mark.loopback
@@ -61,6 +61,18 @@ def test_load_then_every_query_matches_the_local_run(oxigraph_server: OxigraphSe
         remote = run("query", query.name, *params, "--endpoint", oxigraph_server.url)
         assert remote[0] == 0, remote[2]
         assert json.loads(remote[1]) == json.loads(local[1]), query.name
+
+
+def test_unstaged_load_replaces_the_graph_through_the_bulk_path(oxigraph_server: OxigraphServer) -> None:
+    reset_to_old(oxigraph_server)
+    code, out, err = run("load", "--endpoint", oxigraph_server.url, "--no-staging")
+    assert code == 0, err
+    assert out == f"loaded {KG_TRIPLES} triples into graph <{DEFAULT_GRAPH}> at {oxigraph_server.url}/query\n"
+    assert len(live_triples(oxigraph_server)) == KG_TRIPLES
+    assert count_triples(Endpoint.from_options(oxigraph_server.url), staging_graph(DEFAULT_GRAPH), 10) == 0
+    assert Endpoint.from_options(oxigraph_server.url).bulk_parameter == "no_transaction"
+    explicit = Endpoint.from_options(oxigraph_server.url, store=f"{oxigraph_server.url}/store")
+    assert explicit.bulk_parameter is None
 
 
 @pytest.mark.parametrize("value", ['a"} ; DROP ALL ; #', "two\nlines", "escaped \\u0022 quote", "}"])

@@ -412,15 +412,28 @@ def query(
 @click.option(
     "--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for each request."
 )
+@click.option(
+    "--no-staging",
+    is_flag=True,
+    help="Upload straight over GRAPH with the server's bulk path: fast, but not atomic.",
+)
 @kg_option
 def load(
-    endpoint: str, graph: str, update_url: str | None, store_url: str | None, timeout: float, kg_dir: Path
+    endpoint: str,
+    graph: str,
+    update_url: str | None,
+    store_url: str | None,
+    timeout: float,
+    no_staging: bool,
+    kg_dir: Path,
 ) -> None:
     """Load the published KG into a triple store, atomically.
 
     All graphs of kg/ go, as one graph, into a staging graph (Graph Store Protocol PUT); the
     triple count is checked; then one SPARQL update moves the staging graph over GRAPH. A failure
-    at any point leaves the live graph as it was; running the command again converges.
+    at any point leaves the live graph as it was; running the command again converges. With
+    --no-staging the data is PUT straight over GRAPH (readers may see a partly loaded graph, and
+    a failed load leaves it so until the command is run again).
 
     Example: dipkg load --endpoint http://127.0.0.1:7878
     """
@@ -437,7 +450,12 @@ def load(
             raise UsageError(f"--graph {graph!r} is not a valid IRI") from exc
         data, triples = union_ntriples(kg_dir)
         report = load_graph(
-            Endpoint.from_options(endpoint, update_url, store_url), graph, data, triples, timeout
+            Endpoint.from_options(endpoint, update_url, store_url),
+            graph,
+            data,
+            triples,
+            timeout,
+            staged=not no_staging,
         )
     except DipkgError as error:
         _fail(error)

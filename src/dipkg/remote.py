@@ -37,17 +37,23 @@ class Endpoint:
     query: str
     update: str | None = None
     store: str | None = None
+    bulk_parameter: str | None = None
 
     @classmethod
     def from_options(cls, endpoint: str, update: str | None = None, store: str | None = None) -> Endpoint:
-        """For a bare http://host:port (an Oxigraph server) /query, /update and /store are derived."""
+        """For a bare http://host:port (an Oxigraph server) /query, /update and /store are derived.
+
+        Uploads to a derived Oxigraph /store skip the per-request transaction (`no_transaction`),
+        Oxigraph's bulk path; the load stays atomic since the upload goes to a staging graph.
+        """
         for url in (endpoint, update, store):
             if url is not None:
                 check_url(url)
         parsed = urllib.parse.urlsplit(endpoint)
         if parsed.path in ("", "/"):
             root = endpoint.rstrip("/")
-            return cls(root + "/query", update or root + "/update", store or root + "/store")
+            bulk = "no_transaction" if store is None else None
+            return cls(root + "/query", update or root + "/update", store or root + "/store", bulk)
         return cls(endpoint, update, store)
 
 
@@ -160,33 +166,47 @@ def staging_graph(graph: str) -> str:
     return graph + ("&" if "?" in graph else "?") + "dipkg-staging"
 
 
-def load_graph(endpoint: Endpoint, graph: str, ntriples: bytes, triples: int, timeout: float) -> LoadReport:
-    """Replace `graph` on the endpoint with the given triples, atomically.
+def load_graph(
+    endpoint: Endpoint, graph: str, ntriples: bytes, triples: int, timeout: float, staged: bool = True
+) -> LoadReport:
+    """Replace `graph` on the endpoint with the given triples.
 
-    The data goes into a staging graph (Graph Store Protocol PUT), its triple count is checked,
-    then one update moves it over the live graph. A failure at any step leaves the live graph as
-    it was; running the load again converges.
+    Staged (the default), the load is atomic: the data goes into a staging graph (Graph Store
+    Protocol PUT), its triple count is checked, then one update moves it over the live graph. A
+    failure at any step leaves the live graph as it was. Unstaged, the data is PUT straight over
+    the live graph with the server's bulk path: much faster, but readers may see a partly loaded
+    graph meanwhile, and a failed load leaves it so. Either way, running the load again converges.
     """
     if endpoint.update is None or endpoint.store is None:
         raise UsageError("loading needs --update-url and --store-url for this endpoint")
-    staging = staging_graph(graph)
-    store_url = (
-        endpoint.store + ("&" if "?" in endpoint.store else "?") + urllib.parse.urlencode({"graph": staging})
-    )
-    drop_staging = f"DROP SILENT GRAPH <{staging}>"
+    target = staging_graph(graph) if staged else graph
+    parameters = urllib.parse.urlencode({"graph": target})
+    if endpoint.bulk_parameter is not None:
+        parameters += "&" + endpoint.bulk_parameter
+    store_url = endpoint.store + ("&" if "?" in endpoint.store else "?") + parameters
+    if not staged:
+        _retrying("uploading", lambda: http("PUT", store_url, ntriples, "application/n-triples", timeout))
+        loaded = _retrying("counting the graph", lambda: count_triples(endpoint, graph, timeout))
+        if loaded != triples:
+            raise EndpointError(
+                f"graph holds {loaded} triples, expected {triples}; run the load again", endpoint.store
+            )
+        return LoadReport(graph, triples, endpoint.query)
+    drop_staging = f"DROP SILENT GRAPH <{target}>"
     _retrying("clearing the staging graph", lambda: update(endpoint, drop_staging, timeout))
     _retrying("uploading", lambda: http("PUT", store_url, ntriples, "application/n-triples", timeout))
-    staged = _retrying("counting the staging graph", lambda: count_triples(endpoint, staging, timeout))
-    if staged != triples:
+    staged_count = _retrying("counting the staging graph", lambda: count_triples(endpoint, target, timeout))
+    if staged_count != triples:
         _retrying("clearing the staging graph", lambda: update(endpoint, drop_staging, timeout))
         raise EndpointError(
-            f"staging graph holds {staged} triples, expected {triples}; live graph unchanged", endpoint.store
+            f"staging graph holds {staged_count} triples, expected {triples}; live graph unchanged",
+            endpoint.store,
         )
     try:
-        update(endpoint, f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{graph}>", timeout)
+        update(endpoint, f"MOVE SILENT GRAPH <{target}> TO GRAPH <{graph}>", timeout)
     except EndpointUnreachable:
         # The update is atomic: if the answer was lost, the live graph is either old or new.
-        if not _moved(endpoint, graph, staging, triples, timeout):
+        if not _moved(endpoint, graph, target, triples, timeout):
             raise
     return LoadReport(graph, triples, endpoint.query)
 
