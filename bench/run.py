@@ -88,7 +88,7 @@ def timed(
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, check=False)
     if done.returncode not in (0, 1):
-        raise RuntimeError(f"{command[:3]} failed: {done.stderr[-500:]}")
+        raise RuntimeError(f"{command[:3]} failed with exit code {done.returncode}: {done.stderr[-500:]}")
     return time.perf_counter() - start, done.stdout
 
 
@@ -97,6 +97,8 @@ def script(code: str, *args: str, timeout: float) -> tuple[float | None, object]
         _, out = timed([PY, "-c", code, *args], timeout=timeout)
     except subprocess.TimeoutExpired:
         return None, f"> {timeout:.0f} s"
+    except RuntimeError as failure:
+        return None, f"failed ({str(failure)[-200:]})"
     seconds, _, rest = out.strip().partition(" ")
     return float(seconds), rest
 
