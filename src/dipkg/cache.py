@@ -42,8 +42,11 @@ def digest(parts: Iterable[bytes | str]) -> str:
 
 
 def signature(path: str | Path) -> Signature:
-    """Size and modification time of a file, in nanoseconds."""
-    status = os.stat(path)
+    """Size and modification time of a file, in nanoseconds; (-1, -1) if it cannot be read."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return (-1, -1)
     return (status.st_size, status.st_mtime_ns)
 
 

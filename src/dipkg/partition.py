@@ -87,7 +87,7 @@ def process_article(article_dir: Path) -> ArticleRecord:
     """Load, check, map and serialise one article folder; its output goes to the cache folder."""
     context = _ctx()
     files = [article_dir / name for name in ARTICLE_FILES]
-    sources = tuple(_signature(f) for f in files)
+    sources = tuple(signature(f) for f in files)
     key = digest([context.inputs_key, *(part for f in files for part in (f.name, _contents(f)))])
     article = load_article(article_dir, context.registry, context.vocabulary)
     graph_iri, graph = map_article(article, context.registry, context.base_iri)
@@ -122,14 +122,7 @@ ARTICLE_FILES = (paths.ARTICLE_TEXT_FILE, paths.ARTICLE_META_FILE, paths.ARTICLE
 
 def article_sources(article_dir: str | Path) -> tuple[Signature, ...]:
     """Size and modification time of an article folder's three files ((-1, -1) if missing)."""
-    return tuple(_signature(f"{article_dir}/{name}") for name in ARTICLE_FILES)
-
-
-def _signature(path: str | Path) -> Signature:
-    try:
-        return signature(path)
-    except OSError:
-        return (-1, -1)
+    return tuple(signature(f"{article_dir}/{name}") for name in ARTICLE_FILES)
 
 
 def _contents(path: Path) -> bytes:

@@ -281,7 +281,7 @@ def _publish(out_dir: Path, mapped: MappedCorpus) -> tuple[list[PublishedFile], 
     files: dict[str, bytes | Callable[[], bytes]] = {}
     for relative, (key, _) in wanted.items():
         known = index.published.get(relative)
-        if known is None or known[1] != key or _signature_of(f"{out_dir}/{relative}") != known[0]:
+        if known is None or known[1] != key or signature(f"{out_dir}/{relative}") != known[0]:
             files[relative] = sources[relative]
     graph_stats = [(entities_iri, entity_triples, entity_classes)]
     graph_stats += [(r.graph_iri, r.triples, r.classes) for r in records]
@@ -310,13 +310,6 @@ def _publish(out_dir: Path, mapped: MappedCorpus) -> tuple[list[PublishedFile], 
 def _article_turtle(mapped: MappedCorpus, record: ArticleRecord) -> bytes:
     set_context(mapped.context)
     return load_output(record).turtle
-
-
-def _signature_of(path: str) -> tuple[int, int] | None:
-    try:
-        return signature(path)
-    except OSError:
-        return None
 
 
 def _article_file(record: ArticleRecord) -> str:
