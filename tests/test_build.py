@@ -155,6 +155,9 @@ def test_leftover_temporary_files_are_cleaned(tmp_path: Path) -> None:
     (out / paths.KG_ARTICLES_SUBDIR).mkdir(parents=True)
     leftover = out / paths.KG_ARTICLES_SUBDIR / f".{ARTICLE}.ttl.abc123.tmp"
     leftover.write_text("half written", encoding="utf-8")
+    unrelated = out / paths.KG_ARTICLES_SUBDIR / ".notes.tmp"
+    unrelated.write_text("not ours", encoding="utf-8")
     assert run_build("--out", str(out)).returncode == 0
     assert not leftover.exists()
-    assert sorted(p.name for p in (out / paths.KG_ARTICLES_SUBDIR).iterdir()) == [f"{ARTICLE}.ttl"]
+    published = sorted(p.name for p in (out / paths.KG_ARTICLES_SUBDIR).iterdir())
+    assert published == [".notes.tmp", f"{ARTICLE}.ttl"]

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from dipkg import paths
 from dipkg.cli import DEFAULT_GRAPH, main
 from dipkg.queries import catalogue
-from dipkg.remote import Endpoint, count_triples, load_graph, staging_graph
+from dipkg.remote import Endpoint, Payload, count_triples, load_graph, staging_graph, update
 from tests.servers import FaultyProxy, OxigraphServer, free_port
 
 pytestmark = pytest.mark.loopback
@@ -43,7 +43,13 @@ def live_triples(server: OxigraphServer) -> set[tuple[str, str, str]]:
 
 
 def reset_to_old(server: OxigraphServer) -> set[tuple[str, str, str]]:
-    load_graph(Endpoint.from_options(server.url), DEFAULT_GRAPH, OLD, 3, 10)
+    load_graph(
+        Endpoint.from_options(server.url),
+        DEFAULT_GRAPH,
+        Payload.of_bytes(OLD, "application/n-triples"),
+        3,
+        10,
+    )
     old = live_triples(server)
     assert len(old) == 3
     return old
@@ -144,6 +150,42 @@ def test_faults_leave_the_live_graph_intact(
     code, _, _ = run("load", "--endpoint", oxigraph_server.url)
     assert code == 0
     assert len(live_triples(oxigraph_server)) == KG_TRIPLES
+
+
+def drop_live_graph(server: OxigraphServer) -> None:
+    update(Endpoint.from_options(server.url), f"DROP SILENT GRAPH <{DEFAULT_GRAPH}>", 10)
+    assert live_triples(server) == set()
+
+
+def test_a_load_into_an_empty_graph_fills_it_directly(oxigraph_server: OxigraphServer) -> None:
+    drop_live_graph(oxigraph_server)
+    updates: list[str] = []
+
+    def record_updates(_method: str, path: str, body: bytes) -> str:
+        if path.startswith("/update"):
+            updates.append(urllib.parse.unquote_plus(body.decode()))
+        return "forward"
+
+    with FaultyProxy(oxigraph_server.url, record_updates) as proxy:
+        code, out, err = run("load", "--endpoint", proxy.url)
+    assert code == 0, err
+    assert out == f"loaded {KG_TRIPLES} triples into graph <{DEFAULT_GRAPH}> at {proxy.url}/query\n"
+    uploads = [path for method, path, _ in proxy.requests if method == "PUT"]
+    assert uploads == ["/store?" + urllib.parse.urlencode({"graph": DEFAULT_GRAPH}) + "&no_transaction"]
+    assert updates == []
+    assert len(live_triples(oxigraph_server)) == KG_TRIPLES
+
+
+def test_a_failed_load_into_an_empty_graph_drops_what_it_wrote(oxigraph_server: OxigraphServer) -> None:
+    drop_live_graph(oxigraph_server)
+    with FaultyProxy(
+        oxigraph_server.url, lambda m, p, b: "forward-then-drop" if m == "PUT" else "forward"
+    ) as proxy:
+        code, out, err = run("load", "--endpoint", proxy.url)
+    assert (code, out) == (3, "")
+    assert "uploading: cannot reach the endpoint" in err
+    assert [method for method, _, action in proxy.requests if action == "forward-then-drop"] == ["PUT"] * 3
+    assert live_triples(oxigraph_server) == set()
 
 
 def test_lost_answer_to_the_swap_is_recognised(oxigraph_server: OxigraphServer) -> None:

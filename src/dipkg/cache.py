@@ -100,18 +100,27 @@ class BuildCache:
         self.payload_dir = self.folder / "articles"
 
     def load_index(self) -> Index:
-        """The last build's index, or an empty one if there is none or it cannot be read."""
+        """The last build's index, or an empty one if there is none or it cannot be read.
+
+        The index holds a few objects per article and has no reference cycles; it is moved out
+        of the cycle collector's sight (`gc.freeze`), which would otherwise walk it again and
+        again as the build allocates. Reference counting still frees it.
+        """
         found = self._load("index.pickle")
+        gc.freeze()
         return found if isinstance(found, Index) else Index()
 
     def save_index(self, index: Index) -> None:
         """Record the index and delete payloads no article refers to any more."""
         self._save("index.pickle", index)
         keep = {f"{record.key}.pickle" for record in index.articles.values()}
-        if self.payload_dir.is_dir():
-            for payload in self.payload_dir.iterdir():
-                if payload.name not in keep:
-                    payload.unlink(missing_ok=True)
+        try:
+            names = os.listdir(self.payload_dir)
+        except OSError:
+            return
+        for name in names:
+            if name not in keep:
+                (self.payload_dir / name).unlink(missing_ok=True)
 
     def load_inputs(self, key: str) -> Any:
         """The cached shared inputs (registry, entities) computed for `key`, or None."""

@@ -427,19 +427,21 @@ def load(
     no_staging: bool,
     kg_dir: Path,
 ) -> None:
-    """Load the published KG into a triple store, atomically.
+    """Load the published KG into a triple store; a failed load changes nothing.
 
-    All graphs of kg/ go, as one graph, into a staging graph (Graph Store Protocol PUT); the
-    triple count is checked; then one SPARQL update moves the staging graph over GRAPH. A failure
-    at any point leaves the live graph as it was; running the command again converges. With
-    --no-staging the data is PUT straight over GRAPH (readers may see a partly loaded graph, and
-    a failed load leaves it so until the command is run again).
+    All graphs of kg/ go, as one graph, to GRAPH (Graph Store Protocol PUT of the Turtle files),
+    and its triple count is checked. If GRAPH already holds triples, the data goes into a staging
+    graph first and one SPARQL update moves it over GRAPH, so that a failure at any point leaves
+    the live graph as it was; an empty GRAPH is filled directly and dropped again on failure.
+    Running the command again converges. With --no-staging the data is PUT straight over GRAPH
+    (a failed load leaves a partly loaded graph until the command is run again).
 
     Example: dipkg load --endpoint http://127.0.0.1:7878
     """
+    from dipkg.dataset import published_graphs
     from dipkg.errors import UsageError
-    from dipkg.remote import Endpoint, load_graph
-    from dipkg.store import union_ntriples
+    from dipkg.remote import Endpoint, Payload, load_graph
+    from dipkg.store import distinct_triples
 
     try:
         import pyoxigraph
@@ -448,11 +450,11 @@ def load(
             pyoxigraph.NamedNode(graph)
         except ValueError as exc:
             raise UsageError(f"--graph {graph!r} is not a valid IRI") from exc
-        data, triples = union_ntriples(kg_dir)
+        triples = distinct_triples(kg_dir)
         report = load_graph(
             Endpoint.from_options(endpoint, update_url, store_url),
             graph,
-            data,
+            Payload.of_turtle_files([g.path for g in published_graphs(kg_dir)]),
             triples,
             timeout,
             staged=not no_staging,

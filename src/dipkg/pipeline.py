@@ -272,48 +272,49 @@ def _publish(out_dir: Path, mapped: MappedCorpus) -> tuple[list[PublishedFile], 
     index, records = mapped.index, mapped.records
     base_iri = mapped.shared_inputs.base_iri
     entities_iri, entities_key, entity_triples, entity_classes = index.entities
-    wanted: dict[str, tuple[str, int]] = {paths.KG_ENTITIES_FILE: (entities_key, entity_triples)}
-    for record in records:
-        wanted[_article_file(record)] = (record.key, record.triples)
-    sources: dict[str, Callable[[], bytes]] = {paths.KG_ENTITIES_FILE: lambda: mapped.inputs.entities_file}
-    for record in records:
-        sources[_article_file(record)] = partial(_article_turtle, mapped, record)
+    relatives = [paths.KG_ENTITIES_FILE, *(f"{paths.KG_ARTICLES_SUBDIR}/{r.article_id}.ttl" for r in records)]
+    keys = [entities_key, *(r.key for r in records)]
+    triples = [entity_triples, *(r.triples for r in records)]
     files: dict[str, bytes | Callable[[], bytes]] = {}
-    for relative, (key, _) in wanted.items():
-        known = index.published.get(relative)
-        if known is None or known[1] != key or signature(f"{out_dir}/{relative}") != known[0]:
-            files[relative] = sources[relative]
+    if _outdated(index, out_dir, paths.KG_ENTITIES_FILE, entities_key):
+        files[paths.KG_ENTITIES_FILE] = lambda: mapped.inputs.entities_file
+    for relative, record in zip(relatives[1:], records, strict=True):
+        if _outdated(index, out_dir, relative, record.key):
+            files[relative] = partial(_article_turtle, mapped, record)
     graph_stats = [(entities_iri, entity_triples, entity_classes)]
     graph_stats += [(r.graph_iri, r.triples, r.classes) for r in records]
-    dumps = [paths.KG_ENTITIES_FILE, *(_article_file(r) for r in records)]
     files[paths.KG_DESCRIPTION_FILE], described = description_file(
         graph_stats,
-        dumps,
+        relatives,
         base_iri,
         sorted(p.stem for p in paths.QUERIES_DIR.glob("*.rq")),
         prefix_map(base_iri),
     )
     changed = write_files(out_dir, files)
-    removed = remove_stale(out_dir, paths.KG_ARTICLES_SUBDIR, set(wanted), ".ttl")
+    removed = remove_stale(out_dir, paths.KG_ARTICLES_SUBDIR, set(relatives), ".ttl")
+    content_keys = dict(zip(relatives, keys, strict=True))
     for relative in files:
-        if relative in wanted:
-            index.published[relative] = (signature(out_dir / relative), wanted[relative][0])
+        if relative in content_keys:
+            index.published[relative] = (signature(out_dir / relative), content_keys[relative])
     for relative in removed:
         index.published.pop(relative, None)
     published = [
-        PublishedFile(path, triples, changed.get(path, False)) for path, (_, triples) in wanted.items()
+        PublishedFile(relative, count, changed.get(relative, False))
+        for relative, count in zip(relatives, triples, strict=True)
     ]
     published.append(PublishedFile(paths.KG_DESCRIPTION_FILE, described, changed[paths.KG_DESCRIPTION_FILE]))
     return published, removed
 
 
+def _outdated(index: Index, out_dir: Path, relative: str, key: str) -> bool:
+    """False when the published file is exactly as this cache last wrote it."""
+    known = index.published.get(relative)
+    return known is None or known[1] != key or signature(f"{out_dir}/{relative}") != known[0]
+
+
 def _article_turtle(mapped: MappedCorpus, record: ArticleRecord) -> bytes:
     set_context(mapped.context)
     return load_output(record).turtle
-
-
-def _article_file(record: ArticleRecord) -> str:
-    return f"{paths.KG_ARTICLES_SUBDIR}/{record.article_id}.ttl"
 
 
 def _article_names(seeds_dir: Path) -> list[str]:

@@ -52,12 +52,28 @@ def write_files(out_dir: Path, files: Mapping[str, bytes | Callable[[], bytes]])
 
 
 def _remove_leftover_temporaries(out_dir: Path, files: Mapping[str, object]) -> None:
-    """Delete temporary files an interrupted earlier build left beside the published ones."""
+    """Delete temporary files an interrupted earlier build left beside the published ones.
+
+    A temporary file is named `.NAME.RANDOM.tmp` after the file NAME it would have replaced;
+    each folder is listed once, however many files are written into it.
+    """
+    names_by_folder: dict[Path, set[str]] = {}
     for relative in files:
         target = out_dir / relative
-        if target.parent.is_dir():
-            for leftover in target.parent.glob(f".{target.name}.*.tmp"):
-                leftover.unlink()
+        names_by_folder.setdefault(target.parent, set()).add(target.name)
+    for folder, names in names_by_folder.items():
+        if not folder.is_dir():
+            continue
+        with os.scandir(folder) as entries:
+            leftovers = [
+                entry.path
+                for entry in entries
+                if entry.name.startswith(".")
+                and entry.name.endswith(".tmp")
+                and entry.name[1:-4].rpartition(".")[0] in names
+            ]
+        for leftover in leftovers:
+            os.unlink(leftover)
 
 
 def remove_stale(out_dir: Path, subdir: str, keep: set[str], suffix: str) -> list[str]:

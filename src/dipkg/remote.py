@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from http.client import HTTPException
+from pathlib import Path
 from typing import TypeVar
 
 from dipkg.errors import EXIT_ENDPOINT_ERROR, DipkgError, InputError, UsageError
@@ -109,9 +112,48 @@ def _http_error_text(exc: urllib.error.HTTPError) -> str:
     return f"HTTP {exc.code} {exc.reason}" + (f": {detail}" if detail else "")
 
 
-def http(method: str, url: str, body: bytes | None, content_type: str | None, timeout: float) -> bytes:
+@dataclass(frozen=True)
+class Payload:
+    """An upload's body: RDF in one media type, read from memory or streamed from files."""
+
+    media_type: str
+    length: int
+    parts: Callable[[], Iterable[bytes]]
+
+    @classmethod
+    def of_bytes(cls, data: bytes, media_type: str) -> Payload:
+        """A body held in memory."""
+        return cls(media_type, len(data), lambda: (data,))
+
+    @classmethod
+    def of_turtle_files(cls, files: list[Path]) -> Payload:
+        """Turtle files sent one after another as one Turtle document, never held in memory at once.
+
+        The files dipkg publishes bind prefixes from one prefix map and hold no blank nodes, so
+        their concatenation parses to the union of their triples.
+        """
+        sizes = [path.stat().st_size for path in files]
+        return cls("text/turtle", sum(sizes) + len(files), partial(_read_all, files))
+
+
+def _read_all(files: list[Path]) -> Iterator[bytes]:
+    for path in files:
+        with path.open("rb") as stream:
+            while block := stream.read(1 << 20):
+                yield block
+        yield b"\n"
+
+
+def http(
+    method: str, url: str, body: bytes | Payload | None, content_type: str | None, timeout: float
+) -> bytes:
     """One HTTP request with errors mapped to EndpointUnreachable or EndpointError."""
-    request = urllib.request.Request(url, data=body, method=method)
+    if isinstance(body, Payload):
+        request = urllib.request.Request(url, data=body.parts(), method=method)
+        request.add_header("Content-Length", str(body.length))
+        content_type = body.media_type
+    else:
+        request = urllib.request.Request(url, data=body, method=method)
     if content_type is not None:
         request.add_header("Content-Type", content_type)
     request.add_header("Accept", "application/sparql-results+json, */*;q=0.1")
@@ -167,34 +209,33 @@ def staging_graph(graph: str) -> str:
 
 
 def load_graph(
-    endpoint: Endpoint, graph: str, ntriples: bytes, triples: int, timeout: float, staged: bool = True
+    endpoint: Endpoint, graph: str, payload: Payload, triples: int, timeout: float, staged: bool = True
 ) -> LoadReport:
     """Replace `graph` on the endpoint with the given triples.
 
-    Staged (the default), the load is atomic: the data goes into a staging graph (Graph Store
-    Protocol PUT), its triple count is checked, then one update moves it over the live graph. A
-    failure at any step leaves the live graph as it was. Unstaged, the data is PUT straight over
-    the live graph with the server's bulk path: much faster, but readers may see a partly loaded
-    graph meanwhile, and a failed load leaves it so. Either way, running the load again converges.
+    Staged (the default), a failure at any step leaves the graph as it was. A graph that holds
+    triples is replaced atomically: the data goes into a staging graph (Graph Store Protocol
+    PUT), its triple count is checked, then one update moves it over the live graph. An empty or
+    absent graph has nothing to protect: the data is PUT straight into it with the server's bulk
+    path, and dropped again if the upload fails or its count is wrong. Unstaged, the data is PUT
+    straight over the live graph whatever it holds: fast, but a failed load leaves a partly
+    loaded graph. Either way, readers may see a partly loaded graph while it is being filled,
+    and running the load again converges.
     """
     if endpoint.update is None or endpoint.store is None:
         raise UsageError("loading needs --update-url and --store-url for this endpoint")
-    target = staging_graph(graph) if staged else graph
-    parameters = urllib.parse.urlencode({"graph": target})
-    if endpoint.bulk_parameter is not None:
-        parameters += "&" + endpoint.bulk_parameter
-    store_url = endpoint.store + ("&" if "?" in endpoint.store else "?") + parameters
+    if staged and _retrying("counting the graph", lambda: count_triples(endpoint, graph, timeout)) == 0:
+        try:
+            return _load_directly(endpoint, graph, payload, triples, timeout)
+        except DipkgError:
+            _drop_quietly(endpoint, graph, timeout)
+            raise
     if not staged:
-        _retrying("uploading", lambda: http("PUT", store_url, ntriples, "application/n-triples", timeout))
-        loaded = _retrying("counting the graph", lambda: count_triples(endpoint, graph, timeout))
-        if loaded != triples:
-            raise EndpointError(
-                f"graph holds {loaded} triples, expected {triples}; run the load again", endpoint.store
-            )
-        return LoadReport(graph, triples, endpoint.query)
+        return _load_directly(endpoint, graph, payload, triples, timeout)
+    target = staging_graph(graph)
     drop_staging = f"DROP SILENT GRAPH <{target}>"
     _retrying("clearing the staging graph", lambda: update(endpoint, drop_staging, timeout))
-    _retrying("uploading", lambda: http("PUT", store_url, ntriples, "application/n-triples", timeout))
+    _upload(endpoint, target, payload, timeout)
     staged_count = _retrying("counting the staging graph", lambda: count_triples(endpoint, target, timeout))
     if staged_count != triples:
         _retrying("clearing the staging graph", lambda: update(endpoint, drop_staging, timeout))
@@ -209,6 +250,35 @@ def load_graph(
         if not _moved(endpoint, graph, target, triples, timeout):
             raise
     return LoadReport(graph, triples, endpoint.query)
+
+
+def _upload(endpoint: Endpoint, graph: str, payload: Payload, timeout: float) -> None:
+    """PUT the triples into `graph` (Graph Store Protocol), through the bulk path if the server has one."""
+    assert endpoint.store is not None
+    parameters = urllib.parse.urlencode({"graph": graph})
+    if endpoint.bulk_parameter is not None:
+        parameters += "&" + endpoint.bulk_parameter
+    store_url = endpoint.store + ("&" if "?" in endpoint.store else "?") + parameters
+    _retrying("uploading", lambda: http("PUT", store_url, payload, None, timeout))
+
+
+def _load_directly(
+    endpoint: Endpoint, graph: str, payload: Payload, triples: int, timeout: float
+) -> LoadReport:
+    """PUT the triples straight into `graph` and check its triple count."""
+    _upload(endpoint, graph, payload, timeout)
+    loaded = _retrying("counting the graph", lambda: count_triples(endpoint, graph, timeout))
+    if loaded != triples:
+        raise EndpointError(
+            f"graph holds {loaded} triples, expected {triples}; run the load again", endpoint.store
+        )
+    return LoadReport(graph, triples, endpoint.query)
+
+
+def _drop_quietly(endpoint: Endpoint, graph: str, timeout: float) -> None:
+    """Drop a graph a failed load was filling, when the endpoint still answers."""
+    with contextlib.suppress(DipkgError):
+        update(endpoint, f"DROP SILENT GRAPH <{graph}>", timeout)
 
 
 def _moved(endpoint: Endpoint, graph: str, staging: str, triples: int, timeout: float) -> bool:

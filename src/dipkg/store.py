@@ -93,6 +93,11 @@ def union_ntriples(kg_dir: Path = paths.KG_DIR) -> tuple[bytes, int]:
     return data, len(store)
 
 
+def distinct_triples(kg_dir: Path = paths.KG_DIR) -> int:
+    """How many distinct triples the graphs of the dataset hold together (read from the store)."""
+    return len(open_store(kg_dir))
+
+
 def run_local(store: ox.Store, query: str) -> ResultTable:
     """Run a SELECT query over the merged graph; SERVICE is refused."""
     if uses_service(query):
