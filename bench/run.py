@@ -196,6 +196,7 @@ def measure(
     else:
         figures.update(measure_validation(build, nt, seeds, articles, env, timeout))
     figures["rebuild_one_changed_s"] = rebuild_p50([*build, "--no-validate"], seeds, articles, env, offset=1)
+    timed([PY, "-m", "dipkg", "query", "class-counts", "--kg", str(kg)], env=env)
     figures.update(measure_load(work, nt, kg, env, load_timeout))
     figures.update(measure_queries(kg, rdflib_timeout))
     figures["help_s"] = median_of([PY, "-m", "dipkg", "--help"])

@@ -122,11 +122,15 @@ def test_unreachable_endpoint_and_bad_urls() -> None:
     "fault, exit_code, message",
     [
         (
-            lambda m, p, b: "500" if m == "PUT" else "forward",
+            lambda m, p, b: "500" if p.startswith("/store") else "forward",
             5,
             "HTTP 500 Internal Server Error: injected failure",
         ),
-        (lambda m, p, b: "drop" if m == "PUT" else "forward", 3, "uploading: cannot reach the endpoint"),
+        (
+            lambda m, p, b: "drop" if p.startswith("/store") else "forward",
+            3,
+            "uploading: cannot reach the endpoint",
+        ),
         (lambda m, p, b: "drop" if b"MOVE" in b else "forward", 3, "cannot reach the endpoint"),
         (lambda m, p, b: "500" if b"MOVE" in b else "forward", 5, "HTTP 500"),
         (lambda m, p, b: "hang" if b"COUNT" in b else "forward", 3, "did not answer in time"),
@@ -170,8 +174,9 @@ def test_a_load_into_an_empty_graph_fills_it_directly(oxigraph_server: OxigraphS
         code, out, err = run("load", "--endpoint", proxy.url)
     assert code == 0, err
     assert out == f"loaded {KG_TRIPLES} triples into graph <{DEFAULT_GRAPH}> at {proxy.url}/query\n"
-    uploads = [path for method, path, _ in proxy.requests if method == "PUT"]
-    assert uploads == ["/store?" + urllib.parse.urlencode({"graph": DEFAULT_GRAPH}) + "&no_transaction"]
+    uploads = [(method, path) for method, path, _ in proxy.requests if path.startswith("/store")]
+    store_path = "/store?" + urllib.parse.urlencode({"graph": DEFAULT_GRAPH}) + "&no_transaction"
+    assert uploads == [("POST", store_path)] * 2
     assert updates == []
     assert len(live_triples(oxigraph_server)) == KG_TRIPLES
 
@@ -179,12 +184,13 @@ def test_a_load_into_an_empty_graph_fills_it_directly(oxigraph_server: OxigraphS
 def test_a_failed_load_into_an_empty_graph_drops_what_it_wrote(oxigraph_server: OxigraphServer) -> None:
     drop_live_graph(oxigraph_server)
     with FaultyProxy(
-        oxigraph_server.url, lambda m, p, b: "forward-then-drop" if m == "PUT" else "forward"
+        oxigraph_server.url, lambda m, p, b: "forward-then-drop" if p.startswith("/store") else "forward"
     ) as proxy:
         code, out, err = run("load", "--endpoint", proxy.url)
     assert (code, out) == (3, "")
     assert "uploading: cannot reach the endpoint" in err
-    assert [method for method, _, action in proxy.requests if action == "forward-then-drop"] == ["PUT"] * 3
+    dropped = [method for method, _, action in proxy.requests if action == "forward-then-drop"]
+    assert dropped == ["POST"] * 6
     assert live_triples(oxigraph_server) == set()
 
 
@@ -204,8 +210,8 @@ def test_server_stopped_mid_load(tmp_path: Path) -> None:
     try:
         old = reset_to_old(server)
 
-        def stop_on_upload(method: str, _path: str, _body: bytes) -> str:
-            if method == "PUT":
+        def stop_on_upload(_method: str, path: str, _body: bytes) -> str:
+            if path.startswith("/store"):
                 server.stop()
                 return "drop"
             return "forward"

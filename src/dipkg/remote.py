@@ -9,6 +9,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from http.client import HTTPException
@@ -20,6 +21,7 @@ from dipkg.results import ResultTable, from_sparql_json
 
 DEFAULT_TIMEOUT = 30.0
 RETRIES = 2
+UPLOAD_STREAMS = 2
 T = TypeVar("T")
 
 
@@ -119,6 +121,7 @@ class Payload:
     media_type: str
     length: int
     parts: Callable[[], Iterable[bytes]]
+    files: tuple[Path, ...] = ()
 
     @classmethod
     def of_bytes(cls, data: bytes, media_type: str) -> Payload:
@@ -133,7 +136,15 @@ class Payload:
         their concatenation parses to the union of their triples.
         """
         sizes = [path.stat().st_size for path in files]
-        return cls("text/turtle", sum(sizes) + len(files), partial(_read_all, files))
+        return cls("text/turtle", sum(sizes) + len(files), partial(_read_all, files), tuple(files))
+
+    def split(self, count: int) -> list[Payload]:
+        """The body as up to `count` bodies with the files dealt out in turn (unsplit if in memory)."""
+        if len(self.files) < 2 or count < 2:
+            return [self]
+        return [
+            Payload.of_turtle_files(list(self.files[i::count])) for i in range(min(count, len(self.files)))
+        ]
 
 
 def _read_all(files: list[Path]) -> Iterator[bytes]:
@@ -214,28 +225,30 @@ def load_graph(
     """Replace `graph` on the endpoint with the given triples.
 
     Staged (the default), a failure at any step leaves the graph as it was. A graph that holds
-    triples is replaced atomically: the data goes into a staging graph (Graph Store Protocol
-    PUT), its triple count is checked, then one update moves it over the live graph. An empty or
-    absent graph has nothing to protect: the data is PUT straight into it with the server's bulk
-    path, and dropped again if the upload fails or its count is wrong. Unstaged, the data is PUT
+    triples is replaced atomically: the data goes into a staging graph (Graph Store Protocol),
+    its triple count is checked, then one update moves it over the live graph. An empty or
+    absent graph has nothing to protect: the data goes straight into it, and the graph is
+    dropped again if the upload fails or its count is wrong. Unstaged, the data is PUT
     straight over the live graph whatever it holds: fast, but a failed load leaves a partly
     loaded graph. Either way, readers may see a partly loaded graph while it is being filled,
     and running the load again converges.
     """
     if endpoint.update is None or endpoint.store is None:
         raise UsageError("loading needs --update-url and --store-url for this endpoint")
-    if staged and _retrying("counting the graph", lambda: count_triples(endpoint, graph, timeout)) == 0:
+    if not staged:
+        _upload(endpoint, graph, payload, timeout)
+        return _checked(endpoint, graph, triples, timeout)
+    if _retrying("counting the graph", lambda: count_triples(endpoint, graph, timeout)) == 0:
         try:
-            return _load_directly(endpoint, graph, payload, triples, timeout)
+            _fill(endpoint, graph, payload, timeout)
+            return _checked(endpoint, graph, triples, timeout)
         except DipkgError:
             _drop_quietly(endpoint, graph, timeout)
             raise
-    if not staged:
-        return _load_directly(endpoint, graph, payload, triples, timeout)
     target = staging_graph(graph)
     drop_staging = f"DROP SILENT GRAPH <{target}>"
     _retrying("clearing the staging graph", lambda: update(endpoint, drop_staging, timeout))
-    _upload(endpoint, target, payload, timeout)
+    _fill(endpoint, target, payload, timeout)
     staged_count = _retrying("counting the staging graph", lambda: count_triples(endpoint, target, timeout))
     if staged_count != triples:
         _retrying("clearing the staging graph", lambda: update(endpoint, drop_staging, timeout))
@@ -252,21 +265,35 @@ def load_graph(
     return LoadReport(graph, triples, endpoint.query)
 
 
-def _upload(endpoint: Endpoint, graph: str, payload: Payload, timeout: float) -> None:
-    """PUT the triples into `graph` (Graph Store Protocol), through the bulk path if the server has one."""
+def _upload(endpoint: Endpoint, graph: str, payload: Payload, timeout: float, method: str = "PUT") -> None:
+    """Send the triples to `graph` (Graph Store Protocol PUT replaces it, POST adds to it)."""
     assert endpoint.store is not None
     parameters = urllib.parse.urlencode({"graph": graph})
     if endpoint.bulk_parameter is not None:
         parameters += "&" + endpoint.bulk_parameter
     store_url = endpoint.store + ("&" if "?" in endpoint.store else "?") + parameters
-    _retrying("uploading", lambda: http("PUT", store_url, payload, None, timeout))
+    _retrying("uploading", lambda: http(method, store_url, payload, None, timeout))
 
 
-def _load_directly(
-    endpoint: Endpoint, graph: str, payload: Payload, triples: int, timeout: float
-) -> LoadReport:
-    """PUT the triples straight into `graph` and check its triple count."""
-    _upload(endpoint, graph, payload, timeout)
+def _fill(endpoint: Endpoint, graph: str, payload: Payload, timeout: float) -> None:
+    """Upload into a graph that holds nothing.
+
+    Where the server has a bulk path, the files go in UPLOAD_STREAMS concurrent POSTs, each
+    parsed and loaded by its own server thread; adding a triple twice is harmless, so a POST
+    is retried like a PUT.
+    """
+    parts = payload.split(UPLOAD_STREAMS) if endpoint.bulk_parameter is not None else [payload]
+    if len(parts) == 1:
+        _upload(endpoint, graph, payload, timeout)
+        return
+    with ThreadPoolExecutor(max_workers=len(parts)) as pool:
+        uploads = [pool.submit(_upload, endpoint, graph, part, timeout, "POST") for part in parts]
+        for upload in uploads:
+            upload.result()
+
+
+def _checked(endpoint: Endpoint, graph: str, triples: int, timeout: float) -> LoadReport:
+    """The report of a load, once the graph is seen to hold the expected number of triples."""
     loaded = _retrying("counting the graph", lambda: count_triples(endpoint, graph, timeout))
     if loaded != triples:
         raise EndpointError(
