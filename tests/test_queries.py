@@ -7,8 +7,11 @@ import contextlib
 import csv
 import io
 import json
+import os
 import shutil
 import socket
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -17,6 +20,7 @@ from click.testing import CliRunner
 from rdflib import Dataset, URIRef
 
 from dipkg import paths
+from dipkg.cache import digest
 from dipkg.cli import main
 from dipkg.dataset import published_graphs
 from dipkg.iris import prefix_map
@@ -279,9 +283,20 @@ def test_the_store_on_disk_is_reused_until_kg_changes(
     article = next((kg / "articles").glob("*.ttl"))
     with article.open("a", encoding="utf-8") as stream:
         stream.write("<https://example.org/s> a <https://w3id.org/dipkg/ontology#Summons> .\n")
+    folder = paths.CACHE_DIR / "store" / digest([str(kg.resolve())])[:16]
+    assert len(list(folder.iterdir())) == 1
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
+    interrupted = folder / f".0123456789abcdef01234567.{finished.stdout.strip()}.tmp"
+    running = folder / f".0123456789abcdef01234567.{os.getpid()}.tmp"
+    for staging in (interrupted, running):
+        staging.mkdir()
     assert _count_summons(kg) == 4
-    stores = [p.parent for p in (paths.CACHE_DIR / "store").rglob("complete")]
-    assert len([s for s in stores if s.parent == stores[0].parent]) == 1, "the old store is deleted"
+    names = sorted(p.name for p in folder.iterdir())
+    assert len(names) == 2, "the old store and the interrupted build's staging folder are deleted"
+    assert names[0] == running.name
+    running.rmdir()
 
 
 def test_a_broken_kg_file_is_reported_and_leaves_no_store(built_kg: Path, tmp_path: Path) -> None:

@@ -72,9 +72,23 @@ def open_store(kg_dir: Path = paths.KG_DIR) -> ox.Store:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     for older in folder.iterdir():
-        if older.name != location.name and not older.name.startswith("."):
+        if older.name != location.name and (not older.name.startswith(".") or _abandoned(older.name)):
             shutil.rmtree(older, ignore_errors=True)
     return ox.Store.read_only(str(location))
+
+
+def _abandoned(name: str) -> bool:
+    """True for a staging folder (`.FINGERPRINT.PID.tmp`) whose building process no longer runs."""
+    parts = name.split(".")
+    if len(parts) != 4 or parts[3] != "tmp" or not parts[2].isdigit():
+        return False
+    try:
+        os.kill(int(parts[2]), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _fill(store: ox.Store, files: list[Path]) -> None:
