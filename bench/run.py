@@ -227,34 +227,72 @@ def measure_validation(
 
 
 def measure_load(work: Path, nt: Path, kg: Path, env: dict[str, str], timeout: float) -> dict[str, object]:
+    """`dipkg load` into an empty graph, then over the loaded graph (staged, then unstaged).
+
+    Each load over the loaded graph starts on a server that holds the graph and is idle: after
+    a load that timed out (the server may still be busy with it) a fresh server is filled first.
+    """
     binary = shutil.which("oxigraph")
     assert binary is not None
     triples = sum(1 for _ in nt.open("rb"))
     bulk_s, _ = timed([binary, "load", "--location", str(work / "bulk"), "--file", str(nt)])
     figures: dict[str, object] = {"load_oxigraph_bulk_triples_per_s": triples / bulk_s}
-    port = free_port()
-    server = subprocess.Popen(
-        [binary, "serve", "--location", str(work / "served"), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    command = [PY, "-m", "dipkg", "load", "--endpoint", f"http://127.0.0.1:{port}", "--kg", str(kg)]
+    server = OxigraphServer(binary, work)
     try:
-        time.sleep(1.0)
         for name, extra in (
             ("load_dipkg_triples_per_s", []),
             ("load_dipkg_replace_triples_per_s", []),
             ("load_dipkg_unstaged_triples_per_s", ["--no-staging"]),
         ):
+            if server.busy:
+                server.restart()
+                timed(server.load_command(kg), env=env)
             try:
-                load_s, _ = timed([*command, *extra, "--timeout", str(timeout)], timeout=timeout, env=env)
+                load_s, _ = timed([*server.load_command(kg), *extra], timeout=timeout, env=env)
                 figures[name] = triples / load_s
             except subprocess.TimeoutExpired:
                 figures[name] = f"> {timeout:.0f} s"
+                server.busy = True
+            except RuntimeError as failure:
+                figures[name] = f"failed ({str(failure)[-200:]})"
+                server.busy = True
     finally:
-        server.terminate()
-        server.wait(timeout=60)
+        server.stop()
     return figures
+
+
+class OxigraphServer:
+    """An Oxigraph server on a free port, on a database of its own under `work`."""
+
+    def __init__(self, binary: str, work: Path) -> None:
+        self.binary, self.work, self.runs = binary, work, 0
+        self.busy = False
+        self.process: subprocess.Popen[bytes] | None = None
+        self.port = 0
+        self.restart()
+
+    def restart(self) -> None:
+        self.stop()
+        self.runs += 1
+        self.port = free_port()
+        location = self.work / f"served-{self.runs}"
+        self.process = subprocess.Popen(
+            [self.binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{self.port}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.busy = False
+        time.sleep(1.0)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=60)
+            self.process = None
+
+    def load_command(self, kg: Path) -> list[str]:
+        endpoint = f"http://127.0.0.1:{self.port}"
+        return [PY, "-m", "dipkg", "load", "--endpoint", endpoint, "--kg", str(kg), "--timeout", "3600"]
 
 
 def measure_queries(kg: Path, rdflib_timeout: float) -> dict[str, object]:
