@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dipkg import paths
+from dipkg import paths, remote
 from dipkg.cli import DEFAULT_GRAPH, main
 from dipkg.queries import catalogue
 from dipkg.remote import Endpoint, Payload, count_triples, load_graph, staging_graph, update
@@ -191,6 +191,29 @@ def test_a_failed_load_into_an_empty_graph_drops_what_it_wrote(oxigraph_server: 
     assert "uploading: cannot reach the endpoint" in err
     dropped = [method for method, _, action in proxy.requests if action == "forward-then-drop"]
     assert dropped == ["POST"] * 6
+    assert live_triples(oxigraph_server) == set()
+
+
+def test_an_interrupted_load_into_an_empty_graph_drops_what_it_wrote(
+    oxigraph_server: OxigraphServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drop_live_graph(oxigraph_server)
+    fill = remote._fill
+
+    def fill_then_interrupt(endpoint: Endpoint, graph: str, payload: Payload, timeout: float) -> None:
+        fill(endpoint, graph, payload, timeout)
+        assert count_triples(endpoint, graph, timeout) == 3
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(remote, "_fill", fill_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        load_graph(
+            Endpoint.from_options(oxigraph_server.url),
+            DEFAULT_GRAPH,
+            Payload.of_bytes(OLD, "application/n-triples"),
+            3,
+            10,
+        )
     assert live_triples(oxigraph_server) == set()
 
 

@@ -228,10 +228,10 @@ def load_graph(
     triples is replaced atomically: the data goes into a staging graph (Graph Store Protocol),
     its triple count is checked, then one update moves it over the live graph. An empty or
     absent graph has nothing to protect: the data goes straight into it, and the graph is
-    dropped again if the upload fails or its count is wrong. Unstaged, the data is PUT
-    straight over the live graph whatever it holds: fast, but a failed load leaves a partly
-    loaded graph. Either way, readers may see a partly loaded graph while it is being filled,
-    and running the load again converges.
+    dropped again if the upload fails, its count is wrong or the load is interrupted (Ctrl-C).
+    Unstaged, the data is PUT straight over the live graph whatever it holds: fast, but a
+    failed load leaves a partly loaded graph. Either way, readers may see a partly loaded graph
+    while it is being filled, and running the load again converges.
     """
     if endpoint.update is None or endpoint.store is None:
         raise UsageError("loading needs --update-url and --store-url for this endpoint")
@@ -242,7 +242,7 @@ def load_graph(
         try:
             _fill(endpoint, graph, payload, timeout)
             return _checked(endpoint, graph, triples, timeout)
-        except DipkgError:
+        except (DipkgError, KeyboardInterrupt):
             _drop_quietly(endpoint, graph, timeout)
             raise
     target = staging_graph(graph)
