@@ -100,14 +100,8 @@ class BuildCache:
         self.payload_dir = self.folder / "articles"
 
     def load_index(self) -> Index:
-        """The last build's index, or an empty one if there is none or it cannot be read.
-
-        The index holds a few objects per article and has no reference cycles; it is moved out
-        of the cycle collector's sight (`gc.freeze`), which would otherwise walk it again and
-        again as the build allocates. Reference counting still frees it.
-        """
+        """The last build's index, or an empty one if there is none or it cannot be read."""
         found = self._load("index.pickle")
-        gc.freeze()
         return found if isinstance(found, Index) else Index()
 
     def save_index(self, index: Index) -> None:

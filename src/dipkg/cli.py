@@ -450,11 +450,12 @@ def load(
             pyoxigraph.NamedNode(graph)
         except ValueError as exc:
             raise UsageError(f"--graph {graph!r} is not a valid IRI") from exc
-        triples = distinct_triples(kg_dir)
+        graphs = published_graphs(kg_dir)
+        triples = distinct_triples(kg_dir, graphs)
         report = load_graph(
             Endpoint.from_options(endpoint, update_url, store_url),
             graph,
-            Payload.of_turtle_files([g.path for g in published_graphs(kg_dir)]),
+            Payload.of_turtle_files([g.path for g in graphs]),
             triples,
             timeout,
             staged=not no_staging,

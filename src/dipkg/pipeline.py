@@ -7,6 +7,7 @@ cached (see `dipkg.cache`): a rebuild maps, validates and writes only what chang
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import tempfile
@@ -119,15 +120,22 @@ def build(
     """
     cache = BuildCache(cache_root or paths.CACHE_DIR, seeds_dir, out_dir)
     workers = jobs or os.cpu_count() or 1
-    mapped = _map(seeds_dir, cache, ontology_file, base_iri, workers, progress)
-    validated = 0
-    if shapes is not None:
-        report, validated = _validate(mapped, shapes, workers, progress)
+    index = cache.load_index()
+    # The index holds a few objects per article and no reference cycles: frozen, the cycle
+    # collector does not walk it again and again while the build allocates.
+    gc.freeze()
+    try:
+        mapped = _map(seeds_dir, index, cache, ontology_file, base_iri, workers, progress)
+        validated = 0
+        if shapes is not None:
+            report, validated = _validate(mapped, shapes, workers, progress)
+            mapped.save(cache)
+            if not report.conforms("violation"):
+                raise NotConforming(report)
+        files, removed = _publish(out_dir, mapped)
         mapped.save(cache)
-        if not report.conforms("violation"):
-            raise NotConforming(report)
-    files, removed = _publish(out_dir, mapped)
-    mapped.save(cache)
+    finally:
+        gc.unfreeze()
     return BuildReport(len(mapped.records), files, removed, mapped.remapped, validated)
 
 
@@ -193,16 +201,16 @@ class MappedCorpus:
 
 def _map(
     seeds_dir: Path,
+    index: Index,
     cache: BuildCache,
     ontology_file: Path,
     base_iri: str,
     workers: int,
     progress: Progress | None,
 ) -> MappedCorpus:
-    """Map every article whose files or shared inputs changed since the cached build."""
+    """Map every article whose files or shared inputs changed since the build `index` records."""
     if not seeds_dir.is_dir():
         raise InputError("seeds folder not found", seeds_dir)
-    index = cache.load_index()
     entity_files = sorted((seeds_dir / paths.ENTITIES_SUBDIR).glob("*.yaml"))
     inputs_key = files_digest(
         [*entity_files, ontology_file, *paths.CODE_LIST_FILES], base_iri, code_fingerprint()
@@ -273,8 +281,6 @@ def _publish(out_dir: Path, mapped: MappedCorpus) -> tuple[list[PublishedFile], 
     base_iri = mapped.shared_inputs.base_iri
     entities_iri, entities_key, entity_triples, entity_classes = index.entities
     relatives = [paths.KG_ENTITIES_FILE, *(f"{paths.KG_ARTICLES_SUBDIR}/{r.article_id}.ttl" for r in records)]
-    keys = [entities_key, *(r.key for r in records)]
-    triples = [entity_triples, *(r.triples for r in records)]
     files: dict[str, bytes | Callable[[], bytes]] = {}
     if _outdated(index, out_dir, paths.KG_ENTITIES_FILE, entities_key):
         files[paths.KG_ENTITIES_FILE] = lambda: mapped.inputs.entities_file
@@ -292,15 +298,15 @@ def _publish(out_dir: Path, mapped: MappedCorpus) -> tuple[list[PublishedFile], 
     )
     changed = write_files(out_dir, files)
     removed = remove_stale(out_dir, paths.KG_ARTICLES_SUBDIR, set(relatives), ".ttl")
-    content_keys = dict(zip(relatives, keys, strict=True))
-    for relative in files:
-        if relative in content_keys:
-            index.published[relative] = (signature(out_dir / relative), content_keys[relative])
+    content = [(entities_key, entity_triples), *((r.key, r.triples) for r in records)]
+    for relative, (key, _) in zip(relatives, content, strict=True):
+        if relative in files:
+            index.published[relative] = (signature(out_dir / relative), key)
     for relative in removed:
         index.published.pop(relative, None)
     published = [
         PublishedFile(relative, count, changed.get(relative, False))
-        for relative, count in zip(relatives, triples, strict=True)
+        for relative, (_, count) in zip(relatives, content, strict=True)
     ]
     published.append(PublishedFile(paths.KG_DESCRIPTION_FILE, described, changed[paths.KG_DESCRIPTION_FILE]))
     return published, removed
@@ -414,5 +420,5 @@ def validate_corpus(
     workers = jobs or os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="dipkg-validate-") as folder:
         cache = BuildCache(Path(folder), seeds_dir, Path(folder))
-        mapped = _map(seeds_dir, cache, paths.ONTOLOGY_FILE, base_iri, workers, None)
+        mapped = _map(seeds_dir, Index(), cache, paths.ONTOLOGY_FILE, base_iri, workers, None)
         return _validate(mapped, shapes, workers, None)[0]

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from dipkg import paths
 from dipkg.cache import digest, signature
-from dipkg.dataset import published_graphs
+from dipkg.dataset import PublishedGraph, published_graphs
 from dipkg.errors import InputError, UsageError
 from dipkg.results import ResultTable, Term, normalise_literal
 
@@ -34,7 +34,7 @@ def uses_service(query: str) -> bool:
     return any(match.group().upper() == "SERVICE" for match in _TOKENS.finditer(query))
 
 
-def open_store(kg_dir: Path = paths.KG_DIR) -> ox.Store:
+def open_store(kg_dir: Path = paths.KG_DIR, graphs: list[PublishedGraph] | None = None) -> ox.Store:
     """A store whose default graph is the merge of every graph of the published dataset.
 
     Merging (rather than querying the union of named graphs) counts a triple stated by several
@@ -42,7 +42,8 @@ def open_store(kg_dir: Path = paths.KG_DIR) -> ox.Store:
     is kept on disk under the cache folder; where that folder cannot be written, it is built in
     memory instead.
     """
-    graphs = published_graphs(kg_dir)
+    if graphs is None:
+        graphs = published_graphs(kg_dir)
     files = [kg_dir / paths.KG_DESCRIPTION_FILE, *(g.path for g in graphs)]
     fingerprint = digest(f"{f.relative_to(kg_dir).as_posix()} {signature(f)}" for f in files)[:24]
     folder = paths.CACHE_DIR / "store" / digest([str(kg_dir.resolve())])[:16]
@@ -107,9 +108,9 @@ def union_ntriples(kg_dir: Path = paths.KG_DIR) -> tuple[bytes, int]:
     return data, len(store)
 
 
-def distinct_triples(kg_dir: Path = paths.KG_DIR) -> int:
-    """How many distinct triples the graphs of the dataset hold together (read from the store)."""
-    return len(open_store(kg_dir))
+def distinct_triples(kg_dir: Path, graphs: list[PublishedGraph]) -> int:
+    """How many distinct triples the dataset's `graphs` hold together (read from the store)."""
+    return len(open_store(kg_dir, graphs))
 
 
 def run_local(store: ox.Store, query: str) -> ResultTable:
