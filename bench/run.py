@@ -316,7 +316,7 @@ def measure_queries(kg: Path, rdflib_timeout: float) -> dict[str, object]:
     from dipkg.queries import bind_parameters, catalogue, with_bindings
     from dipkg.store import open_store, run_local
 
-    shutil.rmtree(paths.CACHE_DIR / "store", ignore_errors=True)
+    shutil.rmtree(paths.CACHE_DIR / paths.STORE_SUBDIR, ignore_errors=True)
     start = time.perf_counter()
     store = open_store(kg)
     figures: dict[str, object] = {"store_build_s": time.perf_counter() - start}

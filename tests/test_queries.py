@@ -283,7 +283,7 @@ def test_the_store_on_disk_is_reused_until_kg_changes(
     article = next((kg / "articles").glob("*.ttl"))
     with article.open("a", encoding="utf-8") as stream:
         stream.write("<https://example.org/s> a <https://w3id.org/dipkg/ontology#Summons> .\n")
-    folder = paths.CACHE_DIR / "store" / digest([str(kg.resolve())])[:16]
+    folder = paths.CACHE_DIR / paths.STORE_SUBDIR / digest([str(kg.resolve())])[:16]
     assert len(list(folder.iterdir())) == 1
     finished = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
@@ -307,5 +307,5 @@ def test_a_broken_kg_file_is_reported_and_leaves_no_store(built_kg: Path, tmp_pa
     assert result.exit_code == 3
     assert result.stderr.startswith(f"dipkg: error: {article}:")
     assert len(result.stderr.splitlines()) == 1
-    folder = paths.CACHE_DIR / "store"
+    folder = paths.CACHE_DIR / paths.STORE_SUBDIR
     assert not [p for p in folder.rglob("*") if p.name.endswith(".tmp")]

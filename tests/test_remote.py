@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -14,8 +15,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dipkg import paths, remote
+from dipkg import loading, paths, remote
 from dipkg.cli import DEFAULT_GRAPH, main
+from dipkg.loading import load_dataset
 from dipkg.queries import catalogue
 from dipkg.remote import Endpoint, Payload, count_triples, load_graph, staging_graph, update
 from tests.servers import FaultyProxy, OxigraphServer, free_port
@@ -59,7 +61,8 @@ def test_load_then_every_query_matches_the_local_run(oxigraph_server: OxigraphSe
     code, out, err = run("load", "--endpoint", oxigraph_server.url)
     assert code == 0, err
     assert out == f"loaded {KG_TRIPLES} triples into graph <{DEFAULT_GRAPH}> at {oxigraph_server.url}/query\n"
-    assert run("load", "--endpoint", oxigraph_server.url)[1] == out
+    again = out.rstrip("\n") + " (the change since the last load: 0 removed, 0 added)\n"
+    assert run("load", "--endpoint", oxigraph_server.url)[1] == again
     assert len(live_triples(oxigraph_server)) == KG_TRIPLES
     for query in QUERIES:
         params = ["-p", "subject=ev:summons-8a1e0a2a3bb9"] if query.name == "evidence" else []
@@ -167,7 +170,7 @@ def test_a_load_into_an_empty_graph_fills_it_directly(oxigraph_server: OxigraphS
 
     def record_updates(_method: str, path: str, body: bytes) -> str:
         if path.startswith("/update"):
-            updates.append(urllib.parse.unquote_plus(body.decode()))
+            updates.append(body.decode())
         return "forward"
 
     with FaultyProxy(oxigraph_server.url, record_updates) as proxy:
@@ -292,3 +295,135 @@ def test_serve_answers_the_same_queries(tmp_path: Path) -> None:
             process.kill()
             process.wait()
     assert process.returncode is not None
+
+
+GROUP_SIZE = 'dip:memberCount "10"^^xsd:integer'
+SHARED = '<urn:x:shared> <urn:x:p> "stated by two files" .\n'
+APPENDED = '<urn:x:new> <urn:x:p> "appended" .\n'
+
+
+@pytest.fixture()
+def kg_copy(built_kg: Path, tmp_path: Path) -> Path:
+    """A writable copy of the built seed KG whose article also states a triple entities.ttl states."""
+    target = tmp_path / "kg"
+    shutil.copytree(built_kg, target)
+    for path in (article_file(target), target / paths.KG_ENTITIES_FILE):
+        path.write_text(path.read_text(encoding="utf-8") + SHARED, encoding="utf-8")
+    return target
+
+
+def article_file(kg_dir: Path) -> Path:
+    (path,) = (kg_dir / paths.KG_ARTICLES_SUBDIR).glob("*.ttl")
+    return path
+
+
+def revise_article(kg_dir: Path) -> None:
+    """Change one literal, drop the shared triple from the article and append a new one."""
+    path = article_file(kg_dir)
+    text = path.read_text(encoding="utf-8").removesuffix(SHARED)
+    assert text.count(GROUP_SIZE) == 1
+    path.write_text(text.replace(GROUP_SIZE, GROUP_SIZE.replace("10", "11")) + APPENDED, encoding="utf-8")
+
+
+def requests_by_kind(proxy: FaultyProxy) -> list[str]:
+    return [path.split("?")[0] for _, path, _ in proxy.requests if not path.startswith("/query")]
+
+
+def test_a_second_load_sends_only_the_change(oxigraph_server: OxigraphServer, kg_copy: Path) -> None:
+    drop_live_graph(oxigraph_server)
+    updates: list[str] = []
+
+    def record_updates(_method: str, path: str, body: bytes) -> str:
+        if path.startswith("/update"):
+            updates.append(body.decode())
+        return "forward"
+
+    with FaultyProxy(oxigraph_server.url, record_updates) as proxy:
+        assert run("load", "--endpoint", proxy.url, "--kg", str(kg_copy))[0] == 0
+        loaded = live_triples(oxigraph_server)
+        assert len(loaded) == KG_TRIPLES + 1
+        revise_article(kg_copy)
+        proxy.requests.clear()
+        code, out, err = run("load", "--endpoint", proxy.url, "--kg", str(kg_copy))
+    assert code == 0, err
+    assert out == (
+        f"loaded {KG_TRIPLES + 2} triples into graph <{DEFAULT_GRAPH}> at {proxy.url}/query"
+        " (the change since the last load: 1 removed, 2 added)\n"
+    )
+    assert requests_by_kind(proxy) == ["/update"]
+    group = "https://w3id.org/dipkg/ontology#memberCount"
+    (change,) = updates
+    assert change.startswith(f"DELETE DATA {{ GRAPH <{DEFAULT_GRAPH}> {{\n")
+    assert f'<{group}> "10"^^<http://www.w3.org/2001/XMLSchema#integer> .\n}} }} ;\nINSERT DATA' in change
+    live = live_triples(oxigraph_server)
+    assert loaded - live == {(s, p, o) for s, p, o in loaded if p == group and o == "10"}
+    assert live - loaded == {
+        *((s, p, "11") for s, p, o in loaded if p == group and o == "10"),
+        ("urn:x:new", "urn:x:p", "appended"),
+    }
+    assert ("urn:x:shared", "urn:x:p", "stated by two files") in live
+
+
+def test_a_graph_changed_since_the_last_load_is_replaced_whole(
+    oxigraph_server: OxigraphServer, kg_copy: Path
+) -> None:
+    drop_live_graph(oxigraph_server)
+    with FaultyProxy(oxigraph_server.url, lambda m, p, b: "forward") as proxy:
+        assert run("load", "--endpoint", proxy.url, "--kg", str(kg_copy))[0] == 0
+        someone_else = f"INSERT DATA {{ GRAPH <{DEFAULT_GRAPH}> {{ {OLD.decode()} }} }}"
+        update(Endpoint.from_options(oxigraph_server.url), someone_else, 10)
+        revise_article(kg_copy)
+        proxy.requests.clear()
+        code, out, err = run("load", "--endpoint", proxy.url, "--kg", str(kg_copy))
+        assert code == 0, err
+        assert out == f"loaded {KG_TRIPLES + 2} triples into graph <{DEFAULT_GRAPH}> at {proxy.url}/query\n"
+        assert requests_by_kind(proxy) == ["/update", "/store", "/store", "/update"]
+        assert len(live_triples(oxigraph_server)) == KG_TRIPLES + 2
+        proxy.requests.clear()
+        assert run("load", "--endpoint", proxy.url, "--kg", str(kg_copy), "--full")[1] == out
+        assert requests_by_kind(proxy) == ["/update", "/store", "/store", "/update"]
+
+
+def test_a_failed_change_leaves_the_graph_and_the_next_load_replaces_it_whole(
+    oxigraph_server: OxigraphServer, kg_copy: Path
+) -> None:
+    drop_live_graph(oxigraph_server)
+    failing = {"on": False}
+
+    def fail_the_change(_method: str, _path: str, body: bytes) -> str:
+        return "500" if failing["on"] and b"INSERT DATA" in body else "forward"
+
+    with FaultyProxy(oxigraph_server.url, fail_the_change) as proxy:
+        assert run("load", "--endpoint", proxy.url, "--kg", str(kg_copy))[0] == 0
+        loaded = live_triples(oxigraph_server)
+        revise_article(kg_copy)
+        failing["on"] = True
+        code, out, err = run("load", "--endpoint", proxy.url, "--kg", str(kg_copy))
+        assert (code, out) == (5, "")
+        assert err.count("\n") == 1 and "HTTP 500 Internal Server Error: injected failure" in err
+        assert live_triples(oxigraph_server) == loaded
+        failing["on"] = False
+        proxy.requests.clear()
+        code, out, err = run("load", "--endpoint", proxy.url, "--kg", str(kg_copy))
+    assert code == 0, err
+    assert out == f"loaded {KG_TRIPLES + 2} triples into graph <{DEFAULT_GRAPH}> at {proxy.url}/query\n"
+    assert requests_by_kind(proxy) == ["/update", "/store", "/store", "/update"]
+
+
+def test_a_change_too_large_for_one_update_or_with_blank_nodes_is_loaded_whole(
+    oxigraph_server: OxigraphServer, kg_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drop_live_graph(oxigraph_server)
+    endpoint = Endpoint.from_options(oxigraph_server.url)
+    assert load_dataset(endpoint, DEFAULT_GRAPH, kg_copy, 10).removed_and_added is None
+    revise_article(kg_copy)
+    monkeypatch.setattr(loading, "UPDATE_LIMIT", 100)
+    assert load_dataset(endpoint, DEFAULT_GRAPH, kg_copy, 10).removed_and_added is None
+    monkeypatch.undo()
+    entities = kg_copy / paths.KG_ENTITIES_FILE
+    entities.write_text(entities.read_text(encoding="utf-8") + '[] <urn:x:p> "blank" .\n', encoding="utf-8")
+    report = load_dataset(endpoint, DEFAULT_GRAPH, kg_copy, 10)
+    assert (report.triples, report.removed_and_added) == (KG_TRIPLES + 3, None)
+    assert ("urn:x:p", "blank") in {(p, o) for _, p, o in live_triples(oxigraph_server)}
+    report = load_dataset(endpoint, DEFAULT_GRAPH, kg_copy, 10)
+    assert report.removed_and_added == (0, 0)

@@ -417,6 +417,11 @@ def query(
     is_flag=True,
     help="Upload straight over GRAPH with the server's bulk path: fast, but not atomic.",
 )
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Replace GRAPH whole, even where only the change since the last load could be sent.",
+)
 @kg_option
 def load(
     endpoint: str,
@@ -425,23 +430,25 @@ def load(
     store_url: str | None,
     timeout: float,
     no_staging: bool,
+    full: bool,
     kg_dir: Path,
 ) -> None:
     """Load the published KG into a triple store; a failed load changes nothing.
 
-    All graphs of kg/ go, as one graph, to GRAPH (Graph Store Protocol PUT of the Turtle files),
-    and its triple count is checked. If GRAPH already holds triples, the data goes into a staging
-    graph first and one SPARQL update moves it over GRAPH, so that a failure at any point leaves
-    the live graph as it was; an empty GRAPH is filled directly and dropped again on failure.
-    Running the command again converges. With --no-staging the data is PUT straight over GRAPH
-    (a failed load leaves a partly loaded graph until the command is run again).
+    All graphs of kg/ go, as one graph, to GRAPH, and its triple count is checked. If dipkg
+    loaded GRAPH before and GRAPH still holds the triples that load left, only the change is
+    sent: one SPARQL update deletes what no file states any more and inserts what is new.
+    Otherwise GRAPH is replaced whole (Graph Store Protocol): if it holds triples, the data goes
+    into a staging graph first and one SPARQL update moves it over GRAPH, so that a failure at
+    any point leaves the live graph as it was; an empty GRAPH is filled directly and dropped
+    again on failure. Running the command again converges. With --no-staging a whole load is
+    PUT straight over GRAPH (a failed load leaves a partly loaded graph until it is run again).
 
     Example: dipkg load --endpoint http://127.0.0.1:7878
     """
-    from dipkg.dataset import published_graphs
     from dipkg.errors import UsageError
-    from dipkg.remote import Endpoint, Payload, load_graph
-    from dipkg.store import distinct_triples
+    from dipkg.loading import load_dataset
+    from dipkg.remote import Endpoint
 
     try:
         import pyoxigraph
@@ -450,20 +457,22 @@ def load(
             pyoxigraph.NamedNode(graph)
         except ValueError as exc:
             raise UsageError(f"--graph {graph!r} is not a valid IRI") from exc
-        graphs = published_graphs(kg_dir)
-        triples = distinct_triples(kg_dir, graphs)
-        report = load_graph(
+        report = load_dataset(
             Endpoint.from_options(endpoint, update_url, store_url),
             graph,
-            Payload.of_turtle_files([g.path for g in graphs]),
-            triples,
+            kg_dir,
             timeout,
             staged=not no_staging,
+            full=full,
         )
     except DipkgError as error:
         _fail(error)
         return
-    click.echo(f"loaded {report.triples} triples into graph <{report.graph}> at {report.endpoint}")
+    summary = f"loaded {report.triples} triples into graph <{report.graph}> at {report.endpoint}"
+    if report.removed_and_added is not None:
+        removed, added = report.removed_and_added
+        summary += f" (the change since the last load: {removed} removed, {added} added)"
+    click.echo(summary)
 
 
 @main.command(epilog=EXIT_CODES_HELP)

@@ -30,8 +30,11 @@ KG_ENTITIES_FILE = "entities.ttl"
 KG_ARTICLES_SUBDIR = "articles"
 KG_DESCRIPTION_FILE = "void.ttl"
 
-# What builds and queries keep between runs (the build cache, the on-disk query store).
+# What builds, queries and loads keep between runs.
 CACHE_DIR = Path(os.environ.get("DIPKG_CACHE_DIR") or PROJECT_DIR / ".dipkg-cache")
+# Inside the cache folder: the query store, and what was last loaded into each endpoint's graph.
+STORE_SUBDIR = "store"
+LOAD_RECORDS_SUBDIR = "loads"
 
 
 def schema_file(name: str) -> Path:

@@ -22,6 +22,8 @@ from dipkg.results import ResultTable, from_sparql_json
 DEFAULT_TIMEOUT = 30.0
 RETRIES = 2
 UPLOAD_STREAMS = 2
+# The largest update request dipkg sends: Oxigraph's server refuses SPARQL bodies over 1 MiB.
+UPDATE_LIMIT = 1 << 20
 T = TypeVar("T")
 
 
@@ -190,10 +192,19 @@ def _retrying(action: str, attempt: Callable[[], T]) -> T:
 
 
 def update(endpoint: Endpoint, text: str, timeout: float) -> None:
-    """Send a SPARQL 1.1 Update request."""
+    """Send a SPARQL 1.1 Update request (POSTed directly, as application/sparql-update)."""
     assert endpoint.update is not None
-    body = urllib.parse.urlencode({"update": text}).encode("utf-8")
-    http("POST", endpoint.update, body, "application/x-www-form-urlencoded", timeout)
+    http("POST", endpoint.update, text.encode("utf-8"), "application/sparql-update", timeout)
+
+
+def change_update(graph: str, deletes: list[str], inserts: list[str]) -> str:
+    """One update request that removes and adds N-Triples statements in `graph` ("" if none)."""
+    operations = [
+        f"{operation} DATA {{ GRAPH <{graph}> {{\n" + "".join(f"{s} .\n" for s in statements) + "} }"
+        for operation, statements in (("DELETE", deletes), ("INSERT", inserts))
+        if statements
+    ]
+    return " ;\n".join(operations)
 
 
 def count_triples(endpoint: Endpoint, graph: str, timeout: float) -> int:
@@ -212,6 +223,7 @@ class LoadReport:
     graph: str
     triples: int
     endpoint: str
+    removed_and_added: tuple[int, int] | None = None
 
 
 def staging_graph(graph: str) -> str:
@@ -263,6 +275,27 @@ def load_graph(
         if not _moved(endpoint, graph, target, triples, timeout):
             raise
     return LoadReport(graph, triples, endpoint.query)
+
+
+def update_graph(
+    endpoint: Endpoint,
+    graph: str,
+    text: str,
+    triples: int,
+    timeout: float,
+    removed_and_added: tuple[int, int],
+) -> LoadReport:
+    """Change `graph` with one update request (none if `text` is empty), then check its count.
+
+    The request is atomic: a failure leaves the graph as it was, or, if only the answer was
+    lost, changed; either way running the load again converges.
+    """
+    if endpoint.update is None:
+        raise UsageError("loading needs --update-url and --store-url for this endpoint")
+    if text:
+        update(endpoint, text, timeout)
+    report = _checked(endpoint, graph, triples, timeout)
+    return LoadReport(report.graph, report.triples, report.endpoint, removed_and_added)
 
 
 def _upload(endpoint: Endpoint, graph: str, payload: Payload, timeout: float, method: str = "PUT") -> None:

@@ -46,7 +46,7 @@ def open_store(kg_dir: Path = paths.KG_DIR, graphs: list[PublishedGraph] | None 
         graphs = published_graphs(kg_dir)
     files = [kg_dir / paths.KG_DESCRIPTION_FILE, *(g.path for g in graphs)]
     fingerprint = digest(f"{f.relative_to(kg_dir).as_posix()} {signature(f)}" for f in files)[:24]
-    folder = paths.CACHE_DIR / "store" / digest([str(kg_dir.resolve())])[:16]
+    folder = paths.CACHE_DIR / paths.STORE_SUBDIR / digest([str(kg_dir.resolve())])[:16]
     location = folder / fingerprint
     if (location / READY_MARKER).is_file():
         return ox.Store.read_only(str(location))
@@ -106,11 +106,6 @@ def union_ntriples(kg_dir: Path = paths.KG_DIR) -> tuple[bytes, int]:
     store = open_store(kg_dir)
     data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
     return data, len(store)
-
-
-def distinct_triples(kg_dir: Path, graphs: list[PublishedGraph]) -> int:
-    """How many distinct triples the dataset's `graphs` hold together (read from the store)."""
-    return len(open_store(kg_dir, graphs))
 
 
 def run_local(store: ox.Store, query: str) -> ResultTable:

@@ -1,0 +1,188 @@
+"""Loading kg/ into one graph of a SPARQL endpoint: whole, or as the change since the last load.
+
+After every load that succeeded, the files that were loaded are recorded under the cache folder
+(a copy of each, with its size and modification time), per endpoint and graph. The next load
+into that graph, if the graph still holds the number of triples recorded, sends only what
+changed: one SPARQL update that deletes the triples no file states any more and inserts the new
+ones, atomic as any single update request. Otherwise, or with `full`, the graph is replaced
+whole (remote.load_graph).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from dipkg import paths
+from dipkg.cache import Signature, digest, signature
+from dipkg.dataset import PublishedGraph, published_graphs
+from dipkg.errors import DipkgError
+from dipkg.rdfio import parse_quads
+from dipkg.remote import (
+    UPDATE_LIMIT,
+    Endpoint,
+    LoadReport,
+    Payload,
+    change_update,
+    count_triples,
+    load_graph,
+    update_graph,
+)
+from dipkg.store import open_store
+
+RECORD_FILE = "record.json"
+COPIES_SUBDIR = "files"
+RECORD_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class GraphChange:
+    """What turns the graph last loaded into the current one, as N-Triples statements."""
+
+    deletes: list[str]
+    inserts: list[str]
+
+    @property
+    def removed_and_added(self) -> tuple[int, int]:
+        """How many triples the change removes and adds."""
+        return len(self.deletes), len(self.inserts)
+
+
+class LoadRecord:
+    """The files last loaded into one graph of one endpoint, kept under the cache folder."""
+
+    def __init__(self, endpoint: Endpoint, graph: str) -> None:
+        key = digest([endpoint.store or endpoint.query, graph])[:16]
+        self.folder = paths.CACHE_DIR / paths.LOAD_RECORDS_SUBDIR / key
+        self.endpoint, self.graph = endpoint, graph
+
+    def triples(self) -> int | None:
+        """How many triples the graph held after the recorded load; None without a record."""
+        record = self._read()
+        return None if record is None else int(record["triples"])
+
+    def change(self, kg_dir: Path, graphs: list[PublishedGraph], store: ox.Store) -> GraphChange | None:
+        """The change from the recorded files to kg/'s; None where it cannot be worked out.
+
+        Only files whose size or modification time differ are read. A triple of an old file is
+        deleted only if no current file states it (the query store holds their union).
+        """
+        record = self._read()
+        if record is None:
+            return None
+        old: dict[str, list[int]] = record["files"]
+        new = {_relative(g.path, kg_dir): list(signature(g.path)) for g in graphs}
+        old_triples: set[ox.Triple] = set()
+        new_triples: set[ox.Triple] = set()
+        try:
+            for name in sorted(set(old) | set(new)):
+                if old.get(name) == new.get(name):
+                    continue
+                if name in old:
+                    old_triples.update(_triples(self.folder / COPIES_SUBDIR / name))
+                if name in new:
+                    new_triples.update(_triples(kg_dir / name))
+        except (DipkgError, OSError):
+            return None
+        gone = [t for t in old_triples - new_triples if _in_default_graph(t) not in store]
+        added = new_triples - old_triples
+        if any(_has_blank_node(t) for t in (*gone, *added)):
+            return None
+        return GraphChange(sorted(map(str, gone)), sorted(map(str, added)))
+
+    def forget(self) -> None:
+        """Drop the record (before the graph changes, so that a failed load leaves none)."""
+        (self.folder / RECORD_FILE).unlink(missing_ok=True)
+
+    def keep(self, kg_dir: Path, loaded: dict[str, Signature], triples: int) -> None:
+        """Record the files just loaded (name: signature), unless one changed meanwhile.
+
+        A copy whose size and modification time are the file's is kept as it is.
+        """
+        copies = self.folder / COPIES_SUBDIR
+        try:
+            for name, loaded_signature in loaded.items():
+                copy = copies / name
+                if signature(copy) != loaded_signature:
+                    copy.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(kg_dir / name, copy)
+                    os.utime(copy, ns=(loaded_signature[1], loaded_signature[1]))
+                if signature(kg_dir / name) != loaded_signature or signature(copy) != loaded_signature:
+                    return
+            for copy in [p for p in copies.rglob("*") if p.is_file()]:
+                if copy.relative_to(copies).as_posix() not in loaded:
+                    copy.unlink()
+            record = {
+                "format": RECORD_FORMAT,
+                "endpoint": self.endpoint.store or self.endpoint.query,
+                "graph": self.graph,
+                "triples": triples,
+                "files": {name: list(loaded_signature) for name, loaded_signature in loaded.items()},
+            }
+            temporary = self.folder / f".{RECORD_FILE}.{os.getpid()}.tmp"
+            temporary.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+            os.replace(temporary, self.folder / RECORD_FILE)
+        except OSError:
+            self.forget()
+
+    def _read(self) -> dict[str, Any] | None:
+        try:
+            record = json.loads((self.folder / RECORD_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(record, dict) or record.get("format") != RECORD_FORMAT:
+            return None
+        if record.get("graph") != self.graph or not isinstance(record.get("files"), dict):
+            return None
+        return record
+
+
+def load_dataset(
+    endpoint: Endpoint, graph: str, kg_dir: Path, timeout: float, staged: bool = True, full: bool = False
+) -> LoadReport:
+    """Bring `graph` on the endpoint to hold exactly the union of kg/'s graphs.
+
+    With a record of the last load into this graph whose triple count the graph still holds,
+    only the change is sent (unless `full`); otherwise the graph is replaced whole.
+    """
+    graphs = published_graphs(kg_dir)
+    loaded = {_relative(g.path, kg_dir): signature(g.path) for g in graphs}
+    store = open_store(kg_dir, graphs)
+    triples = len(store)
+    record = LoadRecord(endpoint, graph)
+    recorded = None if full else record.triples()
+    if recorded is not None and count_triples(endpoint, graph, timeout) == recorded:
+        change = record.change(kg_dir, graphs, store)
+        text = None if change is None else change_update(graph, change.deletes, change.inserts)
+        if change is not None and text is not None and len(text.encode("utf-8")) <= UPDATE_LIMIT:
+            record.forget()
+            report = update_graph(endpoint, graph, text, triples, timeout, change.removed_and_added)
+            record.keep(kg_dir, loaded, triples)
+            return report
+    record.forget()
+    payload = Payload.of_turtle_files([g.path for g in graphs])
+    report = load_graph(endpoint, graph, payload, triples, timeout, staged)
+    record.keep(kg_dir, loaded, triples)
+    return report
+
+
+def _relative(path: Path, kg_dir: Path) -> str:
+    return path.relative_to(kg_dir).as_posix()
+
+
+def _triples(path: Path) -> set[ox.Triple]:
+    return {quad.triple for quad in parse_quads(path.read_bytes(), "turtle", str(path))}
+
+
+def _in_default_graph(triple: ox.Triple) -> ox.Quad:
+    return ox.Quad(triple.subject, triple.predicate, triple.object, ox.DefaultGraph())
+
+
+def _has_blank_node(triple: ox.Triple) -> bool:
+    return isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode)
