@@ -7,8 +7,9 @@ Generates N articles in a temporary folder, then measures and prints a Markdown 
 writes the same figures as JSON): triples; clean build time; validation (`dipkg build` on the
 mapped corpus) beside monolithic pyshacl and pyshifty on the merged graph; rebuild after one
 article changes, without and with validation (median of three, each after a different article
-changed); `dipkg load` into an Oxigraph server (into an empty graph, then over the loaded graph:
-atomic, and with --no-staging) beside `oxigraph load`; p50 of every canned query through dipkg
+changed); `dipkg load` into an Oxigraph server (into an empty graph; after one article changed,
+which sends only the change; then --full over the loaded graph: atomic, and with --no-staging)
+beside `oxigraph load`; p50 of every canned query through dipkg
 beside pyoxigraph directly on the same store and rdflib's engine; peak RSS of the build; and
 `dipkg --help` beside `python -c "import click"`. Each row shows the ratio to its baseline.
 Baselines that exceed --timeout are reported as such. Every dipkg process uses a cache folder
@@ -206,10 +207,12 @@ def measure(
             "load_dipkg_unstaged_triples_per_s",
         ):
             figures[name] = "not measured in this run"
-        figures["load_oxigraph_bulk_triples_per_s"] = None
+        figures.update(load_oxigraph_bulk_triples_per_s=None, load_oxigraph_bulk_s=None, store_update_s=None)
+        figures["load_dipkg_change_s"] = (None, "not measured in this run")
     else:
         timed([PY, "-m", "dipkg", "query", "class-counts", "--kg", str(kg)], env=env)
-        figures.update(measure_load(work, nt, kg, env, load_timeout))
+        rebuild = [*build, "--no-validate"]
+        figures.update(measure_load(work, nt, kg, rebuild, seeds, env, load_timeout))
     if "queries" in skip:
         figures.update(store_build_s=None, store_open_s=None, queries={})
     else:
@@ -241,8 +244,11 @@ def measure_validation(
     return figures
 
 
-def measure_load(work: Path, nt: Path, kg: Path, env: dict[str, str], timeout: float) -> dict[str, object]:
-    """`dipkg load` into an empty graph, then over the loaded graph (staged, then unstaged).
+def measure_load(
+    work: Path, nt: Path, kg: Path, rebuild: list[str], seeds: Path, env: dict[str, str], timeout: float
+) -> dict[str, object]:
+    """`dipkg load` into an empty graph; after one article changed (the change only); then the
+    whole graph replaced over the loaded one (--full: staged, then unstaged).
 
     Each load over the loaded graph starts on a server that holds the graph and is idle: after
     a load that timed out (the server may still be busy with it) a fresh server is filled first.
@@ -251,20 +257,33 @@ def measure_load(work: Path, nt: Path, kg: Path, env: dict[str, str], timeout: f
     assert binary is not None
     triples = sum(1 for _ in nt.open("rb"))
     bulk_s, _ = timed([binary, "load", "--location", str(work / "bulk"), "--file", str(nt)])
-    figures: dict[str, object] = {"load_oxigraph_bulk_triples_per_s": triples / bulk_s}
+    figures: dict[str, object] = {
+        "load_oxigraph_bulk_triples_per_s": triples / bulk_s,
+        "load_oxigraph_bulk_s": bulk_s,
+    }
     server = OxigraphServer(binary, work)
     try:
         for name, extra in (
             ("load_dipkg_triples_per_s", []),
-            ("load_dipkg_replace_triples_per_s", []),
-            ("load_dipkg_unstaged_triples_per_s", ["--no-staging"]),
+            ("load_dipkg_change_s", []),
+            ("load_dipkg_replace_triples_per_s", ["--full"]),
+            ("load_dipkg_unstaged_triples_per_s", ["--full", "--no-staging"]),
         ):
             if server.busy:
                 server.restart()
                 timed(server.load_command(kg), env=env)
+            if name == "load_dipkg_change_s":
+                revise_one_article(seeds, 0)
+                timed(rebuild, env=env)
+                figures["store_update_s"] = timed(
+                    [PY, "-m", "dipkg", "query", "class-counts", "--kg", str(kg)], env=env
+                )[0]
             try:
-                load_s, _ = timed([*server.load_command(kg), *extra], timeout=timeout, env=env)
-                figures[name] = triples / load_s
+                load_s, out = timed([*server.load_command(kg), *extra], timeout=timeout, env=env)
+                if name == "load_dipkg_change_s":
+                    figures[name] = (load_s, out.strip().rpartition(": ")[2].rstrip(")"))
+                else:
+                    figures[name] = triples / load_s
             except subprocess.TimeoutExpired:
                 figures[name] = f"> {timeout:.0f} s"
                 server.busy = True
@@ -397,15 +416,40 @@ def table(f: dict[str, object]) -> str:
             "",
         )
     )
+    bulk_rate, bulk_s = f["load_oxigraph_bulk_triples_per_s"], f["load_oxigraph_bulk_s"]
+    rows.append(
+        (
+            "`dipkg load` into an empty graph, triples/s",
+            f["load_dipkg_triples_per_s"],
+            bulk_rate,
+            "`oxigraph load`",
+        )
+    )
+    change = f["load_dipkg_change_s"]
+    if not isinstance(change, tuple):
+        change = (None, change)
+    rows.append(
+        ("query store brought up to date after one article changed, s", f["store_update_s"], None, "")
+    )
+    rows.append(
+        (
+            f"`dipkg load` after one article changed, s (sent: {change[1]})",
+            change[0],
+            bulk_s,
+            "`oxigraph load` of the whole corpus, s",
+        )
+    )
     for key, label in (
-        ("load_dipkg_triples_per_s", "`dipkg load` into an empty graph, triples/s"),
         (
             "load_dipkg_replace_triples_per_s",
-            "`dipkg load` over the loaded graph (atomic replace), triples/s",
+            "`dipkg load --full` over the loaded graph (atomic replace), triples/s",
         ),
-        ("load_dipkg_unstaged_triples_per_s", "`dipkg load --no-staging` over the loaded graph, triples/s"),
+        (
+            "load_dipkg_unstaged_triples_per_s",
+            "`dipkg load --full --no-staging` over the loaded graph, triples/s",
+        ),
     ):
-        rows.append((label, f[key], f["load_oxigraph_bulk_triples_per_s"], "`oxigraph load`"))
+        rows.append((label, f[key], bulk_rate, "`oxigraph load`"))
     rows.append(("query store on disk: first build, s", f["store_build_s"], None, ""))
     rows.append(("query store on disk: open, s", f["store_open_s"], None, ""))
     queries = f["queries"]
