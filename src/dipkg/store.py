@@ -22,6 +22,8 @@ from dipkg.errors import InputError, UsageError
 from dipkg.results import ResultTable, Term, normalise_literal
 
 READY_MARKER = "complete"
+# Turtle bulk-loaded per pass when the store is built: the loader holds about 15 times as much.
+BULK_BATCH_BYTES = 32 << 20
 
 # Strings, IRIs and comments are skipped so that only the keyword SERVICE itself is found.
 _TOKENS = re.compile(
@@ -95,8 +97,17 @@ def _abandoned(name: str) -> bool:
 
 
 def _fill(store: ox.Store, files: list[Path]) -> None:
-    """Bulk-load every file in one pass; each file is parsed on its own (its prefixes, its blank nodes)."""
-    store.bulk_extend(itertools.chain.from_iterable(_quads(path) for path in files))
+    """Bulk-load the files, a batch of up to BULK_BATCH_BYTES of Turtle per pass (which bounds
+    the loader's memory); each file is parsed on its own (its prefixes, its blank nodes)."""
+    batch: list[Path] = []
+    size = 0
+    for path in files:
+        if batch and size + path.stat().st_size > BULK_BATCH_BYTES:
+            store.bulk_extend(itertools.chain.from_iterable(map(_quads, batch)))
+            batch, size = [], 0
+        batch.append(path)
+        size += path.stat().st_size
+    store.bulk_extend(itertools.chain.from_iterable(map(_quads, batch)))
 
 
 def _quads(path: Path) -> Iterator[ox.Quad]:
