@@ -427,3 +427,24 @@ def test_a_change_too_large_for_one_update_or_with_blank_nodes_is_loaded_whole(
     assert ("urn:x:p", "blank") in {(p, o) for _, p, o in live_triples(oxigraph_server)}
     report = load_dataset(endpoint, DEFAULT_GRAPH, kg_copy, 10)
     assert report.removed_and_added == (0, 0)
+
+
+def test_the_record_holds_copies_of_what_was_loaded_and_a_bad_record_means_a_whole_load(
+    oxigraph_server: OxigraphServer, kg_copy: Path
+) -> None:
+    drop_live_graph(oxigraph_server)
+    endpoint = Endpoint.from_options(oxigraph_server.url)
+    load_dataset(endpoint, DEFAULT_GRAPH, kg_copy, 10)
+    revise_article(kg_copy)
+    assert load_dataset(endpoint, DEFAULT_GRAPH, kg_copy, 10).removed_and_added == (1, 2)
+    record = loading.LoadRecord(endpoint, DEFAULT_GRAPH)
+    copies = record.folder / loading.COPIES_SUBDIR
+    published = sorted(p.relative_to(kg_copy) for p in kg_copy.rglob("*.ttl") if p.name != "void.ttl")
+    assert sorted(p.relative_to(copies) for p in copies.rglob("*") if p.is_file()) == published
+    assert all((copies / name).read_bytes() == (kg_copy / name).read_bytes() for name in published)
+    record_file = record.folder / loading.RECORD_FILE
+    bad_files = {"format": 1, "graph": DEFAULT_GRAPH, "triples": KG_TRIPLES + 2, "files": {"a": "b"}}
+    for broken in ("{not json", json.dumps(bad_files)):
+        record_file.write_text(broken, encoding="utf-8")
+        assert load_dataset(endpoint, DEFAULT_GRAPH, kg_copy, 10).removed_and_added is None
+    assert len(live_triples(oxigraph_server)) == KG_TRIPLES + 2

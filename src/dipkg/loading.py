@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from dipkg import paths
 from dipkg.cache import Signature, digest, signature
-from dipkg.dataset import PublishedGraph, published_graphs
+from dipkg.dataset import published_graphs
 from dipkg.errors import DipkgError
 from dipkg.rdfio import parse_quads
 from dipkg.remote import (
@@ -34,7 +34,7 @@ from dipkg.remote import (
     load_graph,
     update_graph,
 )
-from dipkg.store import open_store
+from dipkg.store import open_counted_store
 
 RECORD_FILE = "record.json"
 COPIES_SUBDIR = "files"
@@ -55,38 +55,40 @@ class GraphChange:
 
 
 class LoadRecord:
-    """The files last loaded into one graph of one endpoint, kept under the cache folder."""
+    """The files last loaded into one graph of one endpoint, kept under the cache folder.
+
+    The record names each file with its size and modification time (its signature); a copy of
+    each file as it was loaded lies beside it.
+    """
 
     def __init__(self, endpoint: Endpoint, graph: str) -> None:
         key = digest([endpoint.store or endpoint.query, graph])[:16]
         self.folder = paths.CACHE_DIR / paths.LOAD_RECORDS_SUBDIR / key
         self.endpoint, self.graph = endpoint, graph
+        self.previous = self._read()
 
     def triples(self) -> int | None:
         """How many triples the graph held after the recorded load; None without a record."""
-        record = self._read()
-        return None if record is None else int(record["triples"])
+        return None if self.previous is None else int(self.previous["triples"])
 
-    def change(self, kg_dir: Path, graphs: list[PublishedGraph], store: ox.Store) -> GraphChange | None:
-        """The change from the recorded files to kg/'s; None where it cannot be worked out.
+    def change(self, kg_dir: Path, files: dict[str, Signature], store: ox.Store) -> GraphChange | None:
+        """The change from the recorded files to kg/'s `files`; None where it cannot be worked out.
 
-        Only files whose size or modification time differ are read. A triple of an old file is
-        deleted only if no current file states it (the query store holds their union).
+        Only files whose signature differs are read. A triple of an old file is deleted only if
+        no current file states it (the query store holds their union).
         """
-        record = self._read()
-        if record is None:
+        if self.previous is None:
             return None
-        old: dict[str, list[int]] = record["files"]
-        new = {_relative(g.path, kg_dir): list(signature(g.path)) for g in graphs}
+        old = self._recorded_files()
         old_triples: set[ox.Triple] = set()
         new_triples: set[ox.Triple] = set()
         try:
-            for name in sorted(set(old) | set(new)):
-                if old.get(name) == new.get(name):
+            for name in sorted(old.keys() | files.keys()):
+                if old.get(name) == files.get(name):
                     continue
                 if name in old:
                     old_triples.update(_triples(self.folder / COPIES_SUBDIR / name))
-                if name in new:
+                if name in files:
                     new_triples.update(_triples(kg_dir / name))
         except (DipkgError, OSError):
             return None
@@ -100,36 +102,44 @@ class LoadRecord:
         """Drop the record (before the graph changes, so that a failed load leaves none)."""
         (self.folder / RECORD_FILE).unlink(missing_ok=True)
 
-    def keep(self, kg_dir: Path, loaded: dict[str, Signature], triples: int) -> None:
-        """Record the files just loaded (name: signature), unless one changed meanwhile.
+    def keep(self, kg_dir: Path, files: dict[str, Signature], triples: int) -> None:
+        """Record the files just loaded, unless one changed while it was being loaded.
 
-        A copy whose size and modification time are the file's is kept as it is.
+        Only files whose signature differs from the previous record are copied again.
         """
         copies = self.folder / COPIES_SUBDIR
+        old = self._recorded_files()
         try:
-            for name, loaded_signature in loaded.items():
+            for name, loaded in files.items():
                 copy = copies / name
-                if signature(copy) != loaded_signature:
+                if old.get(name) != loaded:
                     copy.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(kg_dir / name, copy)
-                    os.utime(copy, ns=(loaded_signature[1], loaded_signature[1]))
-                if signature(kg_dir / name) != loaded_signature or signature(copy) != loaded_signature:
+                    os.utime(copy, ns=(loaded[1], loaded[1]))
+                    if signature(copy) != loaded:
+                        return
+                if signature(kg_dir / name) != loaded:
                     return
-            for copy in [p for p in copies.rglob("*") if p.is_file()]:
-                if copy.relative_to(copies).as_posix() not in loaded:
-                    copy.unlink()
+            stale = (old.keys() if self.previous else _names_under(copies)) - files.keys()
+            for name in stale:
+                (copies / name).unlink(missing_ok=True)
             record = {
                 "format": RECORD_FORMAT,
                 "endpoint": self.endpoint.store or self.endpoint.query,
                 "graph": self.graph,
                 "triples": triples,
-                "files": {name: list(loaded_signature) for name, loaded_signature in loaded.items()},
+                "files": {name: list(loaded) for name, loaded in files.items()},
             }
             temporary = self.folder / f".{RECORD_FILE}.{os.getpid()}.tmp"
             temporary.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
             os.replace(temporary, self.folder / RECORD_FILE)
         except OSError:
             self.forget()
+
+    def _recorded_files(self) -> dict[str, Signature]:
+        if self.previous is None:
+            return {}
+        return {name: (size, mtime) for name, (size, mtime) in self.previous["files"].items()}
 
     def _read(self) -> dict[str, Any] | None:
         try:
@@ -138,7 +148,10 @@ class LoadRecord:
             return None
         if not isinstance(record, dict) or record.get("format") != RECORD_FORMAT:
             return None
-        if record.get("graph") != self.graph or not isinstance(record.get("files"), dict):
+        files = record.get("files")
+        if record.get("graph") != self.graph or not isinstance(record.get("triples"), int):
+            return None
+        if not isinstance(files, dict) or not all(_is_signature(value) for value in files.values()):
             return None
         return record
 
@@ -153,12 +166,11 @@ def load_dataset(
     """
     graphs = published_graphs(kg_dir)
     loaded = {_relative(g.path, kg_dir): signature(g.path) for g in graphs}
-    store = open_store(kg_dir, graphs)
-    triples = len(store)
+    store, triples = open_counted_store(kg_dir, graphs)
     record = LoadRecord(endpoint, graph)
     recorded = None if full else record.triples()
     if recorded is not None and count_triples(endpoint, graph, timeout) == recorded:
-        change = record.change(kg_dir, graphs, store)
+        change = record.change(kg_dir, loaded, store)
         text = None if change is None else change_update(graph, change.deletes, change.inserts)
         if change is not None and text is not None and len(text.encode("utf-8")) <= UPDATE_LIMIT:
             record.forget()
@@ -174,6 +186,14 @@ def load_dataset(
 
 def _relative(path: Path, kg_dir: Path) -> str:
     return path.relative_to(kg_dir).as_posix()
+
+
+def _is_signature(value: object) -> bool:
+    return isinstance(value, list) and len(value) == 2 and all(isinstance(part, int) for part in value)
+
+
+def _names_under(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
 
 
 def _triples(path: Path) -> set[ox.Triple]:

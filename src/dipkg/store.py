@@ -22,6 +22,7 @@ from dipkg.errors import InputError, UsageError
 from dipkg.results import ResultTable, Term, normalise_literal
 
 READY_MARKER = "complete"
+COUNT_FILE = "triples"
 # Turtle bulk-loaded per pass when the store is built: the loader holds about 15 times as much.
 BULK_BATCH_BYTES = 32 << 20
 
@@ -46,6 +47,13 @@ def open_store(kg_dir: Path = paths.KG_DIR, graphs: list[PublishedGraph] | None 
     is kept on disk under the cache folder; where that folder cannot be written, it is built in
     memory instead.
     """
+    return open_counted_store(kg_dir, graphs)[0]
+
+
+def open_counted_store(
+    kg_dir: Path = paths.KG_DIR, graphs: list[PublishedGraph] | None = None
+) -> tuple[ox.Store, int]:
+    """The store of `open_store` and how many triples it holds (counted once, when it was built)."""
     if graphs is None:
         graphs = published_graphs(kg_dir)
     files = [kg_dir / paths.KG_DESCRIPTION_FILE, *(g.path for g in graphs)]
@@ -53,7 +61,7 @@ def open_store(kg_dir: Path = paths.KG_DIR, graphs: list[PublishedGraph] | None 
     folder = paths.CACHE_DIR / paths.STORE_SUBDIR / digest([str(kg_dir.resolve())])[:16]
     location = folder / fingerprint
     if (location / READY_MARKER).is_file():
-        return ox.Store.read_only(str(location))
+        return _read_only(location)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         staging = folder / f".{fingerprint}.{os.getpid()}.tmp"
@@ -62,10 +70,11 @@ def open_store(kg_dir: Path = paths.KG_DIR, graphs: list[PublishedGraph] | None 
     except OSError:
         store = ox.Store()
         _fill(store, [g.path for g in graphs])
-        return store
+        return store, len(store)
     try:
         _fill(store, [g.path for g in graphs])
         store.flush()
+        (staging / COUNT_FILE).write_text(f"{len(store)}\n", encoding="utf-8")
         del store
         (staging / READY_MARKER).write_text(fingerprint + "\n", encoding="utf-8")
         os.replace(staging, location)
@@ -79,7 +88,15 @@ def open_store(kg_dir: Path = paths.KG_DIR, graphs: list[PublishedGraph] | None 
     for older in folder.iterdir():
         if older.name != location.name and (not older.name.startswith(".") or _abandoned(older.name)):
             shutil.rmtree(older, ignore_errors=True)
-    return ox.Store.read_only(str(location))
+    return _read_only(location)
+
+
+def _read_only(location: Path) -> tuple[ox.Store, int]:
+    store = ox.Store.read_only(str(location))
+    try:
+        return store, int((location / COUNT_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return store, len(store)
 
 
 def _abandoned(name: str) -> bool:
@@ -120,9 +137,9 @@ def _quads(path: Path) -> Iterator[ox.Quad]:
 
 def union_ntriples(kg_dir: Path = paths.KG_DIR) -> tuple[bytes, int]:
     """Every triple of every graph, once, as N-Triples (in the store's order), and how many."""
-    store = open_store(kg_dir)
+    store, triples = open_counted_store(kg_dir)
     data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
-    return data, len(store)
+    return data, triples
 
 
 def run_local(store: ox.Store, query: str) -> ResultTable:
