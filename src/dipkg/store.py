@@ -36,6 +36,8 @@ _TOKENS = re.compile(
 
 def uses_service(query: str) -> bool:
     """True when the query text holds a SERVICE clause, which would fetch from the network."""
+    if "service" not in query.lower():
+        return False
     return any(match.group().upper() == "SERVICE" for match in _TOKENS.finditer(query))
 
 
