@@ -20,7 +20,7 @@ from dipkg.cli import DEFAULT_GRAPH, main
 from dipkg.loading import load_dataset
 from dipkg.queries import catalogue
 from dipkg.remote import Endpoint, Payload, count_triples, load_graph, staging_graph, update
-from tests.servers import FaultyProxy, OxigraphServer, free_port
+from tests.servers import FaultyProxy, OxigraphServer, Rule, free_port
 
 pytestmark = pytest.mark.loopback
 
@@ -164,16 +164,21 @@ def drop_live_graph(server: OxigraphServer) -> None:
     assert live_triples(server) == set()
 
 
-def test_a_load_into_an_empty_graph_fills_it_directly(oxigraph_server: OxigraphServer) -> None:
-    drop_live_graph(oxigraph_server)
-    updates: list[str] = []
+def recording_updates(updates: list[str]) -> Rule:
+    """A proxy rule that forwards every request and keeps the body of each SPARQL update."""
 
-    def record_updates(_method: str, path: str, body: bytes) -> str:
+    def record(_method: str, path: str, body: bytes) -> str:
         if path.startswith("/update"):
             updates.append(body.decode())
         return "forward"
 
-    with FaultyProxy(oxigraph_server.url, record_updates) as proxy:
+    return record
+
+
+def test_a_load_into_an_empty_graph_fills_it_directly(oxigraph_server: OxigraphServer) -> None:
+    drop_live_graph(oxigraph_server)
+    updates: list[str] = []
+    with FaultyProxy(oxigraph_server.url, recording_updates(updates)) as proxy:
         code, out, err = run("load", "--endpoint", proxy.url)
     assert code == 0, err
     assert out == f"loaded {KG_TRIPLES} triples into graph <{DEFAULT_GRAPH}> at {proxy.url}/query\n"
@@ -332,13 +337,7 @@ def requests_by_kind(proxy: FaultyProxy) -> list[str]:
 def test_a_second_load_sends_only_the_change(oxigraph_server: OxigraphServer, kg_copy: Path) -> None:
     drop_live_graph(oxigraph_server)
     updates: list[str] = []
-
-    def record_updates(_method: str, path: str, body: bytes) -> str:
-        if path.startswith("/update"):
-            updates.append(body.decode())
-        return "forward"
-
-    with FaultyProxy(oxigraph_server.url, record_updates) as proxy:
+    with FaultyProxy(oxigraph_server.url, recording_updates(updates)) as proxy:
         assert run("load", "--endpoint", proxy.url, "--kg", str(kg_copy))[0] == 0
         loaded = live_triples(oxigraph_server)
         assert len(loaded) == KG_TRIPLES + 1
