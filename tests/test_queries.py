@@ -309,3 +309,22 @@ def test_a_broken_kg_file_is_reported_and_leaves_no_store(built_kg: Path, tmp_pa
     assert len(result.stderr.splitlines()) == 1
     folder = paths.CACHE_DIR / paths.STORE_SUBDIR
     assert not [p for p in folder.rglob("*") if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("dump", ["../outside.ttl", "articles/../../outside.ttl", "/outside.ttl"])
+def test_a_graph_published_outside_the_kg_folder_is_refused(
+    built_kg: Path, tmp_path: Path, dump: str
+) -> None:
+    kg = Path(shutil.copytree(built_kg, tmp_path / "kg"))
+    shutil.copy(kg / paths.KG_ENTITIES_FILE, tmp_path / "outside.ttl")
+    description = kg / paths.KG_DESCRIPTION_FILE
+    entities_dump = "void:dataDump <https://w3id.org/dipkg/kg/entities.ttl> ;"
+    text = description.read_text(encoding="utf-8")
+    assert text.count(entities_dump) == 1
+    description.write_text(text.replace(entities_dump, entities_dump.replace("entities.ttl", dump)), "utf-8")
+    code, out, err = run("query", "class-counts", "--kg", str(kg))
+    assert (code, out) == (3, "")
+    assert (
+        err
+        == f"dipkg: error: {description}: graph <https://w3id.org/dipkg/graph/entities> is published outside https://w3id.org/dipkg/kg/\n"
+    )

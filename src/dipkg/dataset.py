@@ -45,9 +45,10 @@ def published_graphs(kg_dir: Path) -> list[PublishedGraph]:
     for row in store.query(query):  # type: ignore[union-attr]
         prefix = row["space"].value + "kg/"
         dump = row["dump"].value
-        if not dump.startswith(prefix):
+        relative = dump[len(prefix) :]
+        if not dump.startswith(prefix) or relative.startswith("/") or ".." in relative.split("/"):
             raise InputError(f"graph <{row['graph'].value}> is published outside {prefix}", description)
-        path = kg_dir / dump[len(prefix) :]
+        path = kg_dir / relative
         if not path.is_file():
             raise InputError(f"file of graph <{row['graph'].value}> is missing", path)
         graphs.append(PublishedGraph(row["graph"].value, path, int(row["triples"].value)))
