@@ -447,3 +447,25 @@ def test_the_record_holds_copies_of_what_was_loaded_and_a_bad_record_means_a_who
         record_file.write_text(broken, encoding="utf-8")
         assert load_dataset(endpoint, DEFAULT_GRAPH, kg_copy, 10).removed_and_added is None
     assert len(live_triples(oxigraph_server)) == KG_TRIPLES + 2
+
+
+def test_a_dropped_count_before_a_change_is_tried_again(
+    oxigraph_server: OxigraphServer, kg_copy: Path
+) -> None:
+    drop_live_graph(oxigraph_server)
+    counts = {"seen": 0, "drop": False}
+
+    def drop_first_count(_method: str, _path: str, body: bytes) -> str:
+        if counts["drop"] and b"COUNT" in body:
+            counts["seen"] += 1
+            return "drop" if counts["seen"] == 1 else "forward"
+        return "forward"
+
+    with FaultyProxy(oxigraph_server.url, drop_first_count) as proxy:
+        assert run("load", "--endpoint", proxy.url, "--kg", str(kg_copy))[0] == 0
+        revise_article(kg_copy)
+        counts["drop"] = True
+        code, out, err = run("load", "--endpoint", proxy.url, "--kg", str(kg_copy), "--timeout", "2")
+    assert code == 0, err
+    assert out.endswith(" (the change since the last load: 1 removed, 2 added)\n")
+    assert [action for _, _, action in proxy.requests].count("drop") == 1

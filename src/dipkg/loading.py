@@ -30,7 +30,7 @@ from dipkg.remote import (
     LoadReport,
     Payload,
     change_update,
-    count_triples,
+    graph_size,
     load_graph,
     update_graph,
 )
@@ -169,7 +169,7 @@ def load_dataset(
     store, triples = open_counted_store(kg_dir, graphs)
     record = LoadRecord(endpoint, graph)
     recorded = None if full else record.triples()
-    if recorded is not None and count_triples(endpoint, graph, timeout) == recorded:
+    if recorded is not None and graph_size(endpoint, graph, timeout) == recorded:
         change = record.change(kg_dir, loaded, store)
         text = None if change is None else change_update(graph, change.deletes, change.inserts)
         if change is not None and text is not None and len(text.encode("utf-8")) <= UPDATE_LIMIT:

@@ -216,6 +216,11 @@ def count_triples(endpoint: Endpoint, graph: str, timeout: float) -> int:
     return int(cell.value) if cell is not None else 0
 
 
+def graph_size(endpoint: Endpoint, graph: str, timeout: float) -> int:
+    """`count_triples`, tried again when the connection failed (counting is safe to repeat)."""
+    return _retrying("counting the graph", lambda: count_triples(endpoint, graph, timeout))
+
+
 @dataclass(frozen=True)
 class LoadReport:
     """What a load wrote."""
@@ -250,7 +255,7 @@ def load_graph(
     if not staged:
         _upload(endpoint, graph, payload, timeout)
         return _checked(endpoint, graph, triples, timeout)
-    if _retrying("counting the graph", lambda: count_triples(endpoint, graph, timeout)) == 0:
+    if graph_size(endpoint, graph, timeout) == 0:
         try:
             _fill(endpoint, graph, payload, timeout)
             return _checked(endpoint, graph, triples, timeout)
@@ -327,7 +332,7 @@ def _fill(endpoint: Endpoint, graph: str, payload: Payload, timeout: float) -> N
 
 def _checked(endpoint: Endpoint, graph: str, triples: int, timeout: float) -> LoadReport:
     """The report of a load, once the graph is seen to hold the expected number of triples."""
-    loaded = _retrying("counting the graph", lambda: count_triples(endpoint, graph, timeout))
+    loaded = graph_size(endpoint, graph, timeout)
     if loaded != triples:
         raise EndpointError(
             f"graph holds {loaded} triples, expected {triples}; run the load again", endpoint.store
