@@ -210,7 +210,7 @@ def measure(
         figures.update(load_oxigraph_bulk_triples_per_s=None, load_oxigraph_bulk_s=None, store_update_s=None)
         figures["load_dipkg_change_s"] = (None, "not measured in this run")
     else:
-        timed([PY, "-m", "dipkg", "query", "class-counts", "--kg", str(kg)], env=env)
+        update_store(kg, env)
         rebuild = [*build, "--no-validate"]
         figures.update(measure_load(work, nt, kg, rebuild, seeds, env, load_timeout))
     if "queries" in skip:
@@ -262,37 +262,50 @@ def measure_load(
         "load_oxigraph_bulk_s": bulk_s,
     }
     server = OxigraphServer(binary, work)
+
+    def make_idle() -> None:
+        """After a failed or timed-out load, a fresh server that holds the graph."""
+        if server.busy:
+            server.restart()
+            timed(server.load_command(kg), env=env)
+
+    def load(*extra: str) -> tuple[float, str] | str:
+        """One `dipkg load` on an idle server that holds the graph."""
+        make_idle()
+        try:
+            return timed([*server.load_command(kg), *extra], timeout=timeout, env=env)
+        except subprocess.TimeoutExpired:
+            server.busy = True
+            return f"> {timeout:.0f} s"
+        except RuntimeError as failure:
+            server.busy = True
+            return f"failed ({str(failure)[-200:]})"
+
+    def rate(outcome: tuple[float, str] | str) -> float | str:
+        return triples / outcome[0] if isinstance(outcome, tuple) else outcome
+
     try:
-        for name, extra in (
-            ("load_dipkg_triples_per_s", []),
-            ("load_dipkg_change_s", []),
-            ("load_dipkg_replace_triples_per_s", ["--full"]),
-            ("load_dipkg_unstaged_triples_per_s", ["--full", "--no-staging"]),
-        ):
-            if server.busy:
-                server.restart()
-                timed(server.load_command(kg), env=env)
-            if name == "load_dipkg_change_s":
-                revise_one_article(seeds, 0)
-                timed(rebuild, env=env)
-                figures["store_update_s"] = timed(
-                    [PY, "-m", "dipkg", "query", "class-counts", "--kg", str(kg)], env=env
-                )[0]
-            try:
-                load_s, out = timed([*server.load_command(kg), *extra], timeout=timeout, env=env)
-                if name == "load_dipkg_change_s":
-                    figures[name] = (load_s, out.strip().rpartition(": ")[2].rstrip(")"))
-                else:
-                    figures[name] = triples / load_s
-            except subprocess.TimeoutExpired:
-                figures[name] = f"> {timeout:.0f} s"
-                server.busy = True
-            except RuntimeError as failure:
-                figures[name] = f"failed ({str(failure)[-200:]})"
-                server.busy = True
+        figures["load_dipkg_triples_per_s"] = rate(load())
+        make_idle()
+        revise_one_article(seeds, 0)
+        timed(rebuild, env=env)
+        figures["store_update_s"] = update_store(kg, env)
+        change = load()
+        figures["load_dipkg_change_s"] = (
+            (change[0], change[1].strip().rpartition(": ")[2].rstrip(")"))
+            if isinstance(change, tuple)
+            else (None, change)
+        )
+        figures["load_dipkg_replace_triples_per_s"] = rate(load("--full"))
+        figures["load_dipkg_unstaged_triples_per_s"] = rate(load("--full", "--no-staging"))
     finally:
         server.stop()
     return figures
+
+
+def update_store(kg: Path, env: dict[str, str]) -> float:
+    """Seconds for a `dipkg query` that brings the query store up to date with `kg`."""
+    return timed([PY, "-m", "dipkg", "query", "class-counts", "--kg", str(kg)], env=env)[0]
 
 
 class OxigraphServer:
@@ -426,8 +439,7 @@ def table(f: dict[str, object]) -> str:
         )
     )
     change = f["load_dipkg_change_s"]
-    if not isinstance(change, tuple):
-        change = (None, change)
+    assert isinstance(change, tuple)
     rows.append(
         ("query store brought up to date after one article changed, s", f["store_update_s"], None, "")
     )

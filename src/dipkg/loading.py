@@ -171,8 +171,8 @@ def load_dataset(
     recorded = None if full else record.triples()
     if recorded is not None and graph_size(endpoint, graph, timeout) == recorded:
         change = record.change(kg_dir, loaded, store)
-        text = None if change is None else change_update(graph, change.deletes, change.inserts)
-        if change is not None and text is not None and len(text.encode("utf-8")) <= UPDATE_LIMIT:
+        text = "" if change is None else change_update(graph, change.deletes, change.inserts)
+        if change is not None and len(text.encode("utf-8")) <= UPDATE_LIMIT:
             record.forget()
             report = update_graph(endpoint, graph, text, triples, timeout, change.removed_and_added)
             record.keep(kg_dir, loaded, triples)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -57,8 +58,19 @@ def read_quads(name: str, rdf_format: str) -> list[ox.Quad]:
 
 def parse_quads(data: bytes, rdf_format: str, name: str, base_iri: str | None = None) -> list[ox.Quad]:
     """Parse bytes strictly; syntax errors become one-line InputErrors naming `name` and the line."""
+    rdf = FORMATS[rdf_format]
+    return list(_checked(lambda: ox.parse(data, format=rdf, base_iri=base_iri), rdf_format, name))
+
+
+def stream_quads(path: Path, rdf_format: str) -> Iterator[ox.Quad]:
+    """Parse a file strictly as it is read, never holding it whole; errors as in `parse_quads`."""
+    rdf = FORMATS[rdf_format]
+    return _checked(lambda: ox.parse(path=str(path), format=rdf), rdf_format, str(path))
+
+
+def _checked(parse: Callable[[], Iterator[ox.Quad]], rdf_format: str, name: str) -> Iterator[ox.Quad]:
     try:
-        return list(ox.parse(data, format=FORMATS[rdf_format], base_iri=base_iri))
+        yield from parse()
     except SyntaxError as exc:
         message = str(exc).splitlines()[0] if str(exc) else "syntax error"
         line = getattr(exc, "lineno", None)

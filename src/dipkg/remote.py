@@ -250,8 +250,7 @@ def load_graph(
     failed load leaves a partly loaded graph. Either way, readers may see a partly loaded graph
     while it is being filled, and running the load again converges.
     """
-    if endpoint.update is None or endpoint.store is None:
-        raise UsageError("loading needs --update-url and --store-url for this endpoint")
+    _require_loading_urls(endpoint)
     if not staged:
         _upload(endpoint, graph, payload, timeout)
         return _checked(endpoint, graph, triples, timeout)
@@ -295,12 +294,10 @@ def update_graph(
     The request is atomic: a failure leaves the graph as it was, or, if only the answer was
     lost, changed; either way running the load again converges.
     """
-    if endpoint.update is None:
-        raise UsageError("loading needs --update-url and --store-url for this endpoint")
+    _require_loading_urls(endpoint)
     if text:
         update(endpoint, text, timeout)
-    report = _checked(endpoint, graph, triples, timeout)
-    return LoadReport(report.graph, report.triples, report.endpoint, removed_and_added)
+    return _checked(endpoint, graph, triples, timeout, removed_and_added)
 
 
 def _upload(endpoint: Endpoint, graph: str, payload: Payload, timeout: float, method: str = "PUT") -> None:
@@ -330,14 +327,25 @@ def _fill(endpoint: Endpoint, graph: str, payload: Payload, timeout: float) -> N
             upload.result()
 
 
-def _checked(endpoint: Endpoint, graph: str, triples: int, timeout: float) -> LoadReport:
+def _require_loading_urls(endpoint: Endpoint) -> None:
+    if endpoint.update is None or endpoint.store is None:
+        raise UsageError("loading needs --update-url and --store-url for this endpoint")
+
+
+def _checked(
+    endpoint: Endpoint,
+    graph: str,
+    triples: int,
+    timeout: float,
+    removed_and_added: tuple[int, int] | None = None,
+) -> LoadReport:
     """The report of a load, once the graph is seen to hold the expected number of triples."""
     loaded = graph_size(endpoint, graph, timeout)
     if loaded != triples:
         raise EndpointError(
             f"graph holds {loaded} triples, expected {triples}; run the load again", endpoint.store
         )
-    return LoadReport(graph, triples, endpoint.query)
+    return LoadReport(graph, triples, endpoint.query, removed_and_added)
 
 
 def _drop_quietly(endpoint: Endpoint, graph: str, timeout: float) -> None:

@@ -10,7 +10,6 @@ import itertools
 import os
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -18,7 +17,8 @@ import pyoxigraph as ox
 from dipkg import paths
 from dipkg.cache import digest, signature
 from dipkg.dataset import PublishedGraph, published_graphs
-from dipkg.errors import InputError, UsageError
+from dipkg.errors import UsageError
+from dipkg.rdfio import stream_quads
 from dipkg.results import ResultTable, Term, normalise_literal
 
 READY_MARKER = "complete"
@@ -121,20 +121,17 @@ def _fill(store: ox.Store, files: list[Path]) -> None:
     batch: list[Path] = []
     size = 0
     for path in files:
-        if batch and size + path.stat().st_size > BULK_BATCH_BYTES:
-            store.bulk_extend(itertools.chain.from_iterable(map(_quads, batch)))
+        file_size = path.stat().st_size
+        if batch and size + file_size > BULK_BATCH_BYTES:
+            _bulk_load(store, batch)
             batch, size = [], 0
         batch.append(path)
-        size += path.stat().st_size
-    store.bulk_extend(itertools.chain.from_iterable(map(_quads, batch)))
+        size += file_size
+    _bulk_load(store, batch)
 
 
-def _quads(path: Path) -> Iterator[ox.Quad]:
-    try:
-        yield from ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
-    except SyntaxError as exc:
-        message = str(exc).splitlines()[0] if str(exc) else "syntax error"
-        raise InputError(f"invalid turtle: {message}", path, getattr(exc, "lineno", None)) from exc
+def _bulk_load(store: ox.Store, files: list[Path]) -> None:
+    store.bulk_extend(itertools.chain.from_iterable(stream_quads(path, "turtle") for path in files))
 
 
 def union_ntriples(kg_dir: Path = paths.KG_DIR) -> tuple[bytes, int]:
