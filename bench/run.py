@@ -65,7 +65,7 @@ RDFLIB_QUERIES = """
 import sys, time, json, statistics
 from rdflib import Dataset
 from rdflib import URIRef
-from dipkg.queries import catalogue, bind_parameters, with_bindings
+from dipkg.query.catalogue import catalogue, bind_parameters, with_bindings
 from dipkg.iris import prefix_map
 from dipkg.dataset import published_graphs
 from dipkg import paths
@@ -345,8 +345,8 @@ class OxigraphServer:
 def measure_queries(kg: Path, rdflib_timeout: float) -> dict[str, object]:
     from dipkg import paths
     from dipkg.iris import prefix_map
-    from dipkg.queries import bind_parameters, catalogue, with_bindings
-    from dipkg.store import open_store, run_local
+    from dipkg.query.catalogue import bind_parameters, catalogue, with_bindings
+    from dipkg.query.store import open_store, run_local
 
     shutil.rmtree(paths.CACHE_DIR / paths.STORE_SUBDIR, ignore_errors=True)
     start = time.perf_counter()

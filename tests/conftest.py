@@ -16,7 +16,7 @@ import pytest
 from rdflib import Graph
 
 from dipkg import paths
-from dipkg.pipeline import build
+from dipkg.build.pipeline import build
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -24,7 +24,7 @@ DATA_DIR = Path(__file__).parent / "data"
 @pytest.fixture(scope="session")
 def kg_trig(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The published kg/ as one TriG file (`dipkg export --format trig`)."""
-    from dipkg.export import export_bytes
+    from dipkg.query.export import export_bytes
 
     target = tmp_path_factory.mktemp("export") / "dipkg.trig"
     target.write_bytes(export_bytes(paths.KG_DIR, "trig"))

@@ -14,12 +14,12 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from dipkg import paths
-from dipkg.annotation import load_corpus
+from dipkg.build.mapping import map_corpus
 from dipkg.cli import main
 from dipkg.dataset import published_graphs, read_dataset
-from dipkg.mapping import map_corpus
 from dipkg.namespaces import DEFAULT_BASE_IRI
-from dipkg.vocabulary import load_ontology, vocabulary_of
+from dipkg.seeds.annotation import load_corpus
+from dipkg.seeds.vocabulary import load_ontology, vocabulary_of
 from tests.conftest import load_kg
 
 ARTICLE = "000_65e413c471938464"

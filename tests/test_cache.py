@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dipkg import paths
-from dipkg.pipeline import NotConforming, build, validate_corpus
+from dipkg.build.pipeline import NotConforming, build, validate_corpus
 from tests.test_scale import files_of, generate
 
 
@@ -63,8 +63,8 @@ def test_unchanged_rebuild_reads_no_article(
     def refuse(*_: object) -> None:
         raise AssertionError("an unchanged article was loaded again")
 
-    monkeypatch.setattr("dipkg.partition.load_article", refuse)
-    monkeypatch.setattr("dipkg.pipeline.validate_article", refuse)
+    monkeypatch.setattr("dipkg.build.partition.load_article", refuse)
+    monkeypatch.setattr("dipkg.build.pipeline.validate_article", refuse)
     again = build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache")
     assert (again.mapped, again.validated) == (0, 0)
     assert not any(f.changed for f in again.files)
@@ -143,7 +143,7 @@ def test_violations_introduced_by_an_edit_are_found_as_by_a_clean_validation(
     def refuse(*_: object) -> None:
         raise AssertionError("a cached partition was validated again")
 
-    monkeypatch.setattr("dipkg.pipeline.validate_article", refuse)
+    monkeypatch.setattr("dipkg.build.pipeline.validate_article", refuse)
     with pytest.raises(NotConforming) as again:
         build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache")
     assert again.value.report.results == caught.value.report.results

@@ -9,8 +9,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from dipkg import paths
+from dipkg.build.pipeline import build
 from dipkg.namespaces import DIP
-from dipkg.pipeline import build
 from tests.conftest import DATA_DIR, load_kg, select
 
 SECOND = DATA_DIR / "second-article"

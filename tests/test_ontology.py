@@ -8,7 +8,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from dipkg.namespaces import CAMEO, DCTERMS, DIP, PLOVER, VANN
-from dipkg.vocabulary import vocabulary_of
+from dipkg.seeds.vocabulary import vocabulary_of
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/dipkg/ontology")
 
@@ -125,7 +125,7 @@ def test_ontology_check_reports_an_owl_clash(tmp_path: Path) -> None:
 
 
 def test_header_and_term_checks_find_gaps(ontology: Graph) -> None:
-    from dipkg.ontology_check import header_problems, term_problems, undefined_terms, used_in_shapes
+    from dipkg.validate.ontology_check import header_problems, term_problems, undefined_terms, used_in_shapes
 
     stripped = Graph()
     for s, p, o in ontology:

@@ -20,13 +20,13 @@ from click.testing import CliRunner
 from rdflib import Dataset, URIRef
 
 from dipkg import paths
-from dipkg.cache import digest
 from dipkg.cli import main
 from dipkg.dataset import published_graphs
+from dipkg.fingerprint import digest
 from dipkg.iris import prefix_map
-from dipkg.queries import bind_parameters, catalogue, with_bindings
-from dipkg.results import ResultTable, Term, normalise_literal
-from dipkg.store import open_store, run_local, uses_service
+from dipkg.query.catalogue import bind_parameters, catalogue, with_bindings
+from dipkg.query.results import ResultTable, Term, normalise_literal
+from dipkg.query.store import open_store, run_local, uses_service
 
 QUERIES = catalogue(paths.QUERIES_DIR)
 DATA = Path(__file__).parent / "data" / "queries"
@@ -278,7 +278,7 @@ def test_the_store_on_disk_is_reused_until_kg_changes(
         raise AssertionError("the store was rebuilt although kg/ did not change")
 
     with monkeypatch.context() as patched:
-        patched.setattr("dipkg.store._fill", refuse)
+        patched.setattr("dipkg.query.store._fill", refuse)
         assert _count_summons(kg) == 3
     article = next((kg / "articles").glob("*.ttl"))
     with article.open("a", encoding="utf-8") as stream:

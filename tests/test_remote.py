@@ -17,9 +17,9 @@ from click.testing import CliRunner
 
 from dipkg import loading, paths, remote
 from dipkg.cli import DEFAULT_GRAPH, main
-from dipkg.loading import load_dataset
-from dipkg.queries import catalogue
-from dipkg.remote import Endpoint, Payload, count_triples, load_graph, staging_graph, update
+from dipkg.query.catalogue import catalogue
+from dipkg.stores.loading import load_dataset
+from dipkg.stores.remote import Endpoint, Payload, count_triples, load_graph, staging_graph, update
 from tests.servers import FaultyProxy, OxigraphServer, Rule, free_port
 
 pytestmark = pytest.mark.loopback

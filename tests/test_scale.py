@@ -11,10 +11,10 @@ import pyshacl
 import pytest
 
 from dipkg import paths
+from dipkg.build.pipeline import NotConforming, build, validate_corpus
 from dipkg.dataset import read_dataset
-from dipkg.pipeline import NotConforming, build, validate_corpus
 from dipkg.rdfio import graph_of
-from dipkg.validation import _read_results, load_shapes, read_ontology
+from dipkg.validate.validation import _read_results, load_shapes, read_ontology
 
 GENERATOR = paths.PROJECT_DIR / "bench" / "generate.py"
 

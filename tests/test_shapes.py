@@ -13,7 +13,7 @@ from rdflib.namespace import SH
 from dipkg import paths
 from dipkg.dataset import read_dataset
 from dipkg.rdfio import graph_of, read_quads
-from dipkg.validation import ValidationResult, _read_results, load_shapes, read_ontology, validate
+from dipkg.validate.validation import ValidationResult, _read_results, load_shapes, read_ontology, validate
 from tests.conftest import DATA_DIR
 
 SHAPES_FILE = paths.SHAPES_DIR / "dipkg-shapes.ttl"

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from dipkg import paths
+from dipkg.build.pipeline import build
 from dipkg.cli import main
-from dipkg.pipeline import build
 
 SUITE = paths.PROJECT_DIR.parent / "shared" / "conformance" / "rdf-turtle"
 FIXTURES = Path(__file__).parent / "data" / "shapes"

@@ -1,165 +1,317 @@
-"""The `dipkg` command line: a thin layer over the library; errors become one line and an exit code."""
+"""The `dipkg` command line: options in, one call into `dipkg.api`, output out; errors become one line."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from dipkg import __version__, paths
+from dipkg import api
 from dipkg.errors import (
     EXIT_BAD_INPUT,
+    EXIT_CODES,
     EXIT_ENDPOINT_ERROR,
+    EXIT_INTERNAL_ERROR,
+    EXIT_INTERRUPTED,
     EXIT_NOT_CONFORMING,
     EXIT_OK,
     EXIT_USAGE,
     EXIT_WRITE_FAILED,
     DipkgError,
 )
-from dipkg.iris import DEFAULT_BASE_IRI, prefix_map
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_CODES_HELP = (
-    f"Exit codes: {EXIT_OK} success; {EXIT_NOT_CONFORMING} does not conform to the shapes; "
-    f"{EXIT_USAGE} usage error; {EXIT_BAD_INPUT} bad input (unreadable, unparsable or inconsistent "
-    f"files); {EXIT_WRITE_FAILED} output not written."
-)
+BUG_REPORTS = "https://github.com/dipkg/dipkg/issues"
 
 
-def _relative(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+def _exit_codes_help(codes: Sequence[int]) -> str:
+    return "Exit codes: " + "; ".join(f"{code} {EXIT_CODES[code]}" for code in codes) + "."
 
 
-def _fail(error: DipkgError) -> None:
-    click.echo(f"dipkg: error: {error}", err=True)
-    sys.exit(error.exit_code)
+ALL_CODES = sorted(EXIT_CODES)
+LOCAL_CODES = [EXIT_OK, EXIT_USAGE, EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR, EXIT_INTERRUPTED]
+
+
+def _say_error(message: str) -> None:
+    click.echo(f"dipkg: error: {message}", err=True)
+
+
+class DipkgGroup(click.Group):
+    """Runs a command and turns every failure into one `dipkg: error:` line and its exit code."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except click.exceptions.Exit as done:
+            sys.exit(done.exit_code)
+        except click.ClickException as error:
+            hint = ""
+            if isinstance(error, click.UsageError) and error.ctx is not None:
+                hint = f" (see `{error.ctx.command_path} --help`)"
+            _say_error(error.format_message().replace("\n", " ") + hint)
+            sys.exit(error.exit_code)
+        except (click.exceptions.Abort, KeyboardInterrupt):
+            _say_error("interrupted")
+            sys.exit(EXIT_INTERRUPTED)
+        except DipkgError as error:
+            _say_error(str(error).replace("\n", " "))
+            sys.exit(error.exit_code)
+        except BrokenPipeError:
+            sys.stderr.close()
+            sys.exit(EXIT_OK)
+        except Exception as error:  # anything else is a bug: one line, its own exit code
+            first = (str(error).splitlines() or [""])[0]
+            _say_error(
+                f"internal error ({type(error).__name__}: {first}); please report it at {BUG_REPORTS} "
+                "with the command you ran"
+            )
+            sys.exit(EXIT_INTERNAL_ERROR)
+        sys.exit(result if isinstance(result, int) else EXIT_OK)
+
+
+@dataclass
+class Settings:
+    """The group's options, shared by every command."""
+
+    project_dir: Path | None = None
+    quiet: bool = False
+    verbose: bool = False
+
+    def project(self, **overrides: Any) -> api.Project:
+        """The project, from --project or the current folder upwards, with command-line overrides."""
+        return api.open_project(self.project_dir, **overrides)
+
+    def say(self, message: str, err: bool = False) -> None:
+        """Print a line unless --quiet."""
+        if not self.quiet:
+            click.echo(message, err=err)
+
+    def detail(self, message: str) -> None:
+        """Print a line only with --verbose."""
+        if self.verbose:
+            click.echo(message, err=True)
+
+    def progress(self) -> Callable[[str, int, int], None] | None:
+        """A progress bar on standard error when it is a terminal (and not --quiet)."""
+        return None if self.quiet or not sys.stderr.isatty() else ProgressBar()
+
+
+class ProgressBar:
+    """A one-line progress bar with rate and estimated time left, redrawn in place."""
+
+    def __init__(self) -> None:
+        self.stage = ""
+        self.started = time.monotonic()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if stage != self.stage:
+            self.stage, self.started = stage, now
+        elapsed = max(now - self.started, 1e-6)
+        rate = done / elapsed
+        left = (total - done) / rate if rate > 0 else 0.0
+        width = 30
+        filled = width * done // max(total, 1)
+        line = (
+            f"\r{stage:<10} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+            f"  {rate:,.1f}/s  ETA {int(left) // 60}:{int(left) % 60:02d}"
+        )
+        click.echo(line + ("\n" if done == total else ""), err=True, nl=False)
+
+
+def _verbosity(command: F) -> F:
+    """Add --quiet and --verbose to a command."""
+
+    def set_quiet(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+        if value:
+            ctx.ensure_object(Settings).quiet = True
+
+    def set_verbose(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+        if value:
+            ctx.ensure_object(Settings).verbose = True
+
+    command = click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        expose_value=False,
+        callback=set_quiet,
+        help="Print only errors and results.",
+    )(command)
+    return click.option(
+        "-v", "--verbose", is_flag=True, expose_value=False, callback=set_verbose, help="Print more detail."
+    )(command)
+
+
+def _command(codes: Sequence[int]) -> Callable[[F], F]:
+    """A subcommand of `main` with --quiet/--verbose and its exit codes in its help."""
+
+    def decorate(function: F) -> F:
+        with_settings = click.pass_obj(function)
+        first_line = (function.__doc__ or "").strip().splitlines()[0]
+        command = main.command(epilog=_exit_codes_help(codes), short_help=first_line)
+        return command(_verbosity(with_settings))  # type: ignore[return-value]
+
+    return decorate
 
 
 kg_option = click.option(
     "--kg",
     "kg_dir",
     type=click.Path(path_type=Path, file_okay=False),
-    default=paths.KG_DIR,
-    show_default="kg/",
-    help="The published knowledge graph folder.",
+    help="The published knowledge graph folder (default: the project's kg/).",
 )
 
 
-def _progress_bar(stage: str, done: int, total: int) -> None:
-    """A one-line progress bar on standard error, for terminals."""
-    width = 30
-    filled = width * done // max(total, 1)
-    end = "\n" if done == total else ""
-    click.echo(
-        f"\r{stage:<10} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}{end}", err=True, nl=False
-    )
-
-
-def _check_base_iri(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
-    allowed_end = value.endswith(("/", "#"))
-    if (
-        not value.startswith(("http://", "https://"))
-        or not allowed_end
-        or any(c in value for c in ' <>"{}|\\^`')
-    ):
-        raise click.BadParameter("must be an http(s) IRI ending in '/' or '#', with no spaces")
+def _check_base_iri(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    problem = api.check_base_iri(value)
+    if problem:
+        raise click.BadParameter(problem)
     return value
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
-@click.version_option(__version__, prog_name="dipkg")
-def main() -> None:
+@click.group(
+    cls=DipkgGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=_exit_codes_help(ALL_CODES),
+)
+@click.version_option(api.__version__, prog_name="dipkg")
+@click.option(
+    "--project",
+    "project_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The project folder (default: the folder holding dipkg.toml, from here upwards).",
+)
+@click.pass_context
+def main(ctx: click.Context, project_dir: Path | None) -> None:
     """dipkg: publish diplomacy news as a linked-data knowledge graph.
 
     Each article in seeds/ is mapped into RDF under the dipkg ontology, with every fact
-    traceable to the article's words, and published as Turtle in kg/.
+    traceable to the article's words, and published as Turtle in kg/. Start with
+    `dipkg init DIR`.
     """
+    ctx.ensure_object(Settings).project_dir = project_dir
 
 
-@main.command(epilog=EXIT_CODES_HELP)
+@_command([EXIT_OK, EXIT_USAGE, EXIT_WRITE_FAILED, EXIT_INTERNAL_ERROR, EXIT_INTERRUPTED])
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--base-iri",
+    default=api.DEFAULT_BASE_IRI,
+    show_default=True,
+    callback=_check_base_iri,
+    help="Base of every minted data IRI.",
+)
+def init(settings: Settings, folder: Path, base_iri: str) -> None:
+    """Create a new publishing project in FOLDER.
+
+    Writes dipkg.toml (the base IRI and the project's folders), seeds/articles/,
+    seeds/entities/ and an empty kg/. Commands run inside FOLDER then use it.
+
+    Example: dipkg init my-project --base-iri https://example.org/kg/
+    """
+    api.init(folder, base_iri)
+    settings.say(f"created a dipkg project in {folder}/ (base IRI {base_iri})")
+    settings.say(
+        "  add articles under seeds/articles/ID/ and shared entities under seeds/entities/,"
+        " then run `dipkg build`"
+    )
+
+
+@_command(
+    [
+        EXIT_OK,
+        EXIT_NOT_CONFORMING,
+        EXIT_USAGE,
+        EXIT_BAD_INPUT,
+        EXIT_WRITE_FAILED,
+        EXIT_INTERNAL_ERROR,
+        EXIT_INTERRUPTED,
+    ]
+)
 @click.option(
     "--seeds",
     "seeds_dir",
     type=click.Path(path_type=Path, file_okay=False),
-    default=paths.SEEDS_DIR,
-    show_default="seeds/",
-    help="Seeds folder to read.",
+    help="Seeds folder to read (default: the project's seeds/).",
 )
 @click.option(
     "--out",
     "out_dir",
     type=click.Path(path_type=Path, file_okay=False),
-    default=paths.KG_DIR,
-    show_default="kg/",
-    help="Folder to publish the graph in.",
+    help="Folder to publish the graph in (default: the project's kg/).",
 )
 @click.option(
-    "--base-iri",
-    default=DEFAULT_BASE_IRI,
-    show_default=True,
-    callback=_check_base_iri,
-    help="Base of every minted data IRI.",
+    "--base-iri", callback=_check_base_iri, help="Base of every minted data IRI (default: the project's)."
 )
-@click.option("--no-validate", is_flag=True, help="Publish without checking the graph against shapes/.")
+@click.option("--no-validate", is_flag=True, help="Publish without checking the graph against the shapes.")
 @click.option("--jobs", type=click.IntRange(1, 256), help="Worker processes (default: one per core).")
-def build(seeds_dir: Path, out_dir: Path, base_iri: str, no_validate: bool, jobs: int | None) -> None:
+def build(
+    settings: Settings,
+    seeds_dir: Path | None,
+    out_dir: Path | None,
+    base_iri: str | None,
+    no_validate: bool,
+    jobs: int | None,
+) -> None:
     """Build the knowledge graph from the seeds.
 
     Loads and checks every seed file, maps it to RDF and writes kg/entities.ttl,
     kg/articles/ID.ttl (one named graph each) and kg/void.ttl (which lists them). Nothing is
     written if any input is bad or if the graph violates the SHACL shapes (the report is
-    printed). Unchanged articles are reused from the cache (.dipkg-cache/, or $DIPKG_CACHE_DIR).
+    printed). Unchanged articles are reused from the project's cache (.dipkg-cache/).
 
-    Example: dipkg build --seeds seeds --out kg
+    Example: dipkg build --jobs 2
     """
-    from dipkg.pipeline import NotConforming
-    from dipkg.pipeline import build as run_build
-
+    project = settings.project(seeds=seeds_dir, kg=out_dir, base_iri=base_iri)
     try:
-        report = run_build(
-            seeds_dir,
-            out_dir,
-            base_iri,
-            shapes=None if no_validate else paths.SHAPES_DIR,
-            jobs=jobs,
-            progress=_progress_bar if sys.stderr.isatty() else None,
-        )
-    except NotConforming as error:
-        from dipkg.validation import Compactor, format_text
-
-        click.echo(format_text(error.report, Compactor(prefix_map(base_iri))), err=True, nl=False)
-        _fail(error)
-        return
-    except DipkgError as error:
-        _fail(error)
-        return
-    click.echo(
-        f"built {_relative(out_dir)}/ from {_relative(seeds_dir)}/: "
+        report = api.build(project, validate=not no_validate, jobs=jobs, progress=settings.progress())
+    except api.NotConforming as error:
+        click.echo(api.ValidationOutcome(error.report, project.base_iri).render(), err=True, nl=False)
+        raise
+    settings.say(
+        f"built {_shown(project.kg_dir)}/ from {_shown(project.seeds_dir)}/: "
         f"{report.articles} article(s), {report.triples} triples"
     )
-    click.echo(
-        f"  {report.mapped} article(s) mapped, {report.validated} validated, "
-        f"{report.articles - report.mapped} reused from the cache"
-    )
     written = [f for f in report.files if f.changed]
-    width = max([len(f.path) for f in written] + [len(r) for r in report.removed] + [1])
+    settings.say(
+        f"  {report.mapped} article(s) mapped, {report.validated} validated, "
+        f"{report.articles - report.mapped} reused from the cache; {len(written)} file(s) written, "
+        f"{len(report.files) - len(written)} unchanged, {len(report.removed)} removed"
+    )
     for published in written:
-        click.echo(f"  {published.path:<{width}}  {published.triples:>6} triples  written")
+        settings.detail(f"  written  {published.path}  ({published.triples} triples)")
     for removed in report.removed:
-        click.echo(f"  {removed:<{width}}  removed")
-    unchanged = len(report.files) - len(written)
-    if unchanged:
-        click.echo(f"  {unchanged} file(s) unchanged")
+        settings.detail(f"  removed  {removed}")
 
 
-@main.command(epilog=EXIT_CODES_HELP)
+def _shown(path: Path) -> str:
+    """A path relative to the current folder where it lies below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+@_command(
+    [
+        EXIT_OK,
+        EXIT_NOT_CONFORMING,
+        EXIT_USAGE,
+        EXIT_BAD_INPUT,
+        EXIT_WRITE_FAILED,
+        EXIT_INTERNAL_ERROR,
+        EXIT_INTERRUPTED,
+    ]
+)
 @click.argument("files", nargs=-1)
 @click.option(
     "--input-format",
@@ -170,13 +322,11 @@ def build(seeds_dir: Path, out_dir: Path, base_iri: str, no_validate: bool, jobs
     "--shapes",
     "shapes_path",
     type=click.Path(path_type=Path),
-    default=paths.SHAPES_DIR,
-    show_default="shapes/",
-    help="Shapes file, or folder of *.ttl shapes.",
+    help="Shapes file, or folder of *.ttl shapes (default: the shipped shapes and the project's).",
 )
 @click.option(
     "--fail-on",
-    type=click.Choice(["violation", "warning", "info"]),
+    type=click.Choice(api.FAIL_ON),
     default="violation",
     show_default=True,
     help="Lowest severity that makes the data fail.",
@@ -184,7 +334,7 @@ def build(seeds_dir: Path, out_dir: Path, base_iri: str, no_validate: bool, jobs
 @click.option(
     "--format",
     "report_format",
-    type=click.Choice(["text", "json", "turtle"]),
+    type=click.Choice(api.REPORT_FORMATS),
     default="text",
     show_default=True,
     help="Report format.",
@@ -193,14 +343,12 @@ def build(seeds_dir: Path, out_dir: Path, base_iri: str, no_validate: bool, jobs
     "-o",
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the report to this file instead of standard output.",
+    help="Write the report to this file instead of standard output (its folder must exist).",
 )
 @click.option(
     "--base-iri",
-    default=DEFAULT_BASE_IRI,
-    show_default=True,
     callback=_check_base_iri,
-    help="Base IRI the data's IRIs must be under.",
+    help="Base IRI the data's IRIs must be under (default: the one kg/ was built with).",
 )
 @click.option(
     "--ontology",
@@ -208,16 +356,19 @@ def build(seeds_dir: Path, out_dir: Path, base_iri: str, no_validate: bool, jobs
     is_flag=True,
     help="Check the ontology instead: OWL 2 RL consistency, header, labels, and terms used.",
 )
+@kg_option
 def validate(
+    settings: Settings,
     files: tuple[str, ...],
     input_format: str | None,
-    shapes_path: Path,
+    shapes_path: Path | None,
     fail_on: str,
     report_format: str,
     output: Path | None,
-    base_iri: str,
+    base_iri: str | None,
     check_ontology: bool,
-) -> None:
+    kg_dir: Path | None,
+) -> int:
     """Validate RDF against the SHACL shapes (default: the published kg/).
 
     FILES are Turtle (.ttl), N-Triples (.nt), N-Quads (.nq), TriG (.trig) or JSON-LD (.jsonld),
@@ -227,88 +378,43 @@ def validate(
 
     Example: dipkg validate kg/entities.ttl kg/articles/*.ttl --fail-on warning --format json -o report.json
     """
+    project = settings.project(kg=kg_dir)
     if check_ontology:
-        _validate_ontology(files)
-        return
-    from dipkg.publish import write_files
-    from dipkg.validation import (
-        Compactor,
-        format_json,
-        format_text,
-        format_turtle,
-        summary,
-        validate_files,
+        problems = api.check_ontology(project, list(files))
+        for problem in problems:
+            click.echo(problem)
+        verdict = "ontology checks passed" if not problems else f"{len(problems)} problem(s)"
+        settings.say(f"dipkg validate --ontology: {verdict}", err=True)
+        return EXIT_NOT_CONFORMING if problems else EXIT_OK
+    outcome = api.validate(
+        project, list(files), input_format=input_format, shapes=shapes_path, base_iri=base_iri
     )
-
-    try:
-        if files:
-            names = list(files)
-        else:
-            from dipkg.dataset import dataset_files
-
-            names = [str(f) for f in dataset_files(paths.KG_DIR)]
-        report = validate_files(names, input_format, shapes_path, base_iri)
-    except DipkgError as error:
-        _fail(error)
-        return
-    if report_format == "json":
-        text = format_json(report, fail_on)
-    elif report_format == "turtle":
-        text = format_turtle(report, fail_on)
-    else:
-        text = format_text(report, Compactor(prefix_map(base_iri)))
+    text = outcome.render(report_format, fail_on)
     if output is None:
         click.echo(text, nl=False)
     else:
-        try:
-            write_files(output.parent, {output.name: text.encode("utf-8")})
-        except DipkgError as error:
-            _fail(error)
-            return
-    click.echo(f"dipkg validate: {summary(report, fail_on)}", err=True)
-    sys.exit(EXIT_OK if report.conforms(fail_on) else EXIT_NOT_CONFORMING)
+        api.save(output, text.encode("utf-8"))
+    settings.say(f"dipkg validate: {outcome.summary(fail_on)}", err=True)
+    return EXIT_OK if outcome.conforms(fail_on) else EXIT_NOT_CONFORMING
 
 
-def _validate_ontology(files: tuple[str, ...]) -> None:
-    from dipkg.ontology_check import check_ontology
-
-    try:
-        problems = check_ontology([Path(f) for f in files])
-    except DipkgError as error:
-        _fail(error)
-        return
-    for problem in problems:
-        click.echo(problem)
-    verdict = "ontology checks passed" if not problems else f"{len(problems)} problem(s)"
-    click.echo(f"dipkg validate --ontology: {verdict}", err=True)
-    sys.exit(EXIT_NOT_CONFORMING if problems else EXIT_OK)
-
-
-DEFAULT_GRAPH = DEFAULT_BASE_IRI + "graph/kg"
-
-
-@main.command("queries", epilog=EXIT_CODES_HELP)
-def list_queries() -> None:
+@_command(LOCAL_CODES)
+def queries(settings: Settings) -> None:
     """List the canned queries: name, parameters and summary.
+
+    The queries shipped with dipkg and the project's own (its queries/ folder).
 
     Example: dipkg queries
     """
-    from dipkg.queries import catalogue
-
-    try:
-        entries = catalogue(paths.QUERIES_DIR)
-    except DipkgError as error:
-        _fail(error)
-        return
     rows = []
-    for query in entries:
+    for canned in api.queries(settings.project()):
         params = ", ".join(
             f"{p.name.lstrip('_')}:{p.type}"
             + ("" if p.required else "?")
             + (f"={p.default}" if p.default else "")
-            for p in query.parameters
+            for p in canned.parameters
         )
-        rows.append((query.name, params or "-", query.summary))
+        rows.append((canned.name, params or "-", canned.summary))
     widths = [max(len(r[i]) for r in [("NAME", "PARAMETERS", ""), *rows]) for i in range(2)]
     click.echo(f"{'NAME':<{widths[0]}}  {'PARAMETERS':<{widths[1]}}  SUMMARY")
     for name, params, summary in rows:
@@ -325,8 +431,20 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
     return parsed
 
 
-@main.command(epilog=EXIT_CODES_HELP + f" {EXIT_ENDPOINT_ERROR} the endpoint answered with an error.")
-@click.argument("name")
+def _complete_query_names(ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of canned query names (those of the project the shell is in)."""
+    try:
+        names = [
+            q.name
+            for q in api.queries(api.open_project((ctx.find_object(Settings) or Settings()).project_dir))
+        ]
+    except DipkgError:
+        return []
+    return [name for name in names if name.startswith(incomplete)]
+
+
+@_command([*LOCAL_CODES[:-2], EXIT_WRITE_FAILED, EXIT_ENDPOINT_ERROR, *LOCAL_CODES[-2:]])
+@click.argument("name", metavar="NAME|FILE", shell_complete=_complete_query_names)
 @click.option(
     "-p",
     "--param",
@@ -338,79 +456,77 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["table", "json", "csv", "tsv"]),
+    type=click.Choice(api.QUERY_FORMATS),
     help="Output format (default: table on a terminal, SPARQL JSON otherwise).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the results to this file (its folder must exist; default format: JSON).",
 )
 @click.option("--endpoint", help="Run on this SPARQL endpoint (http or https) instead of the local kg/.")
 @click.option(
     "--graph",
-    default=DEFAULT_GRAPH,
-    show_default=True,
-    help="With --endpoint: the graph to query as the default graph ('' for the server's default).",
+    help="With --endpoint: the default graph (default: where `dipkg load` writes; '' for the server's).",
 )
 @click.option(
-    "--timeout", type=float, default=30.0, show_default=True, help="With --endpoint: seconds to wait."
+    "--timeout",
+    type=click.FloatRange(0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="With --endpoint: seconds to wait.",
 )
 @kg_option
 def query(
+    settings: Settings,
     name: str,
     params: tuple[str, ...],
     output_format: str | None,
+    output: Path | None,
     endpoint: str | None,
-    graph: str,
+    graph: str | None,
     timeout: float,
-    kg_dir: Path,
+    kg_dir: Path | None,
 ) -> None:
-    """Run a canned query (NAME, see `dipkg queries`) or a .rq file.
+    """Run a canned query (NAME, see `dipkg queries`) or a .rq FILE.
 
     Locally the query runs on an embedded Oxigraph store loaded from kg/, over the union of its
     graphs, and never touches the network. Parameters are bound as RDF terms.
 
     Example: dipkg query quotes --param speaker=ent:antony-blinken --format table
     """
-    from dipkg.queries import bind_parameters, find_query, with_bindings
-    from dipkg.results import to_csv, to_json, to_table, to_tsv
-
-    try:
-        canned = find_query(name, paths.QUERIES_DIR)
-        prefixes = prefix_map()
-        text = with_bindings(canned.text, bind_parameters(canned, _parse_params(params), prefixes))
-        if endpoint is None:
-            from dipkg.store import open_store, run_local
-
-            table = run_local(open_store(kg_dir), text)
-        else:
-            from dipkg.remote import Endpoint, run_remote
-
-            table = run_remote(Endpoint.from_options(endpoint), text, timeout, graph or None)
-    except DipkgError as error:
-        _fail(error)
+    project = settings.project(kg=kg_dir)
+    started = time.monotonic()
+    result = api.query(project, name, _parse_params(params), endpoint=endpoint, graph=graph, timeout=timeout)
+    settings.detail(f"{len(result.table.rows)} row(s) in {time.monotonic() - started:.3f} s")
+    if output is not None:
+        api.save(output, result.render(output_format or "json").encode("utf-8"))
         return
     chosen = output_format or ("table" if sys.stdout.isatty() else "json")
-    if chosen == "table":
-        click.echo(to_table(table, prefixes), nl=False)
-    elif chosen == "csv":
-        click.echo(to_csv(table), nl=False)
-    elif chosen == "tsv":
-        click.echo(to_tsv(table), nl=False)
-    else:
-        click.echo(to_json(table), nl=False)
+    click.echo(result.render(chosen), nl=False)
 
 
-@main.command(epilog=EXIT_CODES_HELP + f" {EXIT_ENDPOINT_ERROR} the endpoint answered with an error.")
+@_command([EXIT_OK, EXIT_USAGE, EXIT_BAD_INPUT, EXIT_ENDPOINT_ERROR, EXIT_INTERNAL_ERROR, EXIT_INTERRUPTED])
 @click.option(
     "--endpoint",
     required=True,
     help="The server: a bare http://host:port is an Oxigraph server (its /query, /update and /store "
     "are derived); otherwise the SPARQL query URL.",
 )
-@click.option("--graph", default=DEFAULT_GRAPH, show_default=True, help="The graph to replace with the KG.")
+@click.option(
+    "--graph", help="The graph to replace with the KG (default: BASE/graph/kg of the published graph)."
+)
 @click.option("--update-url", help="SPARQL 1.1 Update URL (needed unless --endpoint is a bare Oxigraph URL).")
 @click.option(
     "--store-url", help="Graph Store Protocol URL (needed unless --endpoint is a bare Oxigraph URL)."
 )
 @click.option(
-    "--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for each request."
+    "--timeout",
+    type=click.FloatRange(0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for each request.",
 )
 @click.option(
     "--no-staging",
@@ -424,14 +540,15 @@ def query(
 )
 @kg_option
 def load(
+    settings: Settings,
     endpoint: str,
-    graph: str,
+    graph: str | None,
     update_url: str | None,
     store_url: str | None,
     timeout: float,
     no_staging: bool,
     full: bool,
-    kg_dir: Path,
+    kg_dir: Path | None,
 ) -> None:
     """Load the published KG into a triple store; a failed load changes nothing.
 
@@ -446,47 +563,38 @@ def load(
 
     Example: dipkg load --endpoint http://127.0.0.1:7878
     """
-    from dipkg.errors import UsageError
-    from dipkg.loading import load_dataset
-    from dipkg.remote import Endpoint
-
-    try:
-        import pyoxigraph
-
-        try:
-            pyoxigraph.NamedNode(graph)
-        except ValueError as exc:
-            raise UsageError(f"--graph {graph!r} is not a valid IRI") from exc
-        report = load_dataset(
-            Endpoint.from_options(endpoint, update_url, store_url),
-            graph,
-            kg_dir,
-            timeout,
-            staged=not no_staging,
-            full=full,
-        )
-    except DipkgError as error:
-        _fail(error)
-        return
+    report = api.load(
+        settings.project(kg=kg_dir),
+        endpoint,
+        graph=graph,
+        update_url=update_url,
+        store_url=store_url,
+        timeout=timeout,
+        staged=not no_staging,
+        full=full,
+    )
     summary = f"loaded {report.triples} triples into graph <{report.graph}> at {report.endpoint}"
     if report.removed_and_added is not None:
         removed, added = report.removed_and_added
         summary += f" (the change since the last load: {removed} removed, {added} added)"
-    click.echo(summary)
+    settings.say(summary)
 
 
-@main.command(epilog=EXIT_CODES_HELP)
+@_command([EXIT_OK, EXIT_USAGE, EXIT_BAD_INPUT, EXIT_WRITE_FAILED, EXIT_INTERNAL_ERROR, EXIT_INTERRUPTED])
 @click.option(
     "--format",
     "export_format",
-    type=click.Choice(["ttl", "nt", "nq", "trig", "jsonld"]),
-    default="trig",
-    show_default=True,
-    help="Output format.",
+    type=click.Choice(api.EXPORT_FORMATS),
+    help="Output format (default: from the -o extension, else trig).",
 )
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to this file.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write to this file (its folder must exist).",
+)
 @kg_option
-def export(export_format: str, output: Path | None, kg_dir: Path) -> None:
+def export(settings: Settings, export_format: str | None, output: Path | None, kg_dir: Path | None) -> None:
     """Export the published KG (all graphs) in another RDF format.
 
     ttl and nt merge the graphs; nq, trig and jsonld keep the named graphs. Output is sorted,
@@ -494,34 +602,26 @@ def export(export_format: str, output: Path | None, kg_dir: Path) -> None:
 
     Example: dipkg export --format nt -o dipkg.nt
     """
-    from dipkg.export import export_bytes
-    from dipkg.publish import write_files
-
-    try:
-        data = export_bytes(kg_dir, export_format)
-        if output is None:
-            sys.stdout.buffer.write(data)
-        else:
-            write_files(output.parent, {output.name: data})
-    except DipkgError as error:
-        _fail(error)
+    guessed = output.suffix.lstrip(".") if output is not None else ""
+    chosen = export_format or (guessed if guessed in api.EXPORT_FORMATS else "trig")
+    data = api.export(settings.project(kg=kg_dir), chosen)
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        api.save(output, data)
+        settings.detail(f"wrote {output} ({len(data)} bytes, {chosen})")
 
 
-@main.command(epilog=EXIT_CODES_HELP)
+@_command(LOCAL_CODES)
 @click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
 @click.option("--writable", is_flag=True, help="Serve read-write (default: read-only).")
 @kg_option
-def serve(port: int, writable: bool, kg_dir: Path) -> None:
+def serve(settings: Settings, port: int, writable: bool, kg_dir: Path | None) -> None:
     """Serve the KG as a SPARQL endpoint on 127.0.0.1 with the Oxigraph server.
 
-    The KG is loaded into the graph <https://w3id.org/dipkg/graph/kg>, which is also the
-    server's default graph for queries. Stop with Ctrl-C.
+    The KG is loaded into the graph BASE/graph/kg (BASE: the base IRI it was built with), which is
+    also the server's default graph for queries. Stop with Ctrl-C.
 
     Example: dipkg serve --port 7878
     """
-    from dipkg.serve import serve_kg
-
-    try:
-        serve_kg(kg_dir, port, writable, DEFAULT_GRAPH, click.echo)
-    except DipkgError as error:
-        _fail(error)
+    api.serve(settings.project(kg=kg_dir), port, writable, settings.say)

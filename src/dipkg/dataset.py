@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from dipkg import paths
 from dipkg.errors import InputError
+from dipkg.layout import KG_DESCRIPTION_FILE
 from dipkg.rdfio import read_quads
 
 VOID = "http://rdfs.org/ns/void#"
@@ -31,7 +31,7 @@ class PublishedGraph:
 
 def published_graphs(kg_dir: Path) -> list[PublishedGraph]:
     """Every named graph kg/void.ttl lists, sorted by graph name."""
-    description = kg_dir / paths.KG_DESCRIPTION_FILE
+    description = kg_dir / KG_DESCRIPTION_FILE
     if not description.is_file():
         raise InputError("no dataset description here; run `dipkg build` first", description)
     store = ox.Store()
@@ -55,6 +55,16 @@ def published_graphs(kg_dir: Path) -> list[PublishedGraph]:
     if not graphs:
         raise InputError("the dataset description lists no graphs", description)
     return graphs
+
+
+def described_base_iri(description: Path) -> str | None:
+    """The base IRI a dataset description gives its data (`void:uriSpace`), if it gives one."""
+    store = ox.Store()
+    store.extend(read_quads(str(description), "turtle"))
+    query = f"SELECT ?space WHERE {{ ?dataset <{VOID}uriSpace> ?space }} ORDER BY ?space LIMIT 1"
+    for row in store.query(query):  # type: ignore[union-attr]
+        return str(row["space"].value)
+    return None
 
 
 def read_dataset(kg_dir: Path) -> list[ox.Quad]:

@@ -49,6 +49,15 @@ DATA_PATHS: dict[str, str] = {
 }
 
 
+def check_base_iri(value: str) -> str | None:
+    """Why `value` cannot be a base IRI (http(s), ending in '/' or '#', no spaces), or None if it can."""
+    if not value.startswith(("http://", "https://")) or not value.endswith(("/", "#")):
+        return "must be an http(s) IRI ending in '/' or '#'"
+    if IRI_FORBIDDEN.search(value):
+        return "must not contain spaces, quotes or brackets"
+    return None
+
+
 def prefix_map(base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:
     """The prefix map of published files and reports: standard prefixes plus data prefixes."""
     return {**STANDARD_NAMESPACES, **{prefix: base_iri + path for prefix, path in DATA_PATHS.items()}}

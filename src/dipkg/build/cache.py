@@ -12,7 +12,6 @@ One cache folder serves one (seeds folder, output folder) pair, under the cache 
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import pickle
 import tempfile
@@ -22,45 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dipkg import paths
+from dipkg.fingerprint import Signature, digest
 
 if TYPE_CHECKING:
-    from dipkg.validation import ValidationResult
+    from dipkg.validate.validation import ValidationResult
 
 FORMAT_VERSION = 2
-Signature = tuple[int, int]
-
-
-def digest(parts: Iterable[bytes | str]) -> str:
-    """SHA-256 of the parts, each prefixed by its length so that no two sequences collide."""
-    hasher = hashlib.sha256()
-    for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
-        hasher.update(len(data).to_bytes(8, "big"))
-        hasher.update(data)
-    return hasher.hexdigest()
-
-
-def signature(path: str | Path) -> Signature:
-    """Size and modification time of a file, in nanoseconds; (-1, -1) if it cannot be read."""
-    try:
-        status = os.stat(path)
-    except OSError:
-        return (-1, -1)
-    return (status.st_size, status.st_mtime_ns)
-
-
-def code_fingerprint() -> str:
-    """A hash of dipkg's own source and bundled schemas: new code never reuses old results."""
-    files = sorted(p for p in paths.PACKAGE_DIR.rglob("*") if p.suffix in (".py", ".json") and p.is_file())
-    return digest(
-        part for f in files for part in (f.relative_to(paths.PACKAGE_DIR).as_posix(), f.read_bytes())
-    )
-
-
-def files_digest(files: Iterable[Path], *extra: str) -> str:
-    """A hash of files' names and contents, and of extra strings."""
-    return digest([*extra, *(part for f in files for part in (f.name, f.read_bytes()))])
 
 
 @dataclass

@@ -10,7 +10,7 @@ from rdflib.namespace import RDFS
 
 from dipkg.errors import InputError
 from dipkg.namespaces import DIP
-from dipkg.yamlfile import read_bytes
+from dipkg.seeds.yamlfile import read_bytes
 
 
 @dataclass(frozen=True)

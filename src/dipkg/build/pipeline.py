@@ -2,7 +2,7 @@
 
 Articles are mapped and validated one by one, in parallel worker processes for a corpus, and
 each is published as its own Turtle file (its named graph), listed in kg/void.ttl. Results are
-cached (see `dipkg.cache`): a rebuild maps, validates and writes only what changed.
+cached (see `dipkg.build.cache`): a rebuild maps, validates and writes only what changed.
 """
 
 from __future__ import annotations
@@ -21,15 +21,16 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from rdflib.namespace import RDF
 
-from dipkg import paths
-from dipkg.annotation import Registry, load_registry
-from dipkg.cache import ArticleRecord, BuildCache, Index, code_fingerprint, digest, files_digest, signature
-from dipkg.describe import description_file
-from dipkg.errors import EXIT_NOT_CONFORMING, DipkgError, InputError
+from dipkg.seeds.annotation import Registry, load_registry
+from dipkg.build.cache import ArticleRecord, BuildCache, Index
+from dipkg.fingerprint import code_fingerprint, digest, files_digest, signature
+from dipkg.build.describe import description_file
+from dipkg.errors import InputError, NotConforming
+from dipkg.layout import ARTICLES_SUBDIR, KG_ARTICLES_SUBDIR, KG_DESCRIPTION_FILE, KG_ENTITIES_FILE
+from dipkg.project import Project
 from dipkg.iris import prefix_map
-from dipkg.mapping import map_registry
-from dipkg.namespaces import DEFAULT_BASE_IRI
-from dipkg.partition import (
+from dipkg.build.mapping import map_registry
+from dipkg.build.partition import (
     Context,
     article_sources,
     held_by_line,
@@ -40,27 +41,17 @@ from dipkg.partition import (
     validate_article,
     validate_shared,
 )
-from dipkg.publish import remove_stale, turtle_file, write_files
-from dipkg.turtle import turtle_parts
-from dipkg.vocabulary import Vocabulary, load_ontology, vocabulary_of
+from dipkg.build.publish import remove_stale, turtle_file, write_files
+from dipkg.build.turtle import turtle_parts
+from dipkg.seeds.vocabulary import Vocabulary, load_ontology, vocabulary_of
 
 if TYPE_CHECKING:
-    from dipkg.validation import ValidationReport
+    from dipkg.validate.validation import ValidationReport
 
 T = TypeVar("T")
 R = TypeVar("R")
 PARALLEL_FROM = 8
 Progress = Callable[[str, int, int], None]
-
-
-class NotConforming(DipkgError):
-    """The graph a build would publish violates the shapes; nothing was written."""
-
-    exit_code = EXIT_NOT_CONFORMING
-
-    def __init__(self, report: ValidationReport) -> None:
-        super().__init__("the knowledge graph does not conform to the shapes; kg/ was left unchanged")
-        self.report = report
 
 
 class PublishedFile(NamedTuple):
@@ -84,7 +75,7 @@ class BuildReport:
     @property
     def triples(self) -> int:
         """Triples of the dataset, summed over its named graphs (one file each)."""
-        return sum(f.triples for f in self.files if f.path != paths.KG_DESCRIPTION_FILE)
+        return sum(f.triples for f in self.files if f.path != KG_DESCRIPTION_FILE)
 
 
 @dataclass
@@ -101,38 +92,35 @@ class SharedInputs:
 
 
 def build(
-    seeds_dir: Path = paths.SEEDS_DIR,
-    out_dir: Path = paths.KG_DIR,
-    base_iri: str = DEFAULT_BASE_IRI,
-    ontology_file: Path = paths.ONTOLOGY_FILE,
-    shapes: Path | None = paths.SHAPES_DIR,
+    project: Project,
+    validate: bool = True,
     jobs: int | None = None,
     progress: Progress | None = None,
-    cache_root: Path | None = None,
 ) -> BuildReport:
-    """Build the knowledge graph from a seeds folder into an output folder.
+    """Build the knowledge graph from the project's seeds into its kg folder.
 
     Everything is loaded, checked and validated before anything is written: a bad input raises
-    `InputError`, and a graph that violates the shapes (unless `shapes` is None) raises
-    `NotConforming`; either way the output folder is left untouched. `progress(stage, done, total)`
-    is called as articles are processed. Results of earlier builds are reused from the cache
-    under `cache_root` (default: the cache folder) wherever their inputs are unchanged.
+    `InputError`, and a graph that violates the shapes (unless `validate` is False) raises
+    `NotConforming`; either way the kg folder is left untouched. `progress(stage, done, total)`
+    is called as articles are processed. Results of earlier builds are reused from the project's
+    cache wherever their inputs are unchanged.
     """
-    cache = BuildCache(cache_root or paths.CACHE_DIR, seeds_dir, out_dir)
+    seeds_dir, out_dir = project.seeds_dir, project.kg_dir
+    cache = BuildCache(project.cache_dir, seeds_dir, out_dir)
     workers = jobs or os.cpu_count() or 1
     index = cache.load_index()
     # The index holds a few objects per article and no reference cycles: frozen, the cycle
     # collector does not walk it again and again while the build allocates.
     gc.freeze()
     try:
-        mapped = _map(seeds_dir, index, cache, ontology_file, base_iri, workers, progress)
+        mapped = _map(project, index, cache, workers, progress)
         validated = 0
-        if shapes is not None:
-            report, validated = _validate(mapped, shapes, workers, progress)
+        if validate:
+            report, validated = _validate(mapped, project, workers, progress)
             mapped.save(cache)
             if not report.conforms("violation"):
-                raise NotConforming(report)
-        files, removed = _publish(out_dir, mapped)
+                raise NotConforming(report, out_dir)
+        files, removed = _publish(out_dir, mapped, [p.stem for p in project.query_files])
         mapped.save(cache)
     finally:
         gc.unfreeze()
@@ -142,11 +130,9 @@ def build(
 class LazyInputs:
     """The shared inputs of a corpus, loaded from the cache or computed only when first needed."""
 
-    def __init__(
-        self, cache: BuildCache, key: str, seeds_dir: Path, ontology_file: Path, base_iri: str
-    ) -> None:
+    def __init__(self, cache: BuildCache, key: str, project: Project) -> None:
         self.cache, self.key = cache, key
-        self.seeds_dir, self.ontology_file, self.base_iri = seeds_dir, ontology_file, base_iri
+        self.project, self.base_iri = project, project.base_iri
         self.value: SharedInputs | None = None
         self.computed = False
 
@@ -157,7 +143,7 @@ class LazyInputs:
             if isinstance(found, SharedInputs):
                 self.value = found
             else:
-                self.value = _shared_inputs(self.seeds_dir, self.ontology_file, self.base_iri)
+                self.value = _shared_inputs(self.project)
                 self.computed = True
         return self.value
 
@@ -200,23 +186,18 @@ class MappedCorpus:
 
 
 def _map(
-    seeds_dir: Path,
-    index: Index,
-    cache: BuildCache,
-    ontology_file: Path,
-    base_iri: str,
-    workers: int,
-    progress: Progress | None,
+    project: Project, index: Index, cache: BuildCache, workers: int, progress: Progress | None
 ) -> MappedCorpus:
     """Map every article whose files or shared inputs changed since the build `index` records."""
+    seeds_dir = project.seeds_dir
     if not seeds_dir.is_dir():
         raise InputError("seeds folder not found", seeds_dir)
-    entity_files = sorted((seeds_dir / paths.ENTITIES_SUBDIR).glob("*.yaml"))
+    entity_files = sorted(project.entities_dir.glob("*.yaml"))
     inputs_key = files_digest(
-        [*entity_files, ontology_file, *paths.CODE_LIST_FILES], base_iri, code_fingerprint()
+        [*entity_files, *project.vocabulary_files], project.base_iri, code_fingerprint()
     )
-    shared_inputs = LazyInputs(cache, inputs_key, seeds_dir, ontology_file, base_iri)
-    articles_dir = seeds_dir / paths.ARTICLES_SUBDIR
+    shared_inputs = LazyInputs(cache, inputs_key, project)
+    articles_dir = project.articles_dir
     names = _article_names(seeds_dir)
     fresh = index.inputs_key != inputs_key
     if fresh:
@@ -255,9 +236,10 @@ def _interned(record: ArticleRecord) -> ArticleRecord:
     return record
 
 
-def _shared_inputs(seeds_dir: Path, ontology_file: Path, base_iri: str) -> SharedInputs:
-    vocabulary = vocabulary_of(load_ontology(ontology_file))
-    registry = load_registry(seeds_dir / paths.ENTITIES_SUBDIR, vocabulary)
+def _shared_inputs(project: Project) -> SharedInputs:
+    base_iri = project.base_iri
+    vocabulary = vocabulary_of(load_ontology(project.ontology_file))
+    registry = load_registry(project.entities_dir, vocabulary)
     entities_iri, entities = map_registry(registry, base_iri)
     prefix_lines, body = turtle_parts(entities, prefix_map(base_iri))
     return SharedInputs(
@@ -271,7 +253,9 @@ def _shared_inputs(seeds_dir: Path, ontology_file: Path, base_iri: str) -> Share
     )
 
 
-def _publish(out_dir: Path, mapped: MappedCorpus) -> tuple[list[PublishedFile], list[str]]:
+def _publish(
+    out_dir: Path, mapped: MappedCorpus, query_names: list[str]
+) -> tuple[list[PublishedFile], list[str]]:
     """Write the files whose content changed since they were last published; delete stale ones.
 
     A file is rewritten unless it is exactly as this cache last wrote it (same size, time and
@@ -280,24 +264,24 @@ def _publish(out_dir: Path, mapped: MappedCorpus) -> tuple[list[PublishedFile], 
     index, records = mapped.index, mapped.records
     base_iri = mapped.shared_inputs.base_iri
     entities_iri, entities_key, entity_triples, entity_classes = index.entities
-    relatives = [paths.KG_ENTITIES_FILE, *(f"{paths.KG_ARTICLES_SUBDIR}/{r.article_id}.ttl" for r in records)]
+    relatives = [KG_ENTITIES_FILE, *(f"{KG_ARTICLES_SUBDIR}/{r.article_id}.ttl" for r in records)]
     files: dict[str, bytes | Callable[[], bytes]] = {}
-    if _outdated(index, out_dir, paths.KG_ENTITIES_FILE, entities_key):
-        files[paths.KG_ENTITIES_FILE] = lambda: mapped.inputs.entities_file
+    if _outdated(index, out_dir, KG_ENTITIES_FILE, entities_key):
+        files[KG_ENTITIES_FILE] = lambda: mapped.inputs.entities_file
     for relative, record in zip(relatives[1:], records, strict=True):
         if _outdated(index, out_dir, relative, record.key):
             files[relative] = partial(_article_turtle, mapped, record)
     graph_stats = [(entities_iri, entity_triples, entity_classes)]
     graph_stats += [(r.graph_iri, r.triples, r.classes) for r in records]
-    files[paths.KG_DESCRIPTION_FILE], described = description_file(
+    files[KG_DESCRIPTION_FILE], described = description_file(
         graph_stats,
         relatives,
         base_iri,
-        sorted(p.stem for p in paths.QUERIES_DIR.glob("*.rq")),
+        query_names,
         prefix_map(base_iri),
     )
     changed = write_files(out_dir, files)
-    removed = remove_stale(out_dir, paths.KG_ARTICLES_SUBDIR, set(relatives), ".ttl")
+    removed = remove_stale(out_dir, KG_ARTICLES_SUBDIR, set(relatives), ".ttl")
     content = [(entities_key, entity_triples), *((r.key, r.triples) for r in records)]
     for relative, (key, _) in zip(relatives, content, strict=True):
         if relative in files:
@@ -308,7 +292,7 @@ def _publish(out_dir: Path, mapped: MappedCorpus) -> tuple[list[PublishedFile], 
         PublishedFile(relative, count, changed.get(relative, False))
         for relative, (_, count) in zip(relatives, content, strict=True)
     ]
-    published.append(PublishedFile(paths.KG_DESCRIPTION_FILE, described, changed[paths.KG_DESCRIPTION_FILE]))
+    published.append(PublishedFile(KG_DESCRIPTION_FILE, described, changed[KG_DESCRIPTION_FILE]))
     return published, removed
 
 
@@ -325,13 +309,13 @@ def _article_turtle(mapped: MappedCorpus, record: ArticleRecord) -> bytes:
 
 def _article_names(seeds_dir: Path) -> list[str]:
     """The names of the article folders, sorted."""
-    articles_dir = seeds_dir / paths.ARTICLES_SUBDIR
+    articles_dir = seeds_dir / ARTICLES_SUBDIR
     found = []
     if articles_dir.is_dir():
         with os.scandir(articles_dir) as entries:
             found = sorted(entry.name for entry in entries if entry.is_dir())
     if not found:
-        raise InputError(f"no article folders in {paths.ARTICLES_SUBDIR}/", seeds_dir)
+        raise InputError(f"no article folders in {ARTICLES_SUBDIR}/", seeds_dir)
     return found
 
 
@@ -365,17 +349,17 @@ def _closing(pool: ProcessPoolExecutor, results: Iterator[R]) -> Iterator[R]:
 
 
 def _validate(
-    mapped: MappedCorpus, shapes: Path, workers: int, progress: Progress | None
+    mapped: MappedCorpus, project: Project, workers: int, progress: Progress | None
 ) -> tuple[ValidationReport, int]:
     """Validate every article's partition and the shared entities, reusing unchanged results.
 
     Returns the merged, sorted report and how many partitions were validated anew.
     """
-    from dipkg.validation import ValidationReport, Validator, load_shapes, read_ontology
+    from dipkg.validate.validation import ValidationReport, Validator, load_shapes, read_ontology
 
     index, records = mapped.index, mapped.records
-    shapes_files = sorted(shapes.glob("*.ttl")) if shapes.is_dir() else [shapes]
-    shapes_key = files_digest([*shapes_files, paths.ONTOLOGY_FILE, *paths.CODE_LIST_FILES], index.inputs_key)
+    shapes_files = project.shapes_files
+    shapes_key = files_digest([*shapes_files, *project.vocabulary_files], index.inputs_key)
     held_by: dict[str, list[str]] = {}
     for record in records:
         for post, person in record.held_by:
@@ -395,7 +379,9 @@ def _validate(
             descriptions.setdefault(line.split(" ", 1)[0][1:-1], []).append(line)
         context.descriptions = descriptions
         context.held_by = held_by
-        context.validator = Validator(load_shapes(shapes), read_ontology(), context.base_iri)
+        context.validator = Validator(
+            load_shapes(shapes_files), read_ontology(project.vocabulary_files), context.base_iri
+        )
         for record, found in zip(
             todo, _run(validate_article, todo, context, workers, progress, "validating"), strict=True
         ):
@@ -410,15 +396,11 @@ def _validate(
     return ValidationReport(sorted(results, key=lambda r: r.sort_key())), len(todo)
 
 
-def validate_corpus(
-    seeds_dir: Path,
-    base_iri: str = DEFAULT_BASE_IRI,
-    shapes: Path = paths.SHAPES_DIR,
-    jobs: int | None = None,
-) -> ValidationReport:
-    """Map a seeds folder and validate it partition by partition, from scratch, writing nothing."""
+def validate_corpus(project: Project, jobs: int | None = None) -> ValidationReport:
+    """Map the project's seeds and validate them partition by partition, from scratch, writing nothing."""
     workers = jobs or os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="dipkg-validate-") as folder:
-        cache = BuildCache(Path(folder), seeds_dir, Path(folder))
-        mapped = _map(seeds_dir, Index(), cache, paths.ONTOLOGY_FILE, base_iri, workers, None)
-        return _validate(mapped, shapes, workers, None)[0]
+        scratch = project.replace(kg=Path(folder), cache_dir=Path(folder))
+        cache = BuildCache(Path(folder), project.seeds_dir, Path(folder))
+        mapped = _map(scratch, Index(), cache, workers, None)
+        return _validate(mapped, scratch, workers, None)[0]

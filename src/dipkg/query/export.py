@@ -7,9 +7,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from dipkg.dataset import read_dataset
-from dipkg.iris import prefix_map
+from dipkg.query.store import union_ntriples
 from dipkg.rdfio import graph_of
-from dipkg.store import union_ntriples
 
 HEADER = "# Exported by `dipkg export` from kg/.\n"
 
@@ -26,17 +25,17 @@ def _sorted_quads(kg_dir: Path) -> list[ox.Quad]:
     )
 
 
-def export_bytes(kg_dir: Path, export_format: str) -> bytes:
-    """The KG in `export_format` (ttl, nt, nq, trig or jsonld)."""
+def export_bytes(kg_dir: Path, store_dir: Path, export_format: str, prefixes: dict[str, str]) -> bytes:
+    """The KG in `export_format` (ttl, nt, nq, trig or jsonld), with `prefixes` where the format has them."""
     if export_format == "nt":
-        return _sorted_lines(union_ntriples(kg_dir)[0])
+        return _sorted_lines(union_ntriples(kg_dir, store_dir)[0])
     if export_format == "nq":
         return _sorted_lines(ox.serialize(read_dataset(kg_dir), format=ox.RdfFormat.N_QUADS) or b"")
     if export_format == "trig":
-        text = ox.serialize(_sorted_quads(kg_dir), format=ox.RdfFormat.TRIG, prefixes=prefix_map()) or b""
+        text = ox.serialize(_sorted_quads(kg_dir), format=ox.RdfFormat.TRIG, prefixes=prefixes) or b""
         return HEADER.encode("utf-8") + text
     if export_format == "jsonld":
         return ox.serialize(_sorted_quads(kg_dir), format=ox.RdfFormat.JSON_LD) or b""
-    from dipkg.turtle import to_turtle
+    from dipkg.build.turtle import to_turtle
 
-    return to_turtle(graph_of(read_dataset(kg_dir)), prefix_map(), HEADER).encode("utf-8")
+    return to_turtle(graph_of(read_dataset(kg_dir)), prefixes, HEADER).encode("utf-8")

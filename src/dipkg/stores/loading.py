@@ -19,12 +19,13 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from dipkg import paths
-from dipkg.cache import Signature, digest, signature
 from dipkg.dataset import published_graphs
 from dipkg.errors import DipkgError
+from dipkg.fingerprint import Signature, digest, signature
+from dipkg.project import Project
+from dipkg.query.store import open_counted_store
 from dipkg.rdfio import parse_quads
-from dipkg.remote import (
+from dipkg.stores.remote import (
     UPDATE_LIMIT,
     Endpoint,
     LoadReport,
@@ -34,7 +35,6 @@ from dipkg.remote import (
     load_graph,
     update_graph,
 )
-from dipkg.store import open_counted_store
 
 RECORD_FILE = "record.json"
 COPIES_SUBDIR = "files"
@@ -61,9 +61,9 @@ class LoadRecord:
     each file as it was loaded lies beside it.
     """
 
-    def __init__(self, endpoint: Endpoint, graph: str) -> None:
+    def __init__(self, records_dir: Path, endpoint: Endpoint, graph: str) -> None:
         key = digest([endpoint.store or endpoint.query, graph])[:16]
-        self.folder = paths.CACHE_DIR / paths.LOAD_RECORDS_SUBDIR / key
+        self.folder = records_dir / key
         self.endpoint, self.graph = endpoint, graph
         self.previous = self._read()
 
@@ -157,17 +157,18 @@ class LoadRecord:
 
 
 def load_dataset(
-    endpoint: Endpoint, graph: str, kg_dir: Path, timeout: float, staged: bool = True, full: bool = False
+    endpoint: Endpoint, graph: str, project: Project, timeout: float, staged: bool = True, full: bool = False
 ) -> LoadReport:
-    """Bring `graph` on the endpoint to hold exactly the union of kg/'s graphs.
+    """Bring `graph` on the endpoint to hold exactly the union of the project's kg/ graphs.
 
     With a record of the last load into this graph whose triple count the graph still holds,
     only the change is sent (unless `full`); otherwise the graph is replaced whole.
     """
+    kg_dir = project.kg_dir
     graphs = published_graphs(kg_dir)
     loaded = {_relative(g.path, kg_dir): signature(g.path) for g in graphs}
-    store, triples = open_counted_store(kg_dir, graphs)
-    record = LoadRecord(endpoint, graph)
+    store, triples = open_counted_store(kg_dir, project.store_dir, graphs)
+    record = LoadRecord(project.load_records_dir, endpoint, graph)
     recorded = None if full else record.triples()
     if recorded is not None and graph_size(endpoint, graph, timeout) == recorded:
         change = record.change(kg_dir, loaded, store)

@@ -22,8 +22,6 @@ from rdflib.namespace import (
     DefinedNamespace,
 )
 
-from dipkg import paths
-from dipkg.dataset import dataset_files
 from dipkg.namespaces import DIP
 from dipkg.rdfio import format_for, graph_of, read_quads
 
@@ -66,14 +64,13 @@ ERROR_TEXT = URIRef("http://www.daml.org/2002/03/agents/agent-ont#error")
 PREFIXED_NAME = re.compile(r"\b([a-z][a-z0-9]*):([A-Za-z_][A-Za-z0-9_]*)")
 
 
-def check_ontology(data_files: list[Path]) -> list[str]:
+def check_ontology(
+    data_files: list[Path], vocabulary_files: list[Path], shapes_files: list[Path]
+) -> list[str]:
     """Problems found, one line each; an empty list means every check passed."""
-    ontology = graph_of(
-        [q for f in (paths.ONTOLOGY_FILE, *paths.CODE_LIST_FILES) for q in read_quads(str(f), "turtle")]
-    )
-    names = [str(f) for f in data_files or dataset_files(paths.KG_DIR)]
+    ontology = graph_of([q for f in vocabulary_files for q in read_quads(str(f), "turtle")])
+    names = [str(f) for f in data_files]
     data = graph_of([q for name in names for q in read_quads(name, format_for(name, None))])
-    shapes_files = sorted(paths.SHAPES_DIR.glob("*.ttl"))
     shapes = graph_of([q for f in shapes_files for q in read_quads(str(f), "turtle")])
     problems = header_problems(ontology) + term_problems(ontology)
     problems += undefined_terms(ontology, used_in_data(data), "data")

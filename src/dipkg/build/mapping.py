@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
-from dipkg.annotation import (
+from dipkg.seeds.annotation import (
     Article,
     Claim,
     Corpus,
@@ -20,7 +20,7 @@ from dipkg.annotation import (
     Quote,
     Registry,
 )
-from dipkg.evidence import Span, context, enclosing_sentence, sentence_spans
+from dipkg.seeds.evidence import Span, context, enclosing_sentence, sentence_spans
 from dipkg.namespaces import DIP, OA, ORG, SCHEMA, WD, DataNamespaces, content_key, new_graph
 
 

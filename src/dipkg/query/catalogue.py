@@ -56,8 +56,8 @@ def parse_header(text: str, path: Path) -> dict[str, Any]:
         header = yaml.safe_load("\n".join(lines)) or {}
     except yaml.YAMLError as exc:
         raise InputError(f"query header is not valid YAML: {exc}".splitlines()[0], path) from exc
-    if not isinstance(header, dict) or "summary" not in header:
-        raise InputError("query header needs at least '#+ summary: ...'", path, 1)
+    if not isinstance(header, dict):
+        raise InputError("query header must be '#+ key: value' lines (summary, description, params)", path, 1)
     return header
 
 
@@ -87,30 +87,30 @@ def load_query(path: Path) -> CannedQuery:
     return CannedQuery(
         name=path.stem,
         path=path,
-        summary=str(header["summary"]).strip(),
+        summary=str(header.get("summary", "")).strip(),
         description=str(header.get("description", "")).strip(),
         text=text,
         parameters=parameters,
     )
 
 
-def catalogue(queries_dir: Path) -> list[CannedQuery]:
-    """Every canned query in a folder, by name."""
-    return [load_query(p) for p in sorted(queries_dir.glob("*.rq"))]
+def catalogue(query_files: list[Path]) -> list[CannedQuery]:
+    """Every canned query of the given files, by name."""
+    return sorted((load_query(p) for p in query_files), key=lambda q: q.name)
 
 
-def find_query(name_or_path: str, queries_dir: Path) -> CannedQuery:
+def find_query(name_or_path: str, query_files: list[Path]) -> CannedQuery:
     """A canned query by name, or any .rq file by path."""
     if name_or_path.endswith(".rq"):
         path = Path(name_or_path)
         if not path.is_file():
             raise InputError("query file not found", path)
         return load_query(path)
-    path = queries_dir / f"{name_or_path}.rq"
-    if not path.is_file():
-        known = ", ".join(q.name for q in catalogue(queries_dir))
+    by_name = {p.stem: p for p in query_files}
+    if name_or_path not in by_name:
+        known = ", ".join(sorted(by_name))
         raise UsageError(f"no canned query named {name_or_path!r}; known: {known}")
-    return load_query(path)
+    return load_query(by_name[name_or_path])
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,18 @@ from typing import Any
 
 import jsonschema
 
-from dipkg import paths
-from dipkg.dates import DateError, parse_iso_date, resolve_weekday, weekday_in
 from dipkg.errors import InputError
-from dipkg.evidence import QuoteNotFound, Span, locate
-from dipkg.vocabulary import Vocabulary
-from dipkg.yamlfile import LocatedDocument, Location, decode_utf8, load_yaml, read_bytes
+from dipkg.layout import (
+    ARTICLE_ANNOTATION_FILE,
+    ARTICLE_META_FILE,
+    ARTICLE_TEXT_FILE,
+    ARTICLES_SUBDIR,
+    ENTITIES_SUBDIR,
+)
+from dipkg.seeds.dates import DateError, parse_iso_date, resolve_weekday, weekday_in
+from dipkg.seeds.evidence import QuoteNotFound, Span, locate
+from dipkg.seeds.vocabulary import Vocabulary
+from dipkg.seeds.yamlfile import LocatedDocument, Location, decode_utf8, load_yaml, read_bytes
 
 
 @dataclass(frozen=True)
@@ -187,7 +193,9 @@ class Corpus:
 
 @cache
 def _validator(name: str) -> jsonschema.protocols.Validator:
-    schema = json.loads(paths.schema_file(name).read_text(encoding="utf-8"))
+    schema = json.loads(
+        (Path(__file__).parent / "schema" / f"{name}.schema.json").read_text(encoding="utf-8")
+    )
     validator_class = jsonschema.validators.validator_for(schema)
     return validator_class(schema)
 
@@ -214,11 +222,11 @@ def load_corpus(seeds_dir: Path, vocabulary: Vocabulary) -> Corpus:
     """Load and check every file of a seeds folder."""
     if not seeds_dir.is_dir():
         raise InputError("seeds folder not found", seeds_dir)
-    registry = load_registry(seeds_dir / paths.ENTITIES_SUBDIR, vocabulary)
-    articles_dir = seeds_dir / paths.ARTICLES_SUBDIR
+    registry = load_registry(seeds_dir / ENTITIES_SUBDIR, vocabulary)
+    articles_dir = seeds_dir / ARTICLES_SUBDIR
     article_dirs = sorted(p for p in articles_dir.iterdir() if p.is_dir()) if articles_dir.is_dir() else []
     if not article_dirs:
-        raise InputError(f"no article folders in {paths.ARTICLES_SUBDIR}/", seeds_dir)
+        raise InputError(f"no article folders in {ARTICLES_SUBDIR}/", seeds_dir)
     articles = [load_article(d, registry, vocabulary) for d in article_dirs]
     return Corpus(registry, articles)
 
@@ -329,15 +337,15 @@ def _unknown_class(name: str, allowed: frozenset[str]) -> str:
 
 def load_article(article_dir: Path, registry: Registry, vocabulary: Vocabulary) -> Article:
     """Load one article folder: meta.yaml, article.txt and annotation.yaml."""
-    meta = load_yaml(article_dir / paths.ARTICLE_META_FILE)
+    meta = load_yaml(article_dir / ARTICLE_META_FILE)
     check_schema(meta, "meta")
-    text_path = article_dir / paths.ARTICLE_TEXT_FILE
+    text_path = article_dir / ARTICLE_TEXT_FILE
     raw = read_bytes(text_path)
     digest = hashlib.sha256(raw).hexdigest()
     if digest != meta.data["text_sha256"]:
         raise meta.error(
             ("text_sha256",),
-            f"{paths.ARTICLE_TEXT_FILE} does not match its checksum (sha256 is {digest}); "
+            f"{ARTICLE_TEXT_FILE} does not match its checksum (sha256 is {digest}); "
             "restore the text, or update text_sha256 and re-check the annotation",
         )
     text = decode_utf8(raw, text_path)
@@ -361,7 +369,7 @@ def load_article(article_dir: Path, registry: Registry, vocabulary: Vocabulary) 
         sha256=digest,
         text=text,
     )
-    annotation = load_yaml(article_dir / paths.ARTICLE_ANNOTATION_FILE)
+    annotation = load_yaml(article_dir / ARTICLE_ANNOTATION_FILE)
     check_schema(annotation, "annotation")
     _AnnotationReader(annotation, article, registry, vocabulary).read()
     return article
@@ -428,7 +436,7 @@ class _AnnotationReader:
         for key, value in entities.items():
             if key in self.registry.entities:
                 raise self.doc.error(
-                    ("entities", key), f"entity {key!r} is already defined in {paths.ENTITIES_SUBDIR}/"
+                    ("entities", key), f"entity {key!r} is already defined in {ENTITIES_SUBDIR}/"
                 )
             evidence = self._evidence(("entities", key, "evidence"), value["evidence"])
             self.article.entities[key] = _entity(key, value, evidence)

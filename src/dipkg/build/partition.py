@@ -18,14 +18,15 @@ import pyoxigraph as ox
 from rdflib import URIRef
 from rdflib.namespace import RDF
 
-from dipkg import paths
-from dipkg.annotation import Registry, load_article
-from dipkg.cache import ArticleRecord, Signature, digest, load_pickle, save_pickle, signature
-from dipkg.mapping import map_article
-from dipkg.publish import turtle_file
-from dipkg.turtle import turtle_parts
-from dipkg.validation import ValidationResult, Validator
-from dipkg.vocabulary import Vocabulary
+from dipkg.layout import ARTICLE_ANNOTATION_FILE, ARTICLE_META_FILE, ARTICLE_TEXT_FILE
+from dipkg.seeds.annotation import Registry, load_article
+from dipkg.build.cache import ArticleRecord, load_pickle, save_pickle
+from dipkg.fingerprint import Signature, digest, signature
+from dipkg.build.mapping import map_article
+from dipkg.build.publish import turtle_file
+from dipkg.build.turtle import turtle_parts
+from dipkg.validate.validation import ValidationResult, Validator
+from dipkg.seeds.vocabulary import Vocabulary
 
 HELD_BY = "http://www.w3.org/ns/org#heldBy"
 
@@ -117,7 +118,7 @@ def process_article(article_dir: Path) -> ArticleRecord:
     )
 
 
-ARTICLE_FILES = (paths.ARTICLE_TEXT_FILE, paths.ARTICLE_META_FILE, paths.ARTICLE_ANNOTATION_FILE)
+ARTICLE_FILES = (ARTICLE_TEXT_FILE, ARTICLE_META_FILE, ARTICLE_ANNOTATION_FILE)
 
 
 def article_sources(article_dir: str | Path) -> tuple[Signature, ...]:

@@ -20,7 +20,6 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from dipkg import paths
 from dipkg.errors import InputError
 from dipkg.iris import DEFAULT_BASE_IRI
 from dipkg.rdfio import format_for, graph_of, read_quads, store_of, to_rdflib
@@ -73,11 +72,18 @@ def _n3(node: Node | None) -> str:
     return "" if node is None else node.n3()
 
 
-def load_shapes(path: Path) -> Graph:
-    """The shapes graph: one Turtle file, or every *.ttl file of a folder."""
+def shapes_files_at(path: Path) -> list[Path]:
+    """The shapes files a `--shapes` option names: one Turtle file, or every *.ttl file of a folder."""
     files = sorted(path.glob("*.ttl")) if path.is_dir() else [path]
     if not files:
         raise InputError("no shapes (*.ttl) found", path)
+    return files
+
+
+def load_shapes(files: list[Path]) -> Graph:
+    """The shapes graph: the union of the given Turtle files."""
+    if not files:
+        raise InputError("no shapes (*.ttl) found")
     return graph_of([quad for f in files for quad in read_quads(str(f), "turtle")])
 
 
@@ -254,18 +260,21 @@ def read_inputs(names: list[str], input_format: str | None) -> list[ox.Quad]:
     return quads
 
 
-def read_ontology() -> list[ox.Quad]:
+def read_ontology(vocabulary_files: Iterable[Path]) -> list[ox.Quad]:
     """The dipkg ontology and its code lists, mixed into validated data for class hierarchies."""
-    files = (paths.ONTOLOGY_FILE, *paths.CODE_LIST_FILES)
-    return [quad for f in files for quad in read_quads(str(f), "turtle")]
+    return [quad for f in vocabulary_files for quad in read_quads(str(f), "turtle")]
 
 
 def validate_files(
-    names: list[str], input_format: str | None, shapes_path: Path, base_iri: str = DEFAULT_BASE_IRI
+    names: list[str],
+    input_format: str | None,
+    shapes_files: list[Path],
+    vocabulary_files: Iterable[Path],
+    base_iri: str = DEFAULT_BASE_IRI,
 ) -> ValidationReport:
-    """Validate RDF files (all parsed strictly first) against the shapes at `shapes_path`."""
+    """Validate RDF files (all parsed strictly first) against the shapes in `shapes_files`."""
     data = read_inputs(names, input_format)
-    return validate(data, load_shapes(shapes_path), read_ontology(), base_iri)
+    return validate(data, load_shapes(shapes_files), read_ontology(vocabulary_files), base_iri)
 
 
 def summary(report: ValidationReport, fail_on: str) -> str:

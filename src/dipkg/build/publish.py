@@ -17,16 +17,22 @@ def turtle_file(prefix_lines: list[str], body: str) -> bytes:
     return (GENERATED_HEADER + "\n".join(prefix_lines) + "\n\n" + body).encode("utf-8")
 
 
-def write_files(out_dir: Path, files: Mapping[str, bytes | Callable[[], bytes]]) -> dict[str, bool]:
+def write_files(
+    out_dir: Path, files: Mapping[str, bytes | Callable[[], bytes]], make_folders: bool = True
+) -> dict[str, bool]:
     """Write every file via a temporary file and a rename; returns which ones changed.
 
     A file's content is given as bytes or as a function returning them, called when the file
     is written, so that a large output is never held in memory at once. All temporary files are
     written before the first rename, so a failure while writing leaves every published file as
-    it was.
+    it was. Files get the usual permissions (0644 under umask 022), so a web server can serve
+    them. Unless `make_folders`, a missing `out_dir` is an error instead of being created.
     """
+    if not make_folders and not out_dir.is_dir():
+        raise PublishError("the output folder does not exist", out_dir)
     staged: list[tuple[Path, Path]] = []
     changed: dict[str, bool] = {}
+    mode = 0o666 & ~_umask()
     _remove_leftover_temporaries(out_dir, files)
     try:
         for relative, content in files.items():
@@ -37,6 +43,7 @@ def write_files(out_dir: Path, files: Mapping[str, bytes | Callable[[], bytes]])
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
             handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            os.fchmod(handle, mode)
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
                 stream.flush()
@@ -49,6 +56,13 @@ def write_files(out_dir: Path, files: Mapping[str, bytes | Callable[[], bytes]])
     for temp, target in staged:
         os.replace(temp, target)
     return changed
+
+
+def _umask() -> int:
+    """The process's file-creation mask (read by setting it, then putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _remove_leftover_temporaries(out_dir: Path, files: Mapping[str, object]) -> None:

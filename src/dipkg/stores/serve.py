@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dipkg.errors import InputError
-from dipkg.store import union_ntriples
+from dipkg.query.store import union_ntriples
 
 
 def oxigraph_binary() -> str:
@@ -20,10 +20,12 @@ def oxigraph_binary() -> str:
     return found
 
 
-def serve_kg(kg_dir: Path, port: int, writable: bool, graph: str, say: Callable[[str], None]) -> None:
+def serve_kg(
+    kg_dir: Path, store_dir: Path, port: int, writable: bool, graph: str, say: Callable[[str], None]
+) -> None:
     """Load the KG into a fresh database in a temporary folder and serve it until interrupted."""
     binary = oxigraph_binary()
-    data, triples = union_ntriples(kg_dir)
+    data, triples = union_ntriples(kg_dir, store_dir)
     with tempfile.TemporaryDirectory(prefix="dipkg-serve-") as folder:
         location = Path(folder) / "db"
         nquads = Path(folder) / "kg.nq"

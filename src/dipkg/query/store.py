@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from dipkg import paths
-from dipkg.cache import digest, signature
 from dipkg.dataset import PublishedGraph, published_graphs
 from dipkg.errors import UsageError
+from dipkg.fingerprint import digest, signature
+from dipkg.layout import KG_DESCRIPTION_FILE
+from dipkg.query.results import ResultTable, Term, normalise_literal
 from dipkg.rdfio import stream_quads
-from dipkg.results import ResultTable, Term, normalise_literal
 
 READY_MARKER = "complete"
 COUNT_FILE = "triples"
@@ -41,26 +41,26 @@ def uses_service(query: str) -> bool:
     return any(match.group().upper() == "SERVICE" for match in _TOKENS.finditer(query))
 
 
-def open_store(kg_dir: Path = paths.KG_DIR, graphs: list[PublishedGraph] | None = None) -> ox.Store:
+def open_store(kg_dir: Path, store_dir: Path, graphs: list[PublishedGraph] | None = None) -> ox.Store:
     """A store whose default graph is the merge of every graph of the published dataset.
 
     Merging (rather than querying the union of named graphs) counts a triple stated by several
     articles once, as a SPARQL server does for the single graph `dipkg load` writes. The store
-    is kept on disk under the cache folder; where that folder cannot be written, it is built in
-    memory instead.
+    is kept on disk under `store_dir` (in the cache folder); where that folder cannot be written,
+    it is built in memory instead.
     """
-    return open_counted_store(kg_dir, graphs)[0]
+    return open_counted_store(kg_dir, store_dir, graphs)[0]
 
 
 def open_counted_store(
-    kg_dir: Path = paths.KG_DIR, graphs: list[PublishedGraph] | None = None
+    kg_dir: Path, store_dir: Path, graphs: list[PublishedGraph] | None = None
 ) -> tuple[ox.Store, int]:
     """The store of `open_store` and how many triples it holds (counted once, when it was built)."""
     if graphs is None:
         graphs = published_graphs(kg_dir)
-    files = [kg_dir / paths.KG_DESCRIPTION_FILE, *(g.path for g in graphs)]
+    files = [kg_dir / KG_DESCRIPTION_FILE, *(g.path for g in graphs)]
     fingerprint = digest(f"{f.relative_to(kg_dir).as_posix()} {signature(f)}" for f in files)[:24]
-    folder = paths.CACHE_DIR / paths.STORE_SUBDIR / digest([str(kg_dir.resolve())])[:16]
+    folder = store_dir / digest([str(kg_dir.resolve())])[:16]
     location = folder / fingerprint
     if (location / READY_MARKER).is_file():
         return _read_only(location)
@@ -134,9 +134,9 @@ def _bulk_load(store: ox.Store, files: list[Path]) -> None:
     store.bulk_extend(itertools.chain.from_iterable(stream_quads(path, "turtle") for path in files))
 
 
-def union_ntriples(kg_dir: Path = paths.KG_DIR) -> tuple[bytes, int]:
+def union_ntriples(kg_dir: Path, store_dir: Path) -> tuple[bytes, int]:
     """Every triple of every graph, once, as N-Triples (in the store's order), and how many."""
-    store, triples = open_counted_store(kg_dir)
+    store, triples = open_counted_store(kg_dir, store_dir)
     data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
     return data, triples
 

@@ -7,8 +7,8 @@ from rdflib.namespace import DCAT, RDF, VOID, XSD
 
 from dipkg.iris import IRI_FORBIDDEN
 from dipkg.namespaces import DCTERMS, DIP, DataNamespaces, content_key, new_graph
-from dipkg.publish import GENERATED_HEADER
-from dipkg.turtle import INDENT, turtle_parts
+from dipkg.build.publish import GENERATED_HEADER
+from dipkg.build.turtle import INDENT, turtle_parts
 
 
 def description_file(

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from dipkg.errors import EXIT_ENDPOINT_ERROR, DipkgError, InputError, UsageError
-from dipkg.results import ResultTable, from_sparql_json
+from dipkg.query.results import ResultTable, from_sparql_json
 
 DEFAULT_TIMEOUT = 30.0
 RETRIES = 2

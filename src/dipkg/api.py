@@ -1,0 +1,331 @@
+"""The library: one call per command, each taking a `Project` (or a project folder) and returning a result.
+
+    from dipkg import api
+
+    project = api.init("my-project")        # or api.open_project("my-project")
+    report = api.build(project)             # once seeds/ holds articles
+    result = api.query(project, "summons-timeline")
+    ambassadors = [row["ambassador"] for row in result.records()]
+
+Errors a user can fix are raised as `dipkg.errors.DipkgError` subclasses, each with its exit code.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dipkg import __version__
+from dipkg.errors import NotConforming, PublishError, UsageError
+from dipkg.iris import DEFAULT_BASE_IRI, check_base_iri, prefix_map
+from dipkg.layout import ARTICLES_SUBDIR, ENTITIES_SUBDIR
+from dipkg.project import PROJECT_FILE, Project, project_file_text
+
+if TYPE_CHECKING:
+    from dipkg.build.pipeline import BuildReport
+    from dipkg.query.catalogue import CannedQuery
+    from dipkg.query.results import ResultTable
+    from dipkg.stores.remote import LoadReport
+    from dipkg.validate.validation import ValidationReport
+
+__all__ = [
+    "DEFAULT_BASE_IRI",
+    "NotConforming",
+    "Project",
+    "QueryResult",
+    "ValidationOutcome",
+    "__version__",
+    "build",
+    "check_base_iri",
+    "check_ontology",
+    "export",
+    "init",
+    "load",
+    "open_project",
+    "queries",
+    "query",
+    "save",
+    "serve",
+    "validate",
+]
+
+ProjectLike = Project | str | os.PathLike[str]
+Progress = Callable[[str, int, int], None]
+QUERY_FORMATS = ("table", "json", "csv", "tsv")
+EXPORT_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld")
+REPORT_FORMATS = ("text", "json", "turtle")
+FAIL_ON = ("violation", "warning", "info")
+KG_GRAPH_PATH = "graph/kg"
+
+
+def open_project(
+    where: ProjectLike | None = None,
+    *,
+    seeds: str | os.PathLike[str] | None = None,
+    kg: str | os.PathLike[str] | None = None,
+    base_iri: str | None = None,
+) -> Project:
+    """The project at `where` (a Project, or its folder), or the one containing the current folder.
+
+    `seeds`, `kg` and `base_iri` override what the project's dipkg.toml says.
+    """
+    if isinstance(where, Project):
+        project = where
+    elif where is not None:
+        folder = Path(where)
+        if not folder.is_dir():
+            raise UsageError("project folder not found", folder)
+        project = Project.at(folder)
+    else:
+        project = Project.find()
+    if seeds is not None:
+        project = project.replace(seeds=Path(seeds))
+    if kg is not None:
+        project = project.replace(kg=Path(kg))
+    if base_iri is not None:
+        problem = check_base_iri(base_iri)
+        if problem:
+            raise UsageError(f"base IRI {base_iri!r} {problem}")
+        project = project.replace(base_iri=base_iri)
+    return project
+
+
+def _project(project: ProjectLike) -> Project:
+    return project if isinstance(project, Project) else open_project(project)
+
+
+def init(folder: str | os.PathLike[str], base_iri: str = DEFAULT_BASE_IRI) -> Project:
+    """Create a new publishing project: dipkg.toml, seeds/articles/, seeds/entities/ and an empty kg/.
+
+    Refuses a folder that already holds a dipkg.toml; creates the folder if needed.
+    """
+    root = Path(folder)
+    problem = check_base_iri(base_iri)
+    if problem:
+        raise UsageError(f"base IRI {base_iri!r} {problem}")
+    if (root / PROJECT_FILE).exists():
+        raise UsageError("already a dipkg project (dipkg.toml exists)", root / PROJECT_FILE)
+    try:
+        for folder_path in (root / "seeds" / ARTICLES_SUBDIR, root / "seeds" / ENTITIES_SUBDIR, root / "kg"):
+            folder_path.mkdir(parents=True, exist_ok=True)
+        (root / ".gitignore").write_text(".dipkg-cache/\n", encoding="utf-8")
+        (root / PROJECT_FILE).write_text(project_file_text(base_iri), encoding="utf-8")
+    except OSError as exc:
+        raise PublishError(f"cannot create the project ({exc.strerror})", exc.filename or root) from exc
+    return Project.at(root)
+
+
+def build(
+    project: ProjectLike,
+    *,
+    validate: bool = True,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Build the project's kg/ from its seeds/ (see `dipkg build`); raises `NotConforming` on violations."""
+    from dipkg.build.pipeline import build as run_build
+
+    return run_build(_project(project), validate=validate, jobs=jobs, progress=progress)
+
+
+@dataclass(frozen=True)
+class ValidationOutcome:
+    """A validation report and the base IRI its IRIs are shortened against."""
+
+    report: ValidationReport
+    base_iri: str
+
+    def conforms(self, fail_on: str = "violation") -> bool:
+        """True when no result is at or above the `fail_on` severity."""
+        return self.report.conforms(fail_on)
+
+    def summary(self, fail_on: str = "violation") -> str:
+        """One line: the verdict at `fail_on` and the counts by severity."""
+        from dipkg.validate.validation import summary
+
+        return summary(self.report, fail_on)
+
+    def render(self, report_format: str = "text", fail_on: str = "violation") -> str:
+        """The report as text (one line per result, CURIEs), SHACL results JSON, or Turtle."""
+        from dipkg.validate.validation import Compactor, format_json, format_text, format_turtle
+
+        if report_format == "json":
+            return format_json(self.report, fail_on)
+        if report_format == "turtle":
+            return format_turtle(self.report, fail_on)
+        return format_text(self.report, Compactor(prefix_map(self.base_iri)))
+
+
+def validate(
+    project: ProjectLike,
+    files: list[str] | None = None,
+    *,
+    input_format: str | None = None,
+    shapes: str | os.PathLike[str] | None = None,
+    base_iri: str | None = None,
+) -> ValidationOutcome:
+    """Validate RDF files (`-` for standard input), or the published kg/ when `files` is empty.
+
+    `shapes` is a shapes file or folder replacing the project's shapes; `base_iri` is the base the
+    data's IRIs must be under (default: the one the published graph was built with).
+    """
+    from dipkg.dataset import dataset_files
+    from dipkg.validate.validation import shapes_files_at, validate_files
+
+    chosen = _project(project)
+    names = list(files) if files else [str(f) for f in dataset_files(chosen.kg_dir)]
+    shapes_files = chosen.shapes_files if shapes is None else shapes_files_at(Path(shapes))
+    base = base_iri or chosen.built_base_iri()
+    report = validate_files(names, input_format, shapes_files, chosen.vocabulary_files, base)
+    return ValidationOutcome(report, base)
+
+
+def check_ontology(project: ProjectLike, files: list[str] | None = None) -> list[str]:
+    """Problems of the ontology (with the data: `files`, or the published kg/), one line each."""
+    from dipkg.dataset import dataset_files
+    from dipkg.validate.ontology_check import check_ontology as run_checks
+
+    chosen = _project(project)
+    data = [Path(f) for f in files] if files else dataset_files(chosen.kg_dir)
+    return run_checks(data, list(chosen.vocabulary_files), chosen.shapes_files)
+
+
+def queries(project: ProjectLike) -> list[CannedQuery]:
+    """The canned queries: those shipped with dipkg and the project's own, by name."""
+    from dipkg.query.catalogue import catalogue
+
+    return catalogue(_project(project).query_files)
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """The rows of a SELECT query, and the prefixes used to shorten IRIs in a table."""
+
+    table: ResultTable
+    prefixes: dict[str, str]
+
+    @property
+    def variables(self) -> list[str]:
+        """The query's variables, in order."""
+        return self.table.variables
+
+    def records(self) -> list[dict[str, str | None]]:
+        """Each row as a dict of variable to plain value (None where unbound)."""
+        return [
+            {
+                name: None if term is None else term.value
+                for name, term in zip(self.variables, row, strict=True)
+            }
+            for row in self.table.rows
+        ]
+
+    def render(self, output_format: str = "json") -> str:
+        """The rows as an aligned table with CURIEs, SPARQL JSON results, CSV or TSV."""
+        from dipkg.query.results import to_csv, to_json, to_table, to_tsv
+
+        if output_format == "table":
+            return to_table(self.table, self.prefixes)
+        if output_format == "csv":
+            return to_csv(self.table)
+        if output_format == "tsv":
+            return to_tsv(self.table)
+        return to_json(self.table)
+
+
+def query(
+    project: ProjectLike,
+    name_or_file: str,
+    params: Mapping[str, str] | None = None,
+    *,
+    endpoint: str | None = None,
+    graph: str | None = None,
+    timeout: float = 30.0,
+) -> QueryResult:
+    """Run a canned query (by name) or a .rq file, locally on kg/ or on a SPARQL `endpoint`.
+
+    Parameters are checked against their declared types and bound as RDF terms; IRIs may be
+    CURIEs of the published graph's prefixes. Remotely, `graph` is the default graph (default:
+    where `dipkg load` writes; '' for the server's own default graph).
+    """
+    from dipkg.query.catalogue import bind_parameters, find_query, with_bindings
+
+    chosen = _project(project)
+    canned = find_query(name_or_file, chosen.query_files)
+    base = chosen.built_base_iri()
+    prefixes = prefix_map(base)
+    text = with_bindings(canned.text, bind_parameters(canned, dict(params or {}), prefixes))
+    if endpoint is None:
+        from dipkg.query.store import open_store, run_local
+
+        table = run_local(open_store(chosen.kg_dir, chosen.store_dir), text)
+    else:
+        from dipkg.stores.remote import Endpoint, run_remote
+
+        chosen_graph = base + KG_GRAPH_PATH if graph is None else graph
+        table = run_remote(Endpoint.from_options(endpoint), text, timeout, chosen_graph or None)
+    return QueryResult(table, prefixes)
+
+
+def load(
+    project: ProjectLike,
+    endpoint: str,
+    *,
+    graph: str | None = None,
+    update_url: str | None = None,
+    store_url: str | None = None,
+    timeout: float = 60.0,
+    staged: bool = True,
+    full: bool = False,
+) -> LoadReport:
+    """Make `graph` of a triple store hold exactly the union of kg/ (see `dipkg load`)."""
+    import pyoxigraph
+
+    from dipkg.stores.loading import load_dataset
+    from dipkg.stores.remote import Endpoint
+
+    chosen = _project(project)
+    target = graph if graph is not None else chosen.built_base_iri() + KG_GRAPH_PATH
+    try:
+        pyoxigraph.NamedNode(target)
+    except ValueError as exc:
+        raise UsageError(f"--graph {target!r} is not a valid IRI") from exc
+    return load_dataset(
+        Endpoint.from_options(endpoint, update_url, store_url), target, chosen, timeout, staged, full
+    )
+
+
+def export(project: ProjectLike, export_format: str = "trig") -> bytes:
+    """The published KG in another format (ttl, nt, nq, trig, jsonld), sorted: same KG, same bytes."""
+    from dipkg.query.export import export_bytes
+
+    if export_format not in EXPORT_FORMATS:
+        raise UsageError(f"unknown export format {export_format!r} (known: {', '.join(EXPORT_FORMATS)})")
+    chosen = _project(project)
+    return export_bytes(chosen.kg_dir, chosen.store_dir, export_format, prefix_map(chosen.built_base_iri()))
+
+
+def save(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write an output file atomically (0644 under umask 022); its folder must exist."""
+    from dipkg.build.publish import write_files
+
+    target = Path(path)
+    if target.is_dir():
+        raise PublishError("is a folder, not a file", target)
+    write_files(target.parent, {target.name: data}, make_folders=False)
+
+
+def serve(
+    project: ProjectLike,
+    port: int = 7878,
+    writable: bool = False,
+    say: Callable[[str], None] = print,
+) -> None:
+    """Serve kg/ as a SPARQL endpoint on 127.0.0.1 (the Oxigraph server) until interrupted."""
+    from dipkg.stores.serve import serve_kg
+
+    chosen = _project(project)
+    graph = chosen.built_base_iri() + KG_GRAPH_PATH
+    serve_kg(chosen.kg_dir, chosen.store_dir, port, writable, graph, say)

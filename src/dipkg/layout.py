@@ -1,0 +1,20 @@
+"""The names of the files and folders inside a seeds folder, a kg folder and a cache folder."""
+
+# Inside a seeds folder.
+ENTITIES_SUBDIR = "entities"
+ARTICLES_SUBDIR = "articles"
+ARTICLE_TEXT_FILE = "article.txt"
+ARTICLE_META_FILE = "meta.yaml"
+ARTICLE_ANNOTATION_FILE = "annotation.yaml"
+
+# Inside a kg folder.
+KG_ENTITIES_FILE = "entities.ttl"
+KG_ARTICLES_SUBDIR = "articles"
+KG_DESCRIPTION_FILE = "void.ttl"
+
+# Inside a cache folder: the build cache, the query store, and what was last loaded into each graph.
+STORE_SUBDIR = "store"
+LOAD_RECORDS_SUBDIR = "loads"
+
+ONTOLOGY_FILE = "dipkg.ttl"
+CODE_LIST_FILES = ("cameo.ttl", "plover.ttl")

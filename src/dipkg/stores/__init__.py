@@ -1,0 +1,1 @@
+"""Stores: SPARQL endpoints, loading kg/ into a triple store, and serving it."""
