@@ -15,19 +15,20 @@ os.environ["DIPKG_CACHE_DIR"] = tempfile.mkdtemp(prefix="dipkg-test-cache-")
 import pytest
 from rdflib import Graph
 
-from dipkg import paths
-from dipkg.build.pipeline import build
+from dipkg.layout import KG_ARTICLES_SUBDIR, KG_ENTITIES_FILE
+from tests.projects import SEED, build, copy_seed_project
 
 DATA_DIR = Path(__file__).parent / "data"
 
 
 @pytest.fixture(scope="session")
-def kg_trig(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def kg_trig(tmp_path_factory: pytest.TempPathFactory, built_kg: Path) -> Path:
     """The published kg/ as one TriG file (`dipkg export --format trig`)."""
+    from dipkg.iris import prefix_map
     from dipkg.query.export import export_bytes
 
     target = tmp_path_factory.mktemp("export") / "dipkg.trig"
-    target.write_bytes(export_bytes(paths.KG_DIR, "trig"))
+    target.write_bytes(export_bytes(built_kg, SEED.store_dir, "trig", prefix_map()))
     return target
 
 
@@ -62,11 +63,24 @@ def no_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
 
 
 @pytest.fixture(scope="session")
-def built_kg(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The seed KG built into a temporary folder."""
-    out = tmp_path_factory.mktemp("kg")
-    build(paths.SEEDS_DIR, out)
-    return out
+def seed_project_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the seed project (tests/data/seed-project) with its kg/ built."""
+    folder = copy_seed_project(tmp_path_factory.mktemp("seed") / "project")
+    build(folder / "seeds", folder / "kg")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def built_kg(seed_project_dir: Path) -> Path:
+    """The seed KG, built."""
+    return seed_project_dir / "kg"
+
+
+@pytest.fixture()
+def in_seed_project(seed_project_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run the test inside the built seed project (commands find it from the current folder)."""
+    monkeypatch.chdir(seed_project_dir)
+    return seed_project_dir
 
 
 @pytest.fixture(scope="session")
@@ -79,7 +93,7 @@ def kg(built_kg: Path) -> Graph:
 def ontology() -> Graph:
     """The ontology and its code lists."""
     graph = Graph()
-    for path in (paths.ONTOLOGY_FILE, *paths.CODE_LIST_FILES):
+    for path in SEED.vocabulary_files:
         graph.parse(path, format="turtle")
     return graph
 
@@ -87,16 +101,16 @@ def ontology() -> Graph:
 def load_kg(kg_dir: Path) -> Graph:
     """Parse entities.ttl and every article's Turtle file into one graph."""
     graph = Graph()
-    for path in [kg_dir / paths.KG_ENTITIES_FILE, *sorted((kg_dir / paths.KG_ARTICLES_SUBDIR).glob("*.ttl"))]:
+    for path in [kg_dir / KG_ENTITIES_FILE, *sorted((kg_dir / KG_ARTICLES_SUBDIR).glob("*.ttl"))]:
         graph.parse(path, format="turtle")
     return graph
 
 
 @pytest.fixture()
 def seeds_copy(tmp_path: Path) -> Path:
-    """A writable copy of the project's seeds folder."""
+    """A writable copy of the seed project's seeds folder."""
     target = tmp_path / "seeds"
-    shutil.copytree(paths.SEEDS_DIR, target)
+    shutil.copytree(SEED.seeds_dir, target)
     return target
 
 

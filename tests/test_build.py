@@ -13,42 +13,51 @@ from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from dipkg import paths
 from dipkg.build.mapping import map_corpus
 from dipkg.cli import main
 from dipkg.dataset import published_graphs, read_dataset
-from dipkg.namespaces import DEFAULT_BASE_IRI
+from dipkg.iris import DEFAULT_BASE_IRI
+from dipkg.layout import KG_ARTICLES_SUBDIR, KG_ENTITIES_FILE
 from dipkg.seeds.annotation import load_corpus
 from dipkg.seeds.vocabulary import load_ontology, vocabulary_of
 from tests.conftest import load_kg
+from tests.projects import REPOSITORY, SEED, SEED_DIR, build
 
 ARTICLE = "000_65e413c471938464"
 
 
 def run_build(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "dipkg", "build", *args], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "dipkg", "--project", str(SEED_DIR), "build", *args],
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
-def test_build_prints_what_it_wrote(tmp_path: Path) -> None:
+def test_build_prints_a_summary_and_lists_files_when_verbose(tmp_path: Path) -> None:
     out = tmp_path / "kg"
-    result = CliRunner().invoke(main, ["build", "--out", str(out)])
+    result = CliRunner().invoke(main, ["--project", str(SEED_DIR), "build", "--out", str(out), "--verbose"])
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
-    assert lines[0].endswith("1 article(s), 1384 triples")
-    assert lines[1:] == [
-        "  1 article(s) mapped, 1 validated, 0 reused from the cache",
-        "  entities.ttl                          184 triples  written",
-        f"  articles/{ARTICLE}.ttl    1200 triples  written",
-        "  void.ttl                              145 triples  written",
+    assert result.stdout.splitlines() == [
+        f"built {out}/ from tests/data/seed-project/seeds/: 1 article(s), 1384 triples",
+        "  1 article(s) mapped, 1 validated, 0 reused from the cache; "
+        "3 file(s) written, 0 unchanged, 0 removed",
     ]
-    again = CliRunner().invoke(main, ["build", "--out", str(out)])
+    assert result.stderr.splitlines() == [
+        "  written  entities.ttl  (184 triples)",
+        f"  written  articles/{ARTICLE}.ttl  (1200 triples)",
+        "  written  void.ttl  (145 triples)",
+    ]
+    again = CliRunner().invoke(main, ["--project", str(SEED_DIR), "build", "--out", str(out)])
     assert again.exit_code == 0
-    assert again.output.splitlines()[1:] == [
-        "  0 article(s) mapped, 0 validated, 1 reused from the cache",
-        "  3 file(s) unchanged",
+    assert again.stdout.splitlines()[1:] == [
+        "  0 article(s) mapped, 0 validated, 1 reused from the cache; "
+        "0 file(s) written, 3 unchanged, 0 removed",
     ]
+    assert again.stderr == ""
+    quiet = CliRunner().invoke(main, ["--project", str(SEED_DIR), "build", "--out", str(out), "-q"])
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
 
 
 def test_two_builds_in_separate_processes_give_identical_bytes(tmp_path: Path) -> None:
@@ -57,7 +66,7 @@ def test_two_builds_in_separate_processes_give_identical_bytes(tmp_path: Path) -
         out = tmp_path / f"kg{seed}"
         env = {**os.environ, "PYTHONHASHSEED": seed}
         subprocess.run(
-            [sys.executable, "-m", "dipkg", "build", "--out", str(out)],
+            [sys.executable, "-m", "dipkg", "--project", str(SEED_DIR), "build", "--out", str(out)],
             check=True,
             env=env,
             capture_output=True,
@@ -67,21 +76,24 @@ def test_two_builds_in_separate_processes_give_identical_bytes(tmp_path: Path) -
     assert len(outputs[0]) == 3
 
 
-def test_committed_kg_is_what_build_produces(built_kg: Path) -> None:
-    """kg/ must be rebuilt and committed whenever seeds/ or the ontology change."""
-    produced = {p.relative_to(built_kg): p.read_bytes() for p in built_kg.rglob("*") if p.is_file()}
-    committed = {p.relative_to(paths.KG_DIR): p.read_bytes() for p in paths.KG_DIR.rglob("*") if p.is_file()}
+def test_committed_kg_is_what_build_produces(tmp_path: Path) -> None:
+    """kg/ must be rebuilt and committed whenever seeds/, the ontology or the shapes change."""
+    built = tmp_path / "kg"
+    build(REPOSITORY.seeds_dir, built, REPOSITORY.base_iri)
+    produced = {p.relative_to(built): p.read_bytes() for p in built.rglob("*") if p.is_file()}
+    kg = REPOSITORY.kg_dir
+    committed = {p.relative_to(kg): p.read_bytes() for p in kg.rglob("*") if p.is_file()}
     assert sorted(committed) == sorted(produced)
     stale = [str(name) for name in produced if committed[name] != produced[name]]
     assert stale == [], f"kg/ is stale; run `dipkg build` and commit: {stale}"
 
 
 def test_published_turtle_round_trips_to_the_mapped_graphs(built_kg: Path) -> None:
-    vocabulary = vocabulary_of(load_ontology(paths.ONTOLOGY_FILE))
-    mapped = map_corpus(load_corpus(paths.SEEDS_DIR, vocabulary), DEFAULT_BASE_IRI)
-    entities = Graph().parse(built_kg / paths.KG_ENTITIES_FILE, format="turtle")
+    vocabulary = vocabulary_of(load_ontology(SEED.ontology_file))
+    mapped = map_corpus(load_corpus(SEED.seeds_dir, vocabulary), DEFAULT_BASE_IRI)
+    entities = Graph().parse(built_kg / KG_ENTITIES_FILE, format="turtle")
     assert isomorphic(entities, mapped.entities)
-    article = Graph().parse(built_kg / paths.KG_ARTICLES_SUBDIR / f"{ARTICLE}.ttl", format="turtle")
+    article = Graph().parse(built_kg / KG_ARTICLES_SUBDIR / f"{ARTICLE}.ttl", format="turtle")
     assert isomorphic(article, mapped.articles[ARTICLE][1])
 
 
@@ -142,22 +154,46 @@ def test_bad_base_iri_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_help_documents_exit_codes() -> None:
-    for args in (["--help"], ["build", "--help"]):
-        result = CliRunner().invoke(main, args)
+    result = CliRunner().invoke(main, ["--help"], terminal_width=1000)
+    assert result.exit_code == 0
+    for code in (
+        "0 success;",
+        "1 the data does not conform",
+        "2 usage error",
+        "3 bad input",
+        "4 the output",
+        "5 a SPARQL endpoint",
+        "70 internal error",
+        "130 interrupted",
+    ):
+        assert code in result.output
+    commands = ["init", "build", "validate", "queries", "query", "load", "export", "serve"]
+    for command in commands:
+        result = CliRunner().invoke(main, [command, "--help"], terminal_width=1000)
         assert result.exit_code == 0
-        assert (
-            "Exit codes: 0 success; 1 does not conform to the shapes; 2 usage error; 3 bad" in result.output
-        )
+        assert "Exit codes: 0 success;" in result.output, command
+        assert "--quiet" in result.output and "--verbose" in result.output, command
+        assert "Example: dipkg" in result.output, command
+    build_help = CliRunner().invoke(main, ["build", "--help"], terminal_width=1000).output
+    assert "1 the data does not conform" in build_help and "5 a SPARQL endpoint" not in build_help
+    assert "5 a SPARQL endpoint" in CliRunner().invoke(main, ["load", "--help"]).output
+
+
+def test_the_command_list_is_not_cut_short() -> None:
+    result = CliRunner().invoke(main, ["--help"])
+    listed = result.output.split("Commands:")[1].split("Exit codes")[0]
+    assert "..." not in listed
+    assert "Load the published KG into a triple store; a failed load changes" in listed
 
 
 def test_leftover_temporary_files_are_cleaned(tmp_path: Path) -> None:
     out = tmp_path / "kg"
-    (out / paths.KG_ARTICLES_SUBDIR).mkdir(parents=True)
-    leftover = out / paths.KG_ARTICLES_SUBDIR / f".{ARTICLE}.ttl.abc123.tmp"
+    (out / KG_ARTICLES_SUBDIR).mkdir(parents=True)
+    leftover = out / KG_ARTICLES_SUBDIR / f".{ARTICLE}.ttl.abc123.tmp"
     leftover.write_text("half written", encoding="utf-8")
-    unrelated = out / paths.KG_ARTICLES_SUBDIR / ".notes.tmp"
+    unrelated = out / KG_ARTICLES_SUBDIR / ".notes.tmp"
     unrelated.write_text("not ours", encoding="utf-8")
     assert run_build("--out", str(out)).returncode == 0
     assert not leftover.exists()
-    published = sorted(p.name for p in (out / paths.KG_ARTICLES_SUBDIR).iterdir())
+    published = sorted(p.name for p in (out / KG_ARTICLES_SUBDIR).iterdir())
     assert published == [".notes.tmp", f"{ARTICLE}.ttl"]

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from dipkg import paths
-from dipkg.build.pipeline import NotConforming, build, validate_corpus
+from dipkg.build.pipeline import validate_corpus
+from dipkg.errors import NotConforming
+from dipkg.layout import ARTICLE_ANNOTATION_FILE, ARTICLES_SUBDIR, ENTITIES_SUBDIR
+from tests.projects import SEED, build, seed_project
 from tests.test_scale import files_of, generate
 
 
@@ -28,7 +30,7 @@ def seeds(pristine: Path, tmp_path: Path) -> Path:
 
 
 def revise_a_label(article_dir: Path) -> None:
-    annotation = article_dir / paths.ARTICLE_ANNOTATION_FILE
+    annotation = article_dir / ARTICLE_ANNOTATION_FILE
     lines = annotation.read_text(encoding="utf-8").splitlines(keepends=True)
     first = next(i for i, line in enumerate(lines) if line.lstrip().startswith("label: "))
     lines[first] = lines[first].rstrip("\n") + " revised\n"
@@ -36,7 +38,7 @@ def revise_a_label(article_dir: Path) -> None:
 
 
 def article_dirs(seeds: Path) -> list[Path]:
-    return sorted((seeds / paths.ARTICLES_SUBDIR).iterdir())
+    return sorted((seeds / ARTICLES_SUBDIR).iterdir())
 
 
 def test_rebuild_after_one_change_redoes_that_article_only_and_equals_a_clean_build(
@@ -74,17 +76,17 @@ def test_unchanged_rebuild_reads_no_article(
 def test_changed_shapes_revalidate_every_article_without_mapping_it_again(
     seeds: Path, tmp_path: Path
 ) -> None:
-    shapes = Path(shutil.copytree(paths.SHAPES_DIR, tmp_path / "shapes"))
-    build(seeds, tmp_path / "kg", shapes=shapes, cache_root=tmp_path / "cache")
+    shapes = Path(shutil.copytree(SEED.shapes_dirs[0], tmp_path / "shapes"))
+    build(seeds, tmp_path / "kg", shapes_dir=shapes, cache_root=tmp_path / "cache")
     with (shapes / "dipkg-shapes.ttl").open("a", encoding="utf-8") as stream:
         stream.write("\n# revised\n")
-    again = build(seeds, tmp_path / "kg", shapes=shapes, cache_root=tmp_path / "cache")
+    again = build(seeds, tmp_path / "kg", shapes_dir=shapes, cache_root=tmp_path / "cache")
     assert (again.mapped, again.validated) == (0, 12)
 
 
 def test_changed_entities_map_every_article_again(seeds: Path, tmp_path: Path) -> None:
     build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache")
-    entity_file = sorted((seeds / paths.ENTITIES_SUBDIR).glob("*.yaml"))[0]
+    entity_file = sorted((seeds / ENTITIES_SUBDIR).glob("*.yaml"))[0]
     with entity_file.open("a", encoding="utf-8") as stream:
         stream.write("\n# revised\n")
     again = build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache")
@@ -136,7 +138,7 @@ def test_violations_introduced_by_an_edit_are_found_as_by_a_clean_validation(
         shutil.copytree(with_violations / "articles" / name, seeds / "articles" / name)
     with pytest.raises(NotConforming) as caught:
         build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache")
-    assert caught.value.report.results == validate_corpus(seeds).results
+    assert caught.value.report.results == validate_corpus(seed_project(tmp_path / "scratch", seeds)).results
     assert caught.value.report.count("Violation") == 2
     assert files_of(tmp_path / "kg") == before
 

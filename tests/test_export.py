@@ -10,11 +10,11 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, VOID
 
-from dipkg import paths
 from dipkg.cli import main
 from dipkg.dataset import read_dataset
+from dipkg.layout import KG_DESCRIPTION_FILE
+from tests.projects import SEED, SEED_DIR, build
 
-KG_QUADS = set(read_dataset(paths.KG_DIR))
 FORMATS = {
     "ttl": pyoxigraph.RdfFormat.TURTLE,
     "nt": pyoxigraph.RdfFormat.N_TRIPLES,
@@ -24,37 +24,69 @@ FORMATS = {
 }
 
 
-def export(*args: str) -> bytes:
-    result = CliRunner().invoke(main, ["export", *args])
-    assert result.exit_code == 0, result.stderr
-    return result.stdout_bytes
+@pytest.fixture(scope="module")
+def kg_quads(built_kg: Path) -> set[pyoxigraph.Quad]:
+    return set(read_dataset(built_kg))
+
+
+def run_export(kg: Path, *args: str) -> tuple[int, bytes, str]:
+    result = CliRunner().invoke(main, ["--project", str(SEED_DIR), "export", "--kg", str(kg), *args])
+    return result.exit_code, result.stdout_bytes, result.stderr
+
+
+@pytest.fixture()
+def export(built_kg: Path):  # type: ignore[no-untyped-def]
+    def exported(*args: str) -> bytes:
+        code, data, err = run_export(built_kg, *args)
+        assert code == 0, err
+        return data
+
+    return exported
 
 
 @pytest.mark.parametrize("name", sorted(FORMATS))
-def test_export_keeps_every_triple_and_is_deterministic(name: str) -> None:
+def test_export_keeps_every_triple_and_is_deterministic(name: str, export, kg_quads) -> None:  # type: ignore[no-untyped-def]
+    kg = kg_quads
     data = export("--format", name)
     assert data == export("--format", name)
     quads = set(pyoxigraph.parse(data, format=FORMATS[name]))
     if FORMATS[name].supports_datasets:
-        assert quads == KG_QUADS
+        assert quads == kg
     else:
-        assert {q.triple for q in quads} == {q.triple for q in KG_QUADS}
+        assert {q.triple for q in quads} == {q.triple for q in kg}
 
 
-def test_export_to_file(tmp_path: Path) -> None:
+def test_export_to_file(tmp_path: Path, built_kg: Path, export, kg_quads) -> None:  # type: ignore[no-untyped-def]
     target = tmp_path / "kg.nt"
-    result = CliRunner().invoke(main, ["export", "--format", "nt", "-o", str(target)])
-    assert result.exit_code == 0
-    assert result.stdout == ""
-    assert target.read_bytes() == export("--format", "nt")
-    assert len(target.read_text(encoding="utf-8").splitlines()) == len({q.triple for q in KG_QUADS})
+    code, out, _ = run_export(built_kg, "-o", str(target))
+    assert (code, out) == (0, b"")
+    assert target.read_bytes() == export("--format", "nt"), "the format is guessed from the extension"
+    assert len(target.read_text(encoding="utf-8").splitlines()) == len({q.triple for q in kg_quads})
+    assert target.stat().st_mode & 0o777 == 0o644
 
 
-def test_void_description_counts_what_is_published() -> None:
-    void = Graph().parse(paths.KG_DIR / paths.KG_DESCRIPTION_FILE, format="turtle")
+def test_export_into_a_missing_folder_fails_and_creates_nothing(tmp_path: Path, built_kg: Path) -> None:
+    target = tmp_path / "missing" / "kg.nt"
+    code, out, err = run_export(built_kg, "-o", str(target))
+    assert (code, out) == (4, b"")
+    assert err == f"dipkg: error: {target.parent}: the output folder does not exist\n"
+    assert not target.parent.exists()
+
+
+def test_export_uses_the_prefixes_of_the_base_the_graph_was_built_with(tmp_path: Path) -> None:
+    build(SEED.seeds_dir, tmp_path / "kg", "https://example.org/kg/")
+    code, data, _ = run_export(tmp_path / "kg", "--format", "ttl")
+    assert code == 0
+    assert b"@prefix ent: <https://example.org/kg/entity/> ." in data
+    assert b"w3id.org/dipkg/entity" not in data
+
+
+def test_void_description_counts_what_is_published(built_kg: Path, kg_quads) -> None:  # type: ignore[no-untyped-def]
+    kg = kg_quads
+    void = Graph().parse(built_kg / KG_DESCRIPTION_FILE, format="turtle")
     dataset = URIRef("https://w3id.org/dipkg/dataset")
-    assert void.value(dataset, VOID.triples) == Literal(len({q.triple for q in KG_QUADS}))
-    classes = {q.object for q in KG_QUADS if q.predicate.value == str(RDF.type)}
+    assert void.value(dataset, VOID.triples) == Literal(len({q.triple for q in kg}))
+    classes = {q.object for q in kg if q.predicate.value == str(RDF.type)}
     assert void.value(dataset, VOID.classes) == Literal(len(classes))
     partitions = {
         void.value(p, VOID["class"]): int(void.value(p, VOID.entities))  # type: ignore[arg-type]
@@ -82,4 +114,4 @@ def test_void_description_counts_what_is_published() -> None:
     queries = {
         str(q).rsplit("/", 1)[1] for q in void.objects(dataset, URIRef("http://purl.org/dc/terms/hasPart"))
     }
-    assert queries == {p.name for p in paths.QUERIES_DIR.glob("*.rq")}
+    assert queries == {p.name for p in SEED.query_files}

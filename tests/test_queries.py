@@ -19,16 +19,17 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Dataset, URIRef
 
-from dipkg import paths
 from dipkg.cli import main
 from dipkg.dataset import published_graphs
 from dipkg.fingerprint import digest
 from dipkg.iris import prefix_map
+from dipkg.layout import KG_DESCRIPTION_FILE, KG_ENTITIES_FILE
 from dipkg.query.catalogue import bind_parameters, catalogue, with_bindings
 from dipkg.query.results import ResultTable, Term, normalise_literal
 from dipkg.query.store import open_store, run_local, uses_service
+from tests.projects import SEED
 
-QUERIES = catalogue(paths.QUERIES_DIR)
+QUERIES = catalogue(SEED.query_files)
 DATA = Path(__file__).parent / "data" / "queries"
 NASTY = ['a"} ; DROP ALL ; #', "two\nlines", "escaped \\u0022 quote", "tab\there", "}", "'single'", ""]
 SAMPLE_EVENT = "ev:summons-8a1e0a2a3bb9"
@@ -66,15 +67,20 @@ def rdflib_table(dataset: Dataset, text: str) -> ResultTable:
     return ResultTable(variables, rows)
 
 
-@pytest.fixture(scope="module")
-def store():  # type: ignore[no-untyped-def]
-    return open_store()
+@pytest.fixture(autouse=True)
+def _in_seed_project(in_seed_project: Path) -> None:
+    """Every command of this module runs in the built seed project."""
 
 
 @pytest.fixture(scope="module")
-def rdflib_dataset() -> Dataset:
+def store(built_kg: Path):  # type: ignore[no-untyped-def]
+    return open_store(built_kg, SEED.store_dir)
+
+
+@pytest.fixture(scope="module")
+def rdflib_dataset(built_kg: Path) -> Dataset:
     dataset = Dataset(default_union=True)
-    for graph in published_graphs(paths.KG_DIR):
+    for graph in published_graphs(built_kg):
         dataset.graph(URIRef(graph.name)).parse(graph.path, format="turtle")
     return dataset
 
@@ -260,7 +266,7 @@ def test_service_detection_ignores_strings_iris_and_comments() -> None:
 
 def _count_summons(kg_dir: Path) -> int:
     table = run_local(
-        open_store(kg_dir),
+        open_store(kg_dir, SEED.store_dir),
         "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/dipkg/ontology#Summons> }",
     )
     value = table.rows[0][0]
@@ -283,7 +289,7 @@ def test_the_store_on_disk_is_reused_until_kg_changes(
     article = next((kg / "articles").glob("*.ttl"))
     with article.open("a", encoding="utf-8") as stream:
         stream.write("<https://example.org/s> a <https://w3id.org/dipkg/ontology#Summons> .\n")
-    folder = paths.CACHE_DIR / paths.STORE_SUBDIR / digest([str(kg.resolve())])[:16]
+    folder = SEED.store_dir / digest([str(kg.resolve())])[:16]
     assert len(list(folder.iterdir())) == 1
     finished = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
@@ -307,7 +313,7 @@ def test_a_broken_kg_file_is_reported_and_leaves_no_store(built_kg: Path, tmp_pa
     assert result.exit_code == 3
     assert result.stderr.startswith(f"dipkg: error: {article}:")
     assert len(result.stderr.splitlines()) == 1
-    folder = paths.CACHE_DIR / paths.STORE_SUBDIR
+    folder = SEED.store_dir
     assert not [p for p in folder.rglob("*") if p.name.endswith(".tmp")]
 
 
@@ -316,8 +322,8 @@ def test_a_graph_published_outside_the_kg_folder_is_refused(
     built_kg: Path, tmp_path: Path, dump: str
 ) -> None:
     kg = Path(shutil.copytree(built_kg, tmp_path / "kg"))
-    shutil.copy(kg / paths.KG_ENTITIES_FILE, tmp_path / "outside.ttl")
-    description = kg / paths.KG_DESCRIPTION_FILE
+    shutil.copy(kg / KG_ENTITIES_FILE, tmp_path / "outside.ttl")
+    description = kg / KG_DESCRIPTION_FILE
     entities_dump = "void:dataDump <https://w3id.org/dipkg/kg/entities.ttl> ;"
     text = description.read_text(encoding="utf-8")
     assert text.count(entities_dump) == 1

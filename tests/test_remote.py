@@ -15,19 +15,27 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dipkg import loading, paths, remote
-from dipkg.cli import DEFAULT_GRAPH, main
+from dipkg.cli import main
+from dipkg.layout import KG_ARTICLES_SUBDIR, KG_ENTITIES_FILE
 from dipkg.query.catalogue import catalogue
+from dipkg.stores import loading, remote
 from dipkg.stores.loading import load_dataset
 from dipkg.stores.remote import Endpoint, Payload, count_triples, load_graph, staging_graph, update
+from tests.projects import SEED, seed_project
 from tests.servers import FaultyProxy, OxigraphServer, Rule, free_port
 
 pytestmark = pytest.mark.loopback
 
-QUERIES = catalogue(paths.QUERIES_DIR)
+QUERIES = catalogue(SEED.query_files)
+DEFAULT_GRAPH = "https://w3id.org/dipkg/graph/kg"
 DATA = Path(__file__).parent / "data" / "queries"
 KG_TRIPLES = 1384
 OLD = b"".join(b"<urn:x:old> <urn:x:p> <urn:x:o%d> .\n" % i for i in range(3))
+
+
+@pytest.fixture(autouse=True)
+def _in_seed_project(in_seed_project: Path) -> None:
+    """Every command of this module runs in the built seed project."""
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -312,13 +320,13 @@ def kg_copy(built_kg: Path, tmp_path: Path) -> Path:
     """A writable copy of the built seed KG whose article also states a triple entities.ttl states."""
     target = tmp_path / "kg"
     shutil.copytree(built_kg, target)
-    for path in (article_file(target), target / paths.KG_ENTITIES_FILE):
+    for path in (article_file(target), target / KG_ENTITIES_FILE):
         path.write_text(path.read_text(encoding="utf-8") + SHARED, encoding="utf-8")
     return target
 
 
 def article_file(kg_dir: Path) -> Path:
-    (path,) = (kg_dir / paths.KG_ARTICLES_SUBDIR).glob("*.ttl")
+    (path,) = (kg_dir / KG_ARTICLES_SUBDIR).glob("*.ttl")
     return path
 
 
@@ -414,17 +422,17 @@ def test_a_change_too_large_for_one_update_or_with_blank_nodes_is_loaded_whole(
 ) -> None:
     drop_live_graph(oxigraph_server)
     endpoint = Endpoint.from_options(oxigraph_server.url)
-    assert load_dataset(endpoint, DEFAULT_GRAPH, kg_copy, 10).removed_and_added is None
+    assert load_dataset(endpoint, DEFAULT_GRAPH, seed_project(kg_copy), 10).removed_and_added is None
     revise_article(kg_copy)
     monkeypatch.setattr(loading, "UPDATE_LIMIT", 100)
-    assert load_dataset(endpoint, DEFAULT_GRAPH, kg_copy, 10).removed_and_added is None
+    assert load_dataset(endpoint, DEFAULT_GRAPH, seed_project(kg_copy), 10).removed_and_added is None
     monkeypatch.undo()
-    entities = kg_copy / paths.KG_ENTITIES_FILE
+    entities = kg_copy / KG_ENTITIES_FILE
     entities.write_text(entities.read_text(encoding="utf-8") + '[] <urn:x:p> "blank" .\n', encoding="utf-8")
-    report = load_dataset(endpoint, DEFAULT_GRAPH, kg_copy, 10)
+    report = load_dataset(endpoint, DEFAULT_GRAPH, seed_project(kg_copy), 10)
     assert (report.triples, report.removed_and_added) == (KG_TRIPLES + 3, None)
     assert ("urn:x:p", "blank") in {(p, o) for _, p, o in live_triples(oxigraph_server)}
-    report = load_dataset(endpoint, DEFAULT_GRAPH, kg_copy, 10)
+    report = load_dataset(endpoint, DEFAULT_GRAPH, seed_project(kg_copy), 10)
     assert report.removed_and_added == (0, 0)
 
 
@@ -433,10 +441,10 @@ def test_the_record_holds_copies_of_what_was_loaded_and_a_bad_record_means_a_who
 ) -> None:
     drop_live_graph(oxigraph_server)
     endpoint = Endpoint.from_options(oxigraph_server.url)
-    load_dataset(endpoint, DEFAULT_GRAPH, kg_copy, 10)
+    load_dataset(endpoint, DEFAULT_GRAPH, seed_project(kg_copy), 10)
     revise_article(kg_copy)
-    assert load_dataset(endpoint, DEFAULT_GRAPH, kg_copy, 10).removed_and_added == (1, 2)
-    record = loading.LoadRecord(endpoint, DEFAULT_GRAPH)
+    assert load_dataset(endpoint, DEFAULT_GRAPH, seed_project(kg_copy), 10).removed_and_added == (1, 2)
+    record = loading.LoadRecord(SEED.load_records_dir, endpoint, DEFAULT_GRAPH)
     copies = record.folder / loading.COPIES_SUBDIR
     published = sorted(p.relative_to(kg_copy) for p in kg_copy.rglob("*.ttl") if p.name != "void.ttl")
     assert sorted(p.relative_to(copies) for p in copies.rglob("*") if p.is_file()) == published
@@ -445,7 +453,7 @@ def test_the_record_holds_copies_of_what_was_loaded_and_a_bad_record_means_a_who
     bad_files = {"format": 1, "graph": DEFAULT_GRAPH, "triples": KG_TRIPLES + 2, "files": {"a": "b"}}
     for broken in ("{not json", json.dumps(bad_files)):
         record_file.write_text(broken, encoding="utf-8")
-        assert load_dataset(endpoint, DEFAULT_GRAPH, kg_copy, 10).removed_and_added is None
+        assert load_dataset(endpoint, DEFAULT_GRAPH, seed_project(kg_copy), 10).removed_and_added is None
     assert len(live_triples(oxigraph_server)) == KG_TRIPLES + 2
 
 

@@ -10,13 +10,14 @@ from pathlib import Path
 import pyshacl
 import pytest
 
-from dipkg import paths
-from dipkg.build.pipeline import NotConforming, build, validate_corpus
+from dipkg.build.pipeline import validate_corpus
 from dipkg.dataset import read_dataset
+from dipkg.errors import NotConforming
 from dipkg.rdfio import graph_of
 from dipkg.validate.validation import _read_results, load_shapes, read_ontology
+from tests.projects import SEED, build, seed_project
 
-GENERATOR = paths.PROJECT_DIR / "bench" / "generate.py"
+GENERATOR = Path(__file__).parent.parent / "bench" / "generate.py"
 
 
 def generate(out: Path, articles: int, violations: int = 0, seed: int = 7) -> Path:
@@ -55,8 +56,8 @@ def test_generation_is_deterministic(tmp_path: Path, corpus: Path) -> None:
 
 
 def test_generated_corpus_builds_in_parallel_as_in_series(corpus: Path, tmp_path: Path) -> None:
-    parallel = build(corpus, tmp_path / "parallel", shapes=None, jobs=2)
-    serial = build(corpus, tmp_path / "serial", shapes=None, jobs=1)
+    parallel = build(corpus, tmp_path / "parallel", validate=False, jobs=2)
+    serial = build(corpus, tmp_path / "serial", validate=False, jobs=1)
     assert files_of(tmp_path / "parallel") == files_of(tmp_path / "serial")
     assert parallel.articles == serial.articles == 12
 
@@ -69,13 +70,13 @@ def test_injected_violations_stop_the_build(corpus: Path, tmp_path: Path) -> Non
 
 
 def test_partitioned_validation_equals_monolithic_pyshacl(corpus: Path, tmp_path: Path) -> None:
-    build(corpus, tmp_path / "kg", shapes=None)
-    partitioned = set(validate_corpus(corpus, jobs=2).results)
+    build(corpus, tmp_path / "kg", validate=False)
+    partitioned = set(validate_corpus(seed_project(tmp_path / "scratch", corpus), jobs=2).results)
     merged = graph_of(read_dataset(tmp_path / "kg"))
     _, results_graph, _ = pyshacl.validate(
         merged,
-        shacl_graph=load_shapes(paths.SHAPES_DIR),
-        ont_graph=graph_of(read_ontology()),
+        shacl_graph=load_shapes(SEED.shapes_files),
+        ont_graph=graph_of(read_ontology(SEED.vocabulary_files)),
         inference="none",
         advanced=True,
         allow_warnings=True,

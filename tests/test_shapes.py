@@ -10,13 +10,13 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
-from dipkg import paths
 from dipkg.dataset import read_dataset
 from dipkg.rdfio import graph_of, read_quads
 from dipkg.validate.validation import ValidationResult, _read_results, load_shapes, read_ontology, validate
 from tests.conftest import DATA_DIR
+from tests.projects import SEED
 
-SHAPES_FILE = paths.SHAPES_DIR / "dipkg-shapes.ttl"
+SHAPES_FILE = SEED.shapes_dirs[0] / "dipkg-shapes.ttl"
 FIXTURES = DATA_DIR / "shapes"
 NEGATIVE = sorted((FIXTURES / "negative").rglob("*.ttl"))
 PREFIXES = {"dipsh": "https://w3id.org/dipkg/shapes#", "sh": str(SH)}
@@ -46,12 +46,12 @@ def expectation(path: Path) -> tuple[URIRef, ...]:
 
 @pytest.fixture(scope="module")
 def shapes() -> Graph:
-    return load_shapes(paths.SHAPES_DIR)
+    return load_shapes(SEED.shapes_files)
 
 
 @pytest.fixture(scope="module")
 def ontology_quads() -> list:  # type: ignore[type-arg]
-    return read_ontology()
+    return read_ontology(SEED.vocabulary_files)
 
 
 def constraints_in(shapes: Graph) -> set[tuple[URIRef, ...]]:
@@ -101,8 +101,8 @@ def test_positive_fixture_has_no_result(shapes: Graph, ontology_quads: list) -> 
     assert report.results == []
 
 
-def test_published_kg_conforms_with_only_info(shapes: Graph, ontology_quads: list) -> None:  # type: ignore[type-arg]
-    report = validate(read_dataset(paths.KG_DIR), shapes, ontology_quads)
+def test_published_kg_conforms_with_only_info(shapes: Graph, ontology_quads: list, built_kg: Path) -> None:  # type: ignore[type-arg]
+    report = validate(read_dataset(built_kg), shapes, ontology_quads)
     assert report.conforms("warning")
     assert {r.severity for r in report.results} == {"Info"}
     assert report.count("Info") == 7
@@ -145,11 +145,20 @@ def reference_results(data: Graph, shapes: Graph, ontology: Graph) -> set[Valida
 
 @pytest.mark.parametrize(
     "fixture",
-    [paths.KG_DIR, *(f for f in NEGATIVE if "generated" not in f.parts)],
-    ids=lambda p: p.stem,
+    [None, *(f for f in NEGATIVE if "generated" not in f.parts)],
+    ids=lambda p: "kg" if p is None else p.stem,
 )
-def test_engine_gives_exactly_pyshacls_results(fixture: Path, shapes: Graph, ontology_quads: list) -> None:  # type: ignore[type-arg]
-    quads = read_dataset(fixture) if fixture.is_dir() else read_quads(str(fixture), "turtle")
+def test_engine_gives_exactly_pyshacls_results(
+    fixture: Path | None,
+    shapes: Graph,
+    ontology_quads: list,  # type: ignore[type-arg]
+    request: pytest.FixtureRequest,
+) -> None:
+    quads = (
+        read_dataset(request.getfixturevalue("built_kg"))
+        if fixture is None
+        else read_quads(str(fixture), "turtle")
+    )
     ours = set(validate(quads, shapes, ontology_quads).results)
     reference = reference_results(graph_of(quads), shapes, graph_of(ontology_quads))
     assert ours == reference

@@ -10,14 +10,18 @@ import pyoxigraph
 import pytest
 from click.testing import CliRunner
 
-from dipkg import paths
-from dipkg.build.pipeline import build
 from dipkg.cli import main
+from tests.projects import build
 
-SUITE = paths.PROJECT_DIR.parent / "shared" / "conformance" / "rdf-turtle"
+SUITE = Path(__file__).parent / "data" / "w3c" / "rdf-turtle"
 FIXTURES = Path(__file__).parent / "data" / "shapes"
 MF = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#"
 RDFT = "http://www.w3.org/ns/rdftest#"
+
+
+@pytest.fixture(autouse=True)
+def _in_seed_project(in_seed_project: Path) -> None:
+    """Every command of this module runs in the built seed project."""
 
 
 def run(*args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
@@ -245,7 +249,8 @@ def test_build_refuses_to_publish_a_nonconforming_graph(tmp_path: Path, seeds_co
     assert "VIOLATION" in result.stderr
     assert "does not hold an ambassador's post" in result.stderr
     assert result.stderr.splitlines()[-1] == (
-        "dipkg: error: the knowledge graph does not conform to the shapes; kg/ was left unchanged"
+        "dipkg: error: the knowledge graph does not conform to the shapes (1 violation(s), 0 warning(s), "
+        f"7 info); {out}/ was left unchanged"
     )
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     forced = CliRunner().invoke(

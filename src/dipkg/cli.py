@@ -44,7 +44,7 @@ def _say_error(message: str) -> None:
 class DipkgGroup(click.Group):
     """Runs a command and turns every failure into one `dipkg: error:` line and its exit code."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         try:
             result = super().main(*args, **kwargs)

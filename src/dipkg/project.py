@@ -101,7 +101,7 @@ class Project:
         location = settings.get("paths", {})
 
         def path(key: str) -> Path:
-            return folder / location.get(key, PATH_KEYS[key])
+            return folder / str(location.get(key, PATH_KEYS[key]))
 
         shipped_ontology, shipped_shapes, shipped_queries = _shipped_folders()
         return cls(

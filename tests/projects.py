@@ -1,0 +1,54 @@
+"""The projects the tests run on: a fixed copy of the seed project, and this repository itself."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from dipkg.build.pipeline import BuildReport
+from dipkg.build.pipeline import build as build_project
+from dipkg.iris import DEFAULT_BASE_IRI
+from dipkg.project import Project
+
+TESTS_DIR = Path(__file__).parent
+DATA_DIR = TESTS_DIR / "data"
+REPOSITORY = Project.at(TESTS_DIR.parent)
+# The seed article as it was when the tests' exact figures were taken; `seeds/` may grow, this does not.
+SEED_DIR = DATA_DIR / "seed-project"
+SEED = Project.at(SEED_DIR)
+
+
+def seed_project(
+    kg: Path,
+    seeds: Path | None = None,
+    cache: Path | None = None,
+    base_iri: str = DEFAULT_BASE_IRI,
+    shapes_dir: Path | None = None,
+) -> Project:
+    """The seed project, publishing into `kg` (never into tests/data), with optional changes."""
+    project = SEED.replace(kg=kg, seeds=seeds or SEED.seeds, base_iri=base_iri)
+    if cache is not None:
+        project = project.replace(cache_dir=cache)
+    if shapes_dir is not None:
+        project = project.replace(shapes_dirs=(shapes_dir,))
+    return project
+
+
+def build(
+    seeds: Path,
+    out: Path,
+    base_iri: str = DEFAULT_BASE_IRI,
+    validate: bool = True,
+    jobs: int | None = None,
+    cache_root: Path | None = None,
+    shapes_dir: Path | None = None,
+) -> BuildReport:
+    """Build a seeds folder into `out` with the shipped vocabulary and shapes."""
+    project = seed_project(out, seeds, cache_root, base_iri, shapes_dir)
+    return build_project(project, validate=validate, jobs=jobs)
+
+
+def copy_seed_project(target: Path) -> Path:
+    """A writable copy of the seed project (dipkg.toml and seeds/) at `target`."""
+    shutil.copytree(SEED_DIR, target)
+    return target
