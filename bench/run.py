@@ -65,16 +65,16 @@ RDFLIB_QUERIES = """
 import sys, time, json, statistics
 from rdflib import Dataset
 from rdflib import URIRef
-from dipkg.query.catalogue import catalogue, bind_parameters, with_bindings
+from dipkg import api
+from dipkg.query.catalogue import bind_parameters, with_bindings
 from dipkg.iris import prefix_map
 from dipkg.dataset import published_graphs
-from dipkg import paths
 from pathlib import Path
 dataset = Dataset(default_union=True)
 for graph in published_graphs(Path(sys.argv[1])):
     dataset.graph(URIRef(graph.name)).parse(graph.path, format="turtle")
 out = {}
-for q in catalogue(paths.QUERIES_DIR):
+for q in api.queries(api.Project.outside()):
     if q.is_integrity_check or any(p.required for p in q.parameters):
         continue
     text = with_bindings(q.text, bind_parameters(q, {}, prefix_map()))
@@ -343,27 +343,28 @@ class OxigraphServer:
 
 
 def measure_queries(kg: Path, rdflib_timeout: float) -> dict[str, object]:
-    from dipkg import paths
+    from dipkg import api
     from dipkg.iris import prefix_map
-    from dipkg.query.catalogue import bind_parameters, catalogue, with_bindings
-    from dipkg.query.store import open_store, run_local
+    from dipkg.query.catalogue import bind_parameters, with_bindings
+    from dipkg.query.store import open_store
 
-    shutil.rmtree(paths.CACHE_DIR / paths.STORE_SUBDIR, ignore_errors=True)
+    project = api.Project.outside().replace(kg=kg)
+    shutil.rmtree(project.store_dir, ignore_errors=True)
     start = time.perf_counter()
-    store = open_store(kg)
+    store = open_store(kg, project.store_dir)
     figures: dict[str, object] = {"store_build_s": time.perf_counter() - start}
     start = time.perf_counter()
-    store = open_store(kg)
+    store = open_store(kg, project.store_dir)
     figures["store_open_s"] = time.perf_counter() - start
     per_query: dict[str, dict[str, float | None]] = {}
-    for query in catalogue(paths.QUERIES_DIR):
+    for query in api.queries(project):
         if query.is_integrity_check or any(p.required for p in query.parameters):
             continue
         text = with_bindings(query.text, bind_parameters(query, {}, prefix_map()))
         ours, direct = [], []
         for _ in range(5):
             t = time.perf_counter()
-            run_local(store, text)
+            api.query(project, query.name)
             ours.append(time.perf_counter() - t)
             t = time.perf_counter()
             list(store.query(text))

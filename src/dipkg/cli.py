@@ -41,11 +41,24 @@ def _say_error(message: str) -> None:
     click.echo(f"dipkg: error: {message}", err=True)
 
 
+class Interrupted(DipkgError):
+    """The user pressed Ctrl-C."""
+
+    exit_code = EXIT_INTERRUPTED
+
+
 class DipkgGroup(click.Group):
     """Runs a command and turns every failure into one `dipkg: error:` line and its exit code."""
 
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as interrupt:
+            raise Interrupted("interrupted") from interrupt
+
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
+        kwargs["prog_name"] = "dipkg"
         try:
             result = super().main(*args, **kwargs)
         except click.exceptions.Exit as done:
@@ -180,6 +193,7 @@ def _check_base_iri(_ctx: click.Context, _param: click.Parameter, value: str | N
 
 @click.group(
     cls=DipkgGroup,
+    invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog=_exit_codes_help(ALL_CODES),
 )
@@ -199,6 +213,8 @@ def main(ctx: click.Context, project_dir: Path | None) -> None:
     `dipkg init DIR`.
     """
     ctx.ensure_object(Settings).project_dir = project_dir
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
 
 
 @_command([EXIT_OK, EXIT_USAGE, EXIT_WRITE_FAILED, EXIT_INTERNAL_ERROR, EXIT_INTERRUPTED])

@@ -8,11 +8,13 @@ under the dataset's `void:uriSpace` + `kg/`). Everything that reads the publishe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from dipkg.errors import InputError
+from dipkg.fingerprint import Signature, signature
 from dipkg.layout import KG_DESCRIPTION_FILE
 from dipkg.rdfio import read_quads
 
@@ -29,11 +31,28 @@ class PublishedGraph:
     triples: int
 
 
-def published_graphs(kg_dir: Path) -> list[PublishedGraph]:
-    """Every named graph kg/void.ttl lists, sorted by graph name."""
+@dataclass(frozen=True)
+class Description:
+    """What kg/void.ttl says: the base IRI of the data and every named graph with its file."""
+
+    base_iri: str
+    graphs: list[PublishedGraph]
+
+
+def read_description(kg_dir: Path) -> Description:
+    """The dataset description of a kg folder (parsed once per version of the file in a process)."""
     description = kg_dir / KG_DESCRIPTION_FILE
     if not description.is_file():
         raise InputError("no dataset description here; run `dipkg build` first", description)
+    found = _parsed_description(description, signature(description))
+    for graph in found.graphs:
+        if not graph.path.is_file():
+            raise InputError(f"file of graph <{graph.name}> is missing", graph.path)
+    return found
+
+
+@lru_cache(maxsize=4)
+def _parsed_description(description: Path, _signature: Signature) -> Description:
     store = ox.Store()
     store.extend(read_quads(str(description), "turtle"))
     query = f"""
@@ -42,29 +61,27 @@ def published_graphs(kg_dir: Path) -> list[PublishedGraph]:
           ?graph <{VOID}dataDump> ?dump ; <{VOID}triples> ?triples .
         }} ORDER BY ?graph"""
     graphs: list[PublishedGraph] = []
+    spaces: set[str] = set()
     for row in store.query(query):  # type: ignore[union-attr]
+        spaces.add(row["space"].value)
         prefix = row["space"].value + "kg/"
         dump = row["dump"].value
         relative = dump[len(prefix) :]
         if not dump.startswith(prefix) or relative.startswith("/") or ".." in relative.split("/"):
             raise InputError(f"graph <{row['graph'].value}> is published outside {prefix}", description)
-        path = kg_dir / relative
-        if not path.is_file():
-            raise InputError(f"file of graph <{row['graph'].value}> is missing", path)
-        graphs.append(PublishedGraph(row["graph"].value, path, int(row["triples"].value)))
+        graphs.append(
+            PublishedGraph(row["graph"].value, description.parent / relative, int(row["triples"].value))
+        )
     if not graphs:
         raise InputError("the dataset description lists no graphs", description)
-    return graphs
+    if len(spaces) != 1:
+        raise InputError("the dataset description gives more than one base IRI (void:uriSpace)", description)
+    return Description(spaces.pop(), graphs)
 
 
-def described_base_iri(description: Path) -> str | None:
-    """The base IRI a dataset description gives its data (`void:uriSpace`), if it gives one."""
-    store = ox.Store()
-    store.extend(read_quads(str(description), "turtle"))
-    query = f"SELECT ?space WHERE {{ ?dataset <{VOID}uriSpace> ?space }} ORDER BY ?space LIMIT 1"
-    for row in store.query(query):  # type: ignore[union-attr]
-        return str(row["space"].value)
-    return None
+def published_graphs(kg_dir: Path) -> list[PublishedGraph]:
+    """Every named graph kg/void.ttl lists, sorted by graph name."""
+    return read_description(kg_dir).graphs
 
 
 def read_dataset(kg_dir: Path) -> list[ox.Quad]:
