@@ -145,7 +145,8 @@ def test_a_project_adds_its_own_queries_and_shapes(tmp_path: Path) -> None:
     (folder / "shapes" / "local.ttl").write_text(
         "@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix dip: <https://w3id.org/dipkg/ontology#> .\n"
         "<urn:x:no-summons> a sh:NodeShape ; sh:targetClass dip:Summons ;\n"
-        '  sh:property [ sh:path dip:date ; sh:maxCount 0 ; sh:severity sh:Warning ; sh:message "a local rule" ] .\n',
+        "  sh:property [ sh:path dip:date ; sh:maxCount 0 ; sh:severity sh:Warning ;\n"
+        '    sh:message "a local rule" ] .\n',
         encoding="utf-8",
     )
     assert run("build", cwd=folder)[0] == 0
