@@ -7,6 +7,7 @@ namespaces from these.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 
 DEFAULT_BASE_IRI = "https://w3id.org/dipkg/"
 
@@ -61,3 +62,27 @@ def check_base_iri(value: str) -> str | None:
 def prefix_map(base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:
     """The prefix map of published files and reports: standard prefixes plus data prefixes."""
     return {**STANDARD_NAMESPACES, **{prefix: base_iri + path for prefix, path in DATA_PATHS.items()}}
+
+
+def _no_slash(local: str) -> bool:
+    return "/" not in local
+
+
+class Prefixes:
+    """A prefix map that writes IRIs as CURIEs: the longest namespace that leaves a valid local name wins."""
+
+    def __init__(self, prefixes: Mapping[str, str], local_name: Callable[[str], bool] = _no_slash) -> None:
+        self.ordered = sorted(((p, str(ns)) for p, ns in prefixes.items()), key=lambda item: -len(item[1]))
+        self.local_name = local_name
+
+    def split(self, iri: str) -> tuple[str, str] | None:
+        """(prefix, local name) of the IRI, or None when no namespace of the map fits it."""
+        for prefix, namespace in self.ordered:
+            if iri.startswith(namespace) and self.local_name(iri[len(namespace) :]):
+                return prefix, iri[len(namespace) :]
+        return None
+
+    def shorten(self, iri: str) -> str:
+        """The IRI as a CURIE, or in angle brackets when no prefix fits."""
+        found = self.split(iri)
+        return f"<{iri}>" if found is None else f"{found[0]}:{found[1]}"

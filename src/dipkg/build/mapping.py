@@ -25,7 +25,7 @@ from dipkg.namespaces import DIP, OA, ORG, SCHEMA, WD, DataNamespaces, content_k
 
 
 @dataclass
-class MappedCorpus:
+class CorpusGraphs:
     """The graphs of a corpus, with the IRI each is published under as a named graph."""
 
     entities_graph_iri: URIRef
@@ -33,11 +33,11 @@ class MappedCorpus:
     articles: dict[str, tuple[URIRef, Graph]]
 
 
-def map_corpus(corpus: Corpus, base_iri: str) -> MappedCorpus:
+def map_corpus(corpus: Corpus, base_iri: str) -> CorpusGraphs:
     """Map every shared entity and every article of the corpus to RDF."""
     entities_iri, entities = map_registry(corpus.registry, base_iri)
     articles = {article.id: map_article(article, corpus.registry, base_iri) for article in corpus.articles}
-    return MappedCorpus(entities_iri, entities, articles)
+    return CorpusGraphs(entities_iri, entities, articles)
 
 
 def map_registry(registry: Registry, base_iri: str) -> tuple[URIRef, Graph]:

@@ -149,7 +149,7 @@ class LazyInputs:
 
 
 @dataclass
-class MappedCorpus:
+class CorpusRecords:
     """A corpus mapped article by article: records in article order, and what they were mapped with."""
 
     index: Index
@@ -187,7 +187,7 @@ class MappedCorpus:
 
 def _map(
     project: Project, index: Index, cache: BuildCache, workers: int, progress: Progress | None
-) -> MappedCorpus:
+) -> CorpusRecords:
     """Map every article whose files or shared inputs changed since the build `index` records."""
     seeds_dir = project.seeds_dir
     if not seeds_dir.is_dir():
@@ -211,7 +211,7 @@ def _map(
         else:
             stale.append(articles_dir / name)
     index.articles = records
-    mapped = MappedCorpus(index, [], len(stale), shared_inputs, cache.payload_dir)
+    mapped = CorpusRecords(index, [], len(stale), shared_inputs, cache.payload_dir)
     if fresh or not index.entities[0]:
         inputs = mapped.inputs
         index.entities = (
@@ -254,7 +254,7 @@ def _shared_inputs(project: Project) -> SharedInputs:
 
 
 def _publish(
-    out_dir: Path, mapped: MappedCorpus, query_names: list[str]
+    out_dir: Path, mapped: CorpusRecords, query_names: list[str]
 ) -> tuple[list[PublishedFile], list[str]]:
     """Write the files whose content changed since they were last published; delete stale ones.
 
@@ -302,7 +302,7 @@ def _outdated(index: Index, out_dir: Path, relative: str, key: str) -> bool:
     return known is None or known[1] != key or signature(f"{out_dir}/{relative}") != known[0]
 
 
-def _article_turtle(mapped: MappedCorpus, record: ArticleRecord) -> bytes:
+def _article_turtle(mapped: CorpusRecords, record: ArticleRecord) -> bytes:
     set_context(mapped.context)
     return load_output(record).turtle
 
@@ -349,7 +349,7 @@ def _closing(pool: ProcessPoolExecutor, results: Iterator[R]) -> Iterator[R]:
 
 
 def _validate(
-    mapped: MappedCorpus, project: Project, workers: int, progress: Progress | None
+    mapped: CorpusRecords, project: Project, workers: int, progress: Progress | None
 ) -> tuple[ValidationReport, int]:
     """Validate every article's partition and the shared entities, reusing unchanged results.
 

@@ -14,7 +14,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
-from dipkg.iris import IRI_FORBIDDEN
+from dipkg.iris import IRI_FORBIDDEN, Prefixes
 
 _LOCAL_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$")
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
@@ -26,7 +26,7 @@ class TurtleWriter:
     """Writes graphs with one fixed prefix map, recording which prefixes were used."""
 
     def __init__(self, prefixes: Mapping[str, str]) -> None:
-        self.prefixes = sorted(((p, str(ns)) for p, ns in prefixes.items()), key=lambda item: -len(item[1]))
+        self.prefixes = Prefixes(prefixes, lambda local: _LOCAL_NAME.match(local) is not None)
         self.used: set[str] = set()
 
     def term(self, node: Node) -> str:
@@ -45,11 +45,11 @@ class TurtleWriter:
             raise ValueError(f"invalid IRI {value!r}")
         if iri == RDF.type:
             return "a"
-        for prefix, namespace in self.prefixes:
-            if value.startswith(namespace) and _LOCAL_NAME.match(value[len(namespace) :]):
-                self.used.add(prefix)
-                return f"{prefix}:{value[len(namespace) :]}"
-        return f"<{value}>"
+        found = self.prefixes.split(value)
+        if found is None:
+            return f"<{value}>"
+        self.used.add(found[0])
+        return f"{found[0]}:{found[1]}"
 
     def _literal(self, literal: Literal) -> str:
         text = _NEEDS_ESCAPE.sub(_escape, str(literal))
@@ -76,7 +76,7 @@ class TurtleWriter:
 
     def prefix_lines(self) -> list[str]:
         """@prefix lines for the prefixes used so far, sorted by prefix."""
-        names = dict(self.prefixes)
+        names = dict(self.prefixes.ordered)
         return [f"@prefix {p}: <{names[p]}> ." for p in sorted(self.used)]
 
 

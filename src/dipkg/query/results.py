@@ -9,6 +9,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from dipkg.iris import Prefixes
+
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -115,16 +117,13 @@ def to_tsv(table: ResultTable) -> str:
 
 def to_table(table: ResultTable, prefixes: dict[str, str]) -> str:
     """Aligned columns for people, with IRIs as CURIEs."""
-    ordered = sorted(prefixes.items(), key=lambda item: -len(item[1]))
+    curies = Prefixes(prefixes)
 
     def show(term: Term | None) -> str:
         if term is None:
             return ""
         if term.type == "uri":
-            for prefix, namespace in ordered:
-                if term.value.startswith(namespace) and "/" not in term.value[len(namespace) :]:
-                    return f"{prefix}:{term.value[len(namespace) :]}"
-            return f"<{term.value}>"
+            return curies.shorten(term.value)
         if term.type == "bnode":
             return f"_:{term.value}"
         return " ".join(term.value.split())

@@ -21,7 +21,7 @@ from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from dipkg.errors import InputError
-from dipkg.iris import DEFAULT_BASE_IRI
+from dipkg.iris import DEFAULT_BASE_IRI, Prefixes
 from dipkg.rdfio import format_for, graph_of, read_quads, store_of, to_rdflib
 
 SEVERITIES = ("Violation", "Warning", "Info")
@@ -290,13 +290,10 @@ class Compactor:
     """Writes IRIs as CURIEs with a fixed prefix map."""
 
     def __init__(self, prefixes: dict[str, str]) -> None:
-        self.prefixes = sorted(prefixes.items(), key=lambda item: -len(item[1]))
+        self.prefixes = Prefixes(prefixes)
 
     def iri(self, value: str) -> str:
-        for prefix, namespace in self.prefixes:
-            if value.startswith(namespace) and "/" not in value[len(namespace) :]:
-                return f"{prefix}:{value[len(namespace) :]}"
-        return f"<{value}>"
+        return self.prefixes.shorten(value)
 
     def term(self, node: Node | None) -> str:
         if node is None:
