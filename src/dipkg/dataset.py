@@ -19,7 +19,6 @@ from dipkg.layout import KG_DESCRIPTION_FILE
 from dipkg.rdfio import read_quads
 
 VOID = "http://rdfs.org/ns/void#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,8 @@ from dipkg.iris import DEFAULT_BASE_IRI, STANDARD_NAMESPACES, prefix_map
 __all__ = ["DEFAULT_BASE_IRI"]
 
 DIP = Namespace(STANDARD_NAMESPACES["dip"])
-DIPSH = Namespace(STANDARD_NAMESPACES["dipsh"])
 CAMEO = Namespace(STANDARD_NAMESPACES["cameo"])
 PLOVER = Namespace(STANDARD_NAMESPACES["plover"])
-SEM = Namespace(STANDARD_NAMESPACES["sem"])
 SCHEMA = Namespace(STANDARD_NAMESPACES["schema"])
 ORG = Namespace(STANDARD_NAMESPACES["org"])
 PROV = Namespace(STANDARD_NAMESPACES["prov"])

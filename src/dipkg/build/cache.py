@@ -93,10 +93,6 @@ class BuildCache:
         """Cache the shared inputs computed for `key`."""
         self._save("inputs.pickle", (key, inputs))
 
-    def payload_path(self, key: str) -> Path:
-        """Where the full output of the article with content key `key` is kept."""
-        return self.payload_dir / f"{key}.pickle"
-
     def _load(self, name: str) -> Any:
         try:
             with (self.folder / name).open("rb") as stream, _no_garbage_collection():

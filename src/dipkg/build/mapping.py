@@ -21,7 +21,8 @@ from dipkg.seeds.annotation import (
     Registry,
 )
 from dipkg.seeds.evidence import Span, context, enclosing_sentence, sentence_spans
-from dipkg.namespaces import DIP, OA, ORG, SCHEMA, WD, DataNamespaces, content_key, new_graph
+from dipkg.build.spans import EvidenceMapper
+from dipkg.namespaces import DIP, ORG, SCHEMA, WD, DataNamespaces, content_key, new_graph
 
 
 @dataclass
@@ -128,7 +129,7 @@ class _ArticleMapper:
         self.ns = ns
         self.graph = graph
         self.iri = ns.article[article.id]
-        self.sentences = sentence_spans(article.text)
+        self.spans = EvidenceMapper(article, ns, graph, self.entity)
         self.event_iris = {key: self._event_iri(event) for key, event in article.events.items()}
         self.quote_iris = {key: self._quote_iri(quote) for key, quote in article.quotes.items()}
         self.claim_iris = {key: self._claim_iri(claim) for key, claim in article.claims.items()}
@@ -138,7 +139,7 @@ class _ArticleMapper:
         for entity in self.article.entities.values():
             iri = self.entity(entity.id)
             _add_entity(self.graph, iri, entity, self.entity)
-            self._add_evidence(iri, entity.evidence)
+            self.spans.add(iri, entity.evidence)
         for holding in self.article.holdings:
             self._map_holding(holding)
         for event in self.article.events.values():
@@ -197,39 +198,6 @@ class _ArticleMapper:
         if article.date_basis:
             graph.add((iri, DIP.datePublishedBasis, Literal(article.date_basis, lang="en")))
 
-    def _span_iri(self, kind: str, span: Span) -> URIRef:
-        return self.ns.article[f"{self.article.id}/{kind}/{span.start}-{span.end}"]
-
-    def _add_evidence(self, subject: URIRef, evidence: Iterable[Evidence]) -> None:
-        for item in evidence:
-            self.graph.add((subject, DIP.evidence, self._span(item)))
-
-    def _span(self, item: Evidence) -> URIRef:
-        text, graph = self.article.text, self.graph
-        iri = self._span_iri("span", item.span)
-        prefix, suffix = context(text, item.span)
-        graph.add((iri, RDF.type, DIP.EvidenceSpan))
-        graph.add((iri, OA.exact, Literal(item.span.slice(text))))
-        graph.add((iri, OA.prefix, Literal(prefix)))
-        graph.add((iri, OA.suffix, Literal(suffix)))
-        self._add_offsets(iri, item.span)
-        graph.add((iri, DIP.sentence, self._sentence(enclosing_sentence(self.sentences, item.span))))
-        if item.source is not None:
-            graph.add((iri, DIP.attributedTo, self.entity(item.source)))
-        return iri
-
-    def _sentence(self, span: Span) -> URIRef:
-        iri = self._span_iri("sentence", span)
-        self.graph.add((iri, RDF.type, DIP.Sentence))
-        self.graph.add((iri, OA.exact, Literal(span.slice(self.article.text))))
-        self._add_offsets(iri, span)
-        return iri
-
-    def _add_offsets(self, iri: URIRef, span: Span) -> None:
-        self.graph.add((iri, OA.start, Literal(span.start, datatype=XSD.integer)))
-        self.graph.add((iri, OA.end, Literal(span.end, datatype=XSD.integer)))
-        self.graph.add((iri, DIP.inArticle, self.iri))
-
     def _map_holding(self, holding: Holding) -> None:
         post, holder = self.ns.post[holding.post], self.entity(holding.holder)
         iri = self.ns.holding[content_key(self.article.id, post, holder)]
@@ -241,7 +209,7 @@ class _ArticleMapper:
         graph.add((iri, DIP.holder, holder))
         graph.add((iri, DIP.inArticle, self.iri))
         graph.add((post, ORG.heldBy, holder))
-        self._add_evidence(iri, holding.evidence)
+        self.spans.add(iri, holding.evidence)
 
     def _label_of(self, ref: str) -> str:
         entity = self.article.entities.get(ref) or self.registry.entities[ref]
@@ -278,9 +246,9 @@ class _ArticleMapper:
             graph.add((iri, DIP.grounds, self.claim_iris[key]))
         if event.asks is not None:
             graph.add((iri, DIP.asks, Literal(event.asks.quote, lang=self.article.language)))
-            self._add_evidence(iri, [event.asks])
+            self.spans.add(iri, [event.asks])
         self._map_time(iri, event)
-        self._add_evidence(iri, event.evidence)
+        self.spans.add(iri, event.evidence)
 
     def _map_time(self, iri: URIRef, event: Event) -> None:
         time, graph = event.time, self.graph
@@ -310,7 +278,7 @@ class _ArticleMapper:
             graph.add((iri, DIP.relayedBy, self.entity(quote.relayed_by)))
         if quote.during is not None:
             graph.add((iri, DIP.deliveredDuring, self.event_iris[quote.during]))
-        self._add_evidence(iri, [quote.text, *quote.evidence])
+        self.spans.add(iri, [quote.text, *quote.evidence])
 
     def _map_claim(self, claim: Claim) -> None:
         iri, graph = self.claim_iris[claim.id], self.graph
@@ -329,4 +297,4 @@ class _ArticleMapper:
             graph.add((iri, DIP.madeIn, self.event_iris[claim.made_in]))
         if claim.stated_in is not None:
             graph.add((iri, DIP.statedIn, self.quote_iris[claim.stated_in]))
-        self._add_evidence(iri, claim.evidence)
+        self.spans.add(iri, claim.evidence)
