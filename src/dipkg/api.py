@@ -22,6 +22,7 @@ from dipkg import __version__
 from dipkg.errors import NotConforming, PublishError, UsageError
 from dipkg.iris import DEFAULT_BASE_IRI, check_base_iri, prefix_map
 from dipkg.layout import ARTICLES_SUBDIR, ENTITIES_SUBDIR
+from dipkg.progress import Progress
 from dipkg.project import PROJECT_FILE, Project, project_file_text
 
 if TYPE_CHECKING:
@@ -53,7 +54,6 @@ __all__ = [
 ]
 
 ProjectLike = Project | str | os.PathLike[str]
-Progress = Callable[[str, int, int], None]
 QUERY_FORMATS = ("table", "json", "csv", "tsv")
 EXPORT_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld")
 REPORT_FORMATS = ("text", "json", "turtle")
@@ -166,6 +166,7 @@ def validate(
     input_format: str | None = None,
     shapes: str | os.PathLike[str] | None = None,
     base_iri: str | None = None,
+    progress: Progress | None = None,
 ) -> ValidationOutcome:
     """Validate RDF files (`-` for standard input), or the published kg/ when `files` is empty.
 
@@ -179,7 +180,7 @@ def validate(
     names = list(files) if files else [str(f) for f in dataset_files(chosen.kg_dir)]
     shapes_files = chosen.shapes_files if shapes is None else shapes_files_at(Path(shapes))
     base = base_iri or chosen.built_base_iri()
-    report = validate_files(names, input_format, shapes_files, chosen.vocabulary_files, base)
+    report = validate_files(names, input_format, shapes_files, chosen.vocabulary_files, base, progress)
     return ValidationOutcome(report, base)
 
 
@@ -243,6 +244,7 @@ def query(
     endpoint: str | None = None,
     graph: str | None = None,
     timeout: float = 30.0,
+    progress: Progress | None = None,
 ) -> QueryResult:
     """Run a canned query (by name) or a .rq file, locally on kg/ or on a SPARQL `endpoint`.
 
@@ -260,7 +262,7 @@ def query(
     if endpoint is None:
         from dipkg.query.store import open_store, run_local
 
-        table = run_local(open_store(chosen.kg_dir, chosen.store_dir), text)
+        table = run_local(open_store(chosen.kg_dir, chosen.store_dir, progress=progress), text)
     else:
         from dipkg.stores.remote import Endpoint, run_remote
 
@@ -297,14 +299,15 @@ def load(
     )
 
 
-def export(project: ProjectLike, export_format: str = "trig") -> bytes:
+def export(project: ProjectLike, export_format: str = "trig", progress: Progress | None = None) -> bytes:
     """The published KG in another format (ttl, nt, nq, trig, jsonld), sorted: same KG, same bytes."""
     from dipkg.query.export import export_bytes
 
     if export_format not in EXPORT_FORMATS:
         raise UsageError(f"unknown export format {export_format!r} (known: {', '.join(EXPORT_FORMATS)})")
     chosen = _project(project)
-    return export_bytes(chosen.kg_dir, chosen.store_dir, export_format, prefix_map(chosen.built_base_iri()))
+    prefixes = prefix_map(chosen.built_base_iri())
+    return export_bytes(chosen.kg_dir, chosen.store_dir, export_format, prefixes, progress)
 
 
 def save(path: str | os.PathLike[str], data: bytes) -> None:

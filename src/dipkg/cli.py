@@ -110,7 +110,7 @@ class Settings:
         if self.verbose:
             click.echo(message, err=True)
 
-    def progress(self) -> Callable[[str, int, int], None] | None:
+    def progress(self) -> api.Progress | None:
         """A progress bar on standard error when it is a terminal (and not --quiet)."""
         return None if self.quiet or not sys.stderr.isatty() else ProgressBar()
 
@@ -403,7 +403,12 @@ def validate(
         settings.say(f"dipkg validate --ontology: {verdict}", err=True)
         return EXIT_NOT_CONFORMING if problems else EXIT_OK
     outcome = api.validate(
-        project, list(files), input_format=input_format, shapes=shapes_path, base_iri=base_iri
+        project,
+        list(files),
+        input_format=input_format,
+        shapes=shapes_path,
+        base_iri=base_iri,
+        progress=settings.progress(),
     )
     text = outcome.render(report_format, fail_on)
     if output is None:
@@ -514,7 +519,15 @@ def query(
     """
     project = settings.project(kg=kg_dir)
     started = time.monotonic()
-    result = api.query(project, name, _parse_params(params), endpoint=endpoint, graph=graph, timeout=timeout)
+    result = api.query(
+        project,
+        name,
+        _parse_params(params),
+        endpoint=endpoint,
+        graph=graph,
+        timeout=timeout,
+        progress=settings.progress(),
+    )
     settings.detail(f"{len(result.table.rows)} row(s) in {time.monotonic() - started:.3f} s")
     if output is not None:
         api.save(output, result.render(output_format or "json").encode("utf-8"))
@@ -620,7 +633,7 @@ def export(settings: Settings, export_format: str | None, output: Path | None, k
     """
     guessed = output.suffix.lstrip(".") if output is not None else ""
     chosen = export_format or (guessed if guessed in api.EXPORT_FORMATS else "trig")
-    data = api.export(settings.project(kg=kg_dir), chosen)
+    data = api.export(settings.project(kg=kg_dir), chosen, settings.progress())
     if output is None:
         sys.stdout.buffer.write(data)
     else:

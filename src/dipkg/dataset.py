@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from dipkg.errors import InputError
 from dipkg.fingerprint import Signature, signature
 from dipkg.layout import KG_DESCRIPTION_FILE
+from dipkg.progress import Progress, tracked
 from dipkg.rdfio import read_quads
 
 VOID = "http://rdfs.org/ns/void#"
@@ -83,10 +84,11 @@ def published_graphs(kg_dir: Path) -> list[PublishedGraph]:
     return read_description(kg_dir).graphs
 
 
-def read_dataset(kg_dir: Path) -> list[ox.Quad]:
+def read_dataset(kg_dir: Path, progress: Progress | None = None) -> list[ox.Quad]:
     """Every triple of the dataset, in its named graph."""
     quads: list[ox.Quad] = []
-    for graph in published_graphs(kg_dir):
+    graphs = published_graphs(kg_dir)
+    for graph in tracked(graphs, len(graphs), "reading", progress):
         name = ox.NamedNode(graph.name)
         quads.extend(
             ox.Quad(q.subject, q.predicate, q.object, name) for q in read_quads(str(graph.path), "turtle")

@@ -27,6 +27,7 @@ from dipkg.fingerprint import code_fingerprint, digest, files_digest, signature
 from dipkg.build.describe import description_file
 from dipkg.errors import InputError, NotConforming
 from dipkg.layout import ARTICLES_SUBDIR, KG_ARTICLES_SUBDIR, KG_DESCRIPTION_FILE, KG_ENTITIES_FILE
+from dipkg.progress import Progress
 from dipkg.project import Project
 from dipkg.iris import prefix_map
 from dipkg.build.mapping import map_registry
@@ -51,7 +52,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 R = TypeVar("R")
 PARALLEL_FROM = 8
-Progress = Callable[[str, int, int], None]
 
 
 class PublishedFile(NamedTuple):

@@ -7,6 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from dipkg.dataset import read_dataset
+from dipkg.progress import Progress
 from dipkg.query.store import union_ntriples
 from dipkg.rdfio import graph_of
 
@@ -18,24 +19,30 @@ def _sorted_lines(data: bytes) -> bytes:
     return ("\n".join(line for line in lines if line) + "\n").encode("utf-8")
 
 
-def _sorted_quads(kg_dir: Path) -> list[ox.Quad]:
+def _sorted_quads(kg_dir: Path, progress: Progress | None) -> list[ox.Quad]:
     return sorted(
-        read_dataset(kg_dir),
+        read_dataset(kg_dir, progress),
         key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)),
     )
 
 
-def export_bytes(kg_dir: Path, store_dir: Path, export_format: str, prefixes: dict[str, str]) -> bytes:
+def export_bytes(
+    kg_dir: Path,
+    store_dir: Path,
+    export_format: str,
+    prefixes: dict[str, str],
+    progress: Progress | None = None,
+) -> bytes:
     """The KG in `export_format` (ttl, nt, nq, trig or jsonld), with `prefixes` where the format has them."""
     if export_format == "nt":
-        return _sorted_lines(union_ntriples(kg_dir, store_dir)[0])
+        return _sorted_lines(union_ntriples(kg_dir, store_dir, progress)[0])
     if export_format == "nq":
-        return _sorted_lines(ox.serialize(read_dataset(kg_dir), format=ox.RdfFormat.N_QUADS) or b"")
+        return _sorted_lines(ox.serialize(read_dataset(kg_dir, progress), format=ox.RdfFormat.N_QUADS) or b"")
     if export_format == "trig":
-        text = ox.serialize(_sorted_quads(kg_dir), format=ox.RdfFormat.TRIG, prefixes=prefixes) or b""
-        return HEADER.encode("utf-8") + text
+        text = ox.serialize(_sorted_quads(kg_dir, progress), format=ox.RdfFormat.TRIG, prefixes=prefixes)
+        return HEADER.encode("utf-8") + (text or b"")
     if export_format == "jsonld":
-        return ox.serialize(_sorted_quads(kg_dir), format=ox.RdfFormat.JSON_LD) or b""
+        return ox.serialize(_sorted_quads(kg_dir, progress), format=ox.RdfFormat.JSON_LD) or b""
     from dipkg.build.turtle import to_turtle
 
-    return to_turtle(graph_of(read_dataset(kg_dir)), prefixes, HEADER).encode("utf-8")
+    return to_turtle(graph_of(read_dataset(kg_dir, progress)), prefixes, HEADER).encode("utf-8")

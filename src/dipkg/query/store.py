@@ -18,6 +18,7 @@ from dipkg.dataset import PublishedGraph, published_graphs
 from dipkg.errors import UsageError
 from dipkg.fingerprint import digest, signature
 from dipkg.layout import KG_DESCRIPTION_FILE
+from dipkg.progress import Progress, tracked
 from dipkg.query.results import ResultTable, Term, normalise_literal
 from dipkg.rdfio import stream_quads
 
@@ -41,7 +42,12 @@ def uses_service(query: str) -> bool:
     return any(match.group().upper() == "SERVICE" for match in _TOKENS.finditer(query))
 
 
-def open_store(kg_dir: Path, store_dir: Path, graphs: list[PublishedGraph] | None = None) -> ox.Store:
+def open_store(
+    kg_dir: Path,
+    store_dir: Path,
+    graphs: list[PublishedGraph] | None = None,
+    progress: Progress | None = None,
+) -> ox.Store:
     """A store whose default graph is the merge of every graph of the published dataset.
 
     Merging (rather than querying the union of named graphs) counts a triple stated by several
@@ -49,11 +55,14 @@ def open_store(kg_dir: Path, store_dir: Path, graphs: list[PublishedGraph] | Non
     is kept on disk under `store_dir` (in the cache folder); where that folder cannot be written,
     it is built in memory instead.
     """
-    return open_counted_store(kg_dir, store_dir, graphs)[0]
+    return open_counted_store(kg_dir, store_dir, graphs, progress)[0]
 
 
 def open_counted_store(
-    kg_dir: Path, store_dir: Path, graphs: list[PublishedGraph] | None = None
+    kg_dir: Path,
+    store_dir: Path,
+    graphs: list[PublishedGraph] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[ox.Store, int]:
     """The store of `open_store` and how many triples it holds (counted once, when it was built)."""
     if graphs is None:
@@ -71,10 +80,10 @@ def open_counted_store(
         store = ox.Store(str(staging))
     except OSError:
         store = ox.Store()
-        _fill(store, [g.path for g in graphs])
+        _fill(store, [g.path for g in graphs], progress)
         return store, len(store)
     try:
-        _fill(store, [g.path for g in graphs])
+        _fill(store, [g.path for g in graphs], progress)
         store.flush()
         (staging / COUNT_FILE).write_text(f"{len(store)}\n", encoding="utf-8")
         del store
@@ -115,12 +124,12 @@ def _abandoned(name: str) -> bool:
     return False
 
 
-def _fill(store: ox.Store, files: list[Path]) -> None:
+def _fill(store: ox.Store, files: list[Path], progress: Progress | None = None) -> None:
     """Bulk-load the files, a batch of up to BULK_BATCH_BYTES of Turtle per pass (which bounds
     the loader's memory); each file is parsed on its own (its prefixes, its blank nodes)."""
     batch: list[Path] = []
     size = 0
-    for path in files:
+    for path in tracked(files, len(files), "indexing", progress):
         file_size = path.stat().st_size
         if batch and size + file_size > BULK_BATCH_BYTES:
             _bulk_load(store, batch)
@@ -134,9 +143,9 @@ def _bulk_load(store: ox.Store, files: list[Path]) -> None:
     store.bulk_extend(itertools.chain.from_iterable(stream_quads(path, "turtle") for path in files))
 
 
-def union_ntriples(kg_dir: Path, store_dir: Path) -> tuple[bytes, int]:
+def union_ntriples(kg_dir: Path, store_dir: Path, progress: Progress | None = None) -> tuple[bytes, int]:
     """Every triple of every graph, once, as N-Triples (in the store's order), and how many."""
-    store, triples = open_counted_store(kg_dir, store_dir)
+    store, triples = open_counted_store(kg_dir, store_dir, progress=progress)
     data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
     return data, triples
 

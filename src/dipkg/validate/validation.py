@@ -22,6 +22,7 @@ from rdflib.term import Node
 
 from dipkg.errors import InputError
 from dipkg.iris import DEFAULT_BASE_IRI, Prefixes
+from dipkg.progress import Progress, tracked
 from dipkg.rdfio import format_for, graph_of, read_quads, store_of, to_rdflib
 
 SEVERITIES = ("Violation", "Warning", "Info")
@@ -252,10 +253,12 @@ def _run_sparql_constraints(
     return results
 
 
-def read_inputs(names: list[str], input_format: str | None) -> list[ox.Quad]:
+def read_inputs(
+    names: list[str], input_format: str | None, progress: Progress | None = None
+) -> list[ox.Quad]:
     """Parse every input file strictly and return all their quads."""
     quads: list[ox.Quad] = []
-    for name in names:
+    for name in tracked(names, len(names), "reading", progress):
         quads.extend(read_quads(name, format_for(name, input_format)))
     return quads
 
@@ -271,9 +274,10 @@ def validate_files(
     shapes_files: list[Path],
     vocabulary_files: Iterable[Path],
     base_iri: str = DEFAULT_BASE_IRI,
+    progress: Progress | None = None,
 ) -> ValidationReport:
     """Validate RDF files (all parsed strictly first) against the shapes in `shapes_files`."""
-    data = read_inputs(names, input_format)
+    data = read_inputs(names, input_format, progress)
     return validate(data, load_shapes(shapes_files), read_ontology(vocabulary_files), base_iri)
 
 
