@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_BASE_IRI",
     "NotConforming",
+    "Progress",
     "Project",
     "QueryResult",
     "ValidationOutcome",

@@ -120,12 +120,13 @@ class ProgressBar:
 
     def __init__(self) -> None:
         self.stage = ""
-        self.started = time.monotonic()
+        self.started = self.last = time.monotonic()
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         now = time.monotonic()
         if stage != self.stage:
-            self.stage, self.started = stage, now
+            self.stage, self.started = stage, self.last
+        self.last = now
         elapsed = max(now - self.started, 1e-6)
         rate = done / elapsed
         left = (total - done) / rate if rate > 0 else 0.0
