@@ -7,39 +7,104 @@ under the dataset's `void:uriSpace` + `kg/`). Everything that reads the publishe
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 
 from dipkg.errors import InputError
-from dipkg.layout import KG_DESCRIPTION_FILE
-from dipkg.rdfio import read_quads
+from dipkg.layout import KG_COMMIT_FILE, KG_DESCRIPTION_FILE, KG_STAGING_DIR
+from dipkg.rdfio import parse_quads, read_quads
 
 VOID = "http://rdfs.org/ns/void#"
+SPDX = "http://spdx.org/rdf/terms#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+GENERATION = re.compile(r"[0-9a-f]{16,64}")
+ATTEMPTS = 5
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class PublishedGraph:
-    """One named graph of the dataset and the file it is published in."""
+    """One named graph of the dataset, the file it is published in (`relative` to kg/) and its SHA-256."""
 
     name: str
     path: Path
     triples: int
+    relative: str = ""
+    sha256: str | None = None
 
 
-def published_graphs(kg_dir: Path) -> list[PublishedGraph]:
-    """Every named graph kg/void.ttl lists, sorted by graph name."""
+class Republished(Exception):
+    """A file of kg/ does not match the description read with it: a build was publishing meanwhile."""
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(message)
+        self.error = InputError(message, path)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The dataset as one build published it: its description, graphs, and the files to read them from.
+
+    While a build commits (or after one was killed while committing), its new files are read
+    from the staging folder it names in its commit file, the others from kg/ itself.
+    """
+
+    kg_dir: Path
+    description: bytes
+    graphs: list[PublishedGraph]
+    staged: Path | None
+
+    def read(self, graph: PublishedGraph) -> bytes:
+        """The bytes of a graph's file, checked against the SHA-256 the description gives."""
+        try:
+            data = _read_current(self.kg_dir, self.staged, graph.relative)
+        except FileNotFoundError as exc:
+            raise Republished(f"file of graph <{graph.name}> is missing", graph.path) from exc
+        if graph.sha256 is not None and hashlib.sha256(data).hexdigest() != graph.sha256:
+            raise Republished(
+                f"does not match the SHA-256 that {KG_DESCRIPTION_FILE} gives it: changed since "
+                "`dipkg build` published it (run `dipkg build` again)",
+                graph.path,
+            )
+        return data
+
+
+def consistent(kg_dir: Path, work: Callable[[Snapshot], T]) -> T:
+    """`work` done on a snapshot of the dataset, done again if a build published meanwhile."""
+    for attempt in range(ATTEMPTS):
+        try:
+            return work(snapshot(kg_dir))
+        except Republished as changed:
+            if attempt == ATTEMPTS - 1:
+                raise changed.error from None
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def snapshot(kg_dir: Path) -> Snapshot:
+    """The dataset's description and graphs as they are now (see `Snapshot`)."""
+    staged = committed_generation(kg_dir)
     description = kg_dir / KG_DESCRIPTION_FILE
-    if not description.is_file():
-        raise InputError("no dataset description here; run `dipkg build` first", description)
+    try:
+        data = _read_current(kg_dir, staged, KG_DESCRIPTION_FILE)
+    except FileNotFoundError as exc:
+        raise InputError("no dataset description here; run `dipkg build` first", description) from exc
     store = ox.Store()
-    store.extend(read_quads(str(description), "turtle"))
+    store.extend(parse_quads(data, "turtle", str(description)))
     query = f"""
-        SELECT ?graph ?dump ?triples ?space WHERE {{
+        SELECT ?graph ?dump ?triples ?space ?sha WHERE {{
           ?dataset <{VOID}subset> ?graph ; <{VOID}uriSpace> ?space .
           ?graph <{VOID}dataDump> ?dump ; <{VOID}triples> ?triples .
+          OPTIONAL {{ ?dump <{SPDX}checksum> ?sum . ?sum <{SPDX}checksumValue> ?sha ;
+                      <{SPDX}algorithm> <{SPDX}checksumAlgorithm_sha256> }}
         }} ORDER BY ?graph"""
     graphs: list[PublishedGraph] = []
     for row in store.query(query):  # type: ignore[union-attr]
@@ -49,12 +114,45 @@ def published_graphs(kg_dir: Path) -> list[PublishedGraph]:
         if not dump.startswith(prefix) or relative.startswith("/") or ".." in relative.split("/"):
             raise InputError(f"graph <{row['graph'].value}> is published outside {prefix}", description)
         path = kg_dir / relative
-        if not path.is_file():
-            raise InputError(f"file of graph <{row['graph'].value}> is missing", path)
-        graphs.append(PublishedGraph(row["graph"].value, path, int(row["triples"].value)))
+        if staged is not None and (staged / relative).is_file():
+            path = staged / relative
+        elif not path.is_file():
+            raise Republished(f"file of graph <{row['graph'].value}> is missing", path)
+        sha = row["sha"].value if row["sha"] is not None else None
+        graphs.append(PublishedGraph(row["graph"].value, path, int(row["triples"].value), relative, sha))
     if not graphs:
         raise InputError("the dataset description lists no graphs", description)
-    return graphs
+    return Snapshot(kg_dir, data, graphs, staged)
+
+
+def committed_generation(kg_dir: Path) -> Path | None:
+    """The staging folder of a generation a build committed but has not finished moving into kg/."""
+    staging = kg_dir / KG_STAGING_DIR
+    try:
+        commit = json.loads((staging / KG_COMMIT_FILE).read_bytes())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"unreadable commit of an interrupted build ({exc})", staging) from exc
+    generation = commit.get("generation") if isinstance(commit, dict) else None
+    if not isinstance(generation, str) or not GENERATION.fullmatch(generation):
+        raise InputError("unreadable commit of an interrupted build", staging)
+    return staging / generation
+
+
+def _read_current(kg_dir: Path, staged: Path | None, relative: str) -> bytes:
+    """A file of the snapshot: its staged copy while there is one, else the published file."""
+    if staged is not None:
+        try:
+            return (staged / relative).read_bytes()
+        except FileNotFoundError:
+            pass
+    return (kg_dir / relative).read_bytes()
+
+
+def published_graphs(kg_dir: Path) -> list[PublishedGraph]:
+    """Every named graph kg/void.ttl lists, sorted by graph name."""
+    return consistent(kg_dir, lambda current: current.graphs)
 
 
 def described_base_iri(description: Path) -> str | None:
@@ -68,12 +166,18 @@ def described_base_iri(description: Path) -> str | None:
 
 
 def read_dataset(kg_dir: Path) -> list[ox.Quad]:
-    """Every triple of the dataset, in its named graph."""
+    """Every triple of the dataset, in its named graph, all from one build's publication."""
+    return consistent(kg_dir, _quads)
+
+
+def _quads(current: Snapshot) -> list[ox.Quad]:
     quads: list[ox.Quad] = []
-    for graph in published_graphs(kg_dir):
+    for graph in current.graphs:
         name = ox.NamedNode(graph.name)
+        data = current.read(graph)
         quads.extend(
-            ox.Quad(q.subject, q.predicate, q.object, name) for q in read_quads(str(graph.path), "turtle")
+            ox.Quad(q.subject, q.predicate, q.object, name)
+            for q in parse_quads(data, "turtle", str(graph.path))
         )
     return quads
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
+from dipkg.namespaces import DIP, OA, ORG, SCHEMA, WD, DataNamespaces, content_key, new_graph
 from dipkg.seeds.annotation import (
     Article,
     Claim,
@@ -21,7 +22,6 @@ from dipkg.seeds.annotation import (
     Registry,
 )
 from dipkg.seeds.evidence import Span, context, enclosing_sentence, sentence_spans
-from dipkg.namespaces import DIP, OA, ORG, SCHEMA, WD, DataNamespaces, content_key, new_graph
 
 
 @dataclass
