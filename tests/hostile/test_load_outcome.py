@@ -147,13 +147,18 @@ def test_a_change_that_ends_after_the_timeout_is_reported_as_done(
 ) -> None:
     root = make_project(tmp_path / "p")
     assert dipkg(root, "build").returncode == 0
-    assert dipkg(root, "load", "--endpoint", server.url).returncode == 0
-    meta = next((root / "seeds" / "articles").iterdir()) / "meta.yaml"
-    meta.write_text(meta.read_text(encoding="utf-8").replace("Antony Blinken says", "Blinken says"))
-    assert dipkg(root, "build").returncode == 0
-    with SlowProxy(server.url, holding_back(b"INSERT DATA", ("delay", 2.5))) as proxy:
+    slow = [False]
+    with SlowProxy(
+        server.url, lambda body: ("delay", 2.5) if slow[0] and b"INSERT DATA" in body else None
+    ) as proxy:
+        assert dipkg(root, "load", "--endpoint", proxy.url).returncode == 0
+        meta = next((root / "seeds" / "articles").iterdir()) / "meta.yaml"
+        meta.write_text(meta.read_text(encoding="utf-8").replace("Antony Blinken says", "Blinken says"))
+        assert dipkg(root, "build").returncode == 0
+        slow[0] = True
         loaded = dipkg(root, "load", "--endpoint", proxy.url, "--timeout", "1")
     assert loaded.returncode == 0, loaded.stderr
+    assert "(the change since the last load: 2 removed, 2 added)" in loaded.stdout
     headline = sparql(server, "query", "SELECT ?h WHERE { GRAPH ?g { ?a <https://schema.org/headline> ?h } }")
     assert b"Blinken says" in headline and b"Antony Blinken says" not in headline
 

@@ -211,6 +211,14 @@ def change_update(graph: str, deletes: list[str], inserts: list[str]) -> str:
     return " ;\n".join(operations)
 
 
+def change_probe(graph: str, deletes: list[str], inserts: list[str]) -> str:
+    """A query counting 1 once the change `change_update` makes is in the graph (judged by one of each)."""
+    patterns = [f"GRAPH <{graph}> {{ {inserts[0]} }}"] if inserts else []
+    if deletes:
+        patterns.append(f"FILTER NOT EXISTS {{ GRAPH <{graph}> {{ {deletes[0]} }} }}")
+    return "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(patterns) + " }"
+
+
 def count_triples(endpoint: Endpoint, graph: str, timeout: float) -> int:
     """How many triples the named graph holds on the endpoint."""
     table = run_remote(
@@ -304,13 +312,14 @@ def update_graph(
     triples: int,
     timeout: float,
     removed_and_added: tuple[int, int],
+    probe: str,
 ) -> LoadReport:
     """Change `graph` with one update request (none if `text` is empty), then check its count.
 
     The request is atomic: a failure leaves the graph as it was, or, if only the answer was
     lost, changed; either way running the load again converges. When no answer comes, the
-    graph is counted until it holds the new count (success) or SETTLE_SECONDS have passed, and
-    the error says what it holds.
+    graph is watched until it holds the new count and the query `probe` (`change_probe`)
+    counts 1 (success) or SETTLE_SECONDS have passed, and the error says what it holds.
     """
     _require_loading_urls(endpoint)
     if text:
@@ -319,12 +328,12 @@ def update_graph(
         except EndpointUnreachable as exc:
             removed, added = removed_and_added
             before = triples + removed - added
-            (live,) = _settled(
+            live, applied = _settled(
                 timeout,
-                lambda: _counts(endpoint, (graph,), timeout),
-                lambda counts: counts == (triples,),
+                lambda: _change_seen(endpoint, graph, probe, timeout),
+                lambda found: found == (triples, 1),
             )
-            if live != triples:
+            if (live, applied) != (triples, 1):
                 raise EndpointUnreachable(
                     f"{exc.message} to the change; {_change_state(graph, before, triples, live)}", exc.path
                 ) from exc
@@ -391,6 +400,19 @@ def _counts(endpoint: Endpoint, graphs: tuple[str, ...], timeout: float) -> tupl
         return tuple(count_triples(endpoint, graph, timeout) for graph in graphs)
     except DipkgError:
         return (None,) * len(graphs)
+
+
+def _change_seen(endpoint: Endpoint, graph: str, probe: str, timeout: float) -> tuple[int | None, ...]:
+    """The graph's count and 1 if the change is seen in it (0 if not), or None when they cannot be had."""
+    (live,) = _counts(endpoint, (graph,), timeout)
+    if live is None:
+        return (None, None)
+    try:
+        table = run_remote(endpoint, probe, timeout)
+    except DipkgError:
+        return (live, None)
+    cell = table.rows[0][0] if table.rows else None
+    return (live, int(cell.value) if cell is not None else 0)
 
 
 def _settled(
