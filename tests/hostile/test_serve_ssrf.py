@@ -106,8 +106,12 @@ def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
         yield url, process
     finally:
         if process.poll() is None:
-            process.kill()
-            process.wait()
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def test_service_and_updates_are_refused_and_no_request_is_made(
@@ -172,12 +176,16 @@ def _command_line(pid: str) -> bytes:
 def test_a_taken_port_is_one_line_and_a_failure(tmp_path: Path) -> None:
     root = make_project(tmp_path / "p")
     env = environment(tmp_path)
+    assert (
+        subprocess.run([sys.executable, "-m", "dipkg", "build"], cwd=root, env=env, timeout=60).returncode
+        == 0
+    )
     with socket.socket() as taken:
         taken.bind((HOST, 0))
         taken.listen(1)
         port = taken.getsockname()[1]
         served = subprocess.run(
-            [sys.executable, "-m", "dipkg", "serve", "--port", str(port), "--kg", str(root / "kg")],
+            [sys.executable, "-m", "dipkg", "serve", "--port", str(port)],
             cwd=root,
             env=env,
             capture_output=True,

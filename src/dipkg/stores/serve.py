@@ -9,11 +9,13 @@ Oxigraph server is stopped and its temporary folder deleted.
 
 from __future__ import annotations
 
+import ctypes
 import http.client
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.parse
@@ -33,6 +35,7 @@ FORWARDED_HEADERS = ("accept", "content-type")
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 FORM = "application/x-www-form-urlencoded"
+PR_SET_PDEATHSIG = 1
 REFUSED_OPERATIONS = {"ServiceGraphPattern": "SERVICE", "Load": "LOAD"}
 
 
@@ -75,7 +78,9 @@ def serve_kg(
             mode = "serve" if writable else "serve-read-only"
             command = [binary, mode, "--location", str(location), "--bind", f"{LOOPBACK}:{private}"]
             with (Path(folder) / "server.log").open("wb") as log:
-                server = subprocess.Popen([*command, "--union-default-graph"], stdout=log, stderr=log)
+                server = subprocess.Popen(
+                    [*command, "--union-default-graph"], stdout=log, stderr=log, preexec_fn=_die_with_parent
+                )
             try:
                 _wait_until_listening(server, private, Path(folder) / "server.log")
                 address = f"{host}:{listener.getsockname()[1]}"
@@ -126,6 +131,12 @@ def _listening(host: str, port: int) -> Iterator[socket.socket]:
         yield listener
     finally:
         listener.close()
+
+
+def _die_with_parent() -> None:
+    """In the Oxigraph server's process (Linux): be stopped when dipkg is, even by SIGKILL."""
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _free_port() -> int:
