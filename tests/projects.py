@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
 from dipkg.build.pipeline import BuildReport
 from dipkg.build.pipeline import build as build_project
 from dipkg.iris import DEFAULT_BASE_IRI
+from dipkg.layout import KG_DESCRIPTION_FILE
 from dipkg.project import Project
 
 TESTS_DIR = Path(__file__).parent
@@ -52,3 +54,16 @@ def copy_seed_project(target: Path) -> Path:
     """A writable copy of the seed project (dipkg.toml and seeds/) at `target`."""
     shutil.copytree(SEED_DIR, target)
     return target
+
+
+def rewrite_published(path: Path, text: str) -> None:
+    """Change a published kg file by hand, and the SHA-256 its kg/void.ttl gives it to match."""
+    description = path.parent / KG_DESCRIPTION_FILE
+    if not description.is_file():
+        description = path.parent.parent / KG_DESCRIPTION_FILE
+    old = hashlib.sha256(path.read_bytes()).hexdigest()
+    path.write_text(text, encoding="utf-8")
+    new = hashlib.sha256(path.read_bytes()).hexdigest()
+    listed = description.read_text(encoding="utf-8")
+    assert listed.count(old) == 1, f"{KG_DESCRIPTION_FILE} gives no SHA-256 for {path.name}"
+    description.write_text(listed.replace(old, new), encoding="utf-8")

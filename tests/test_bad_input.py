@@ -172,7 +172,7 @@ def test_bad_seed_is_refused_with_one_line(case: str, seeds_copy: Path, tmp_path
     (out / "entities.ttl").write_text("previous content\n", encoding="utf-8")
     edit(seeds_copy)
     result = subprocess.run(
-        [sys.executable, "-m", "dipkg", "build", "--seeds", str(seeds_copy), "--out", str(out)],
+        [sys.executable, "-m", "dipkg", "build", "--seeds", str(seeds_copy), "--out", str(out), "--force"],
         capture_output=True,
         text=True,
         check=False,

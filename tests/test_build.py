@@ -17,7 +17,7 @@ from dipkg.build.mapping import map_corpus
 from dipkg.cli import main
 from dipkg.dataset import published_graphs, read_dataset
 from dipkg.iris import DEFAULT_BASE_IRI
-from dipkg.layout import KG_ARTICLES_SUBDIR, KG_ENTITIES_FILE
+from dipkg.layout import KG_ARTICLES_SUBDIR, KG_ENTITIES_FILE, KG_STAGING_DIR
 from dipkg.seeds.annotation import load_corpus
 from dipkg.seeds.vocabulary import load_ontology, vocabulary_of
 from tests.conftest import load_kg
@@ -47,7 +47,7 @@ def test_build_prints_a_summary_and_lists_files_when_verbose(tmp_path: Path) -> 
     assert result.stderr.splitlines() == [
         "  written  entities.ttl  (184 triples)",
         f"  written  articles/{ARTICLE}.ttl  (1200 triples)",
-        "  written  void.ttl  (145 triples)",
+        "  written  void.ttl  (151 triples)",
     ]
     again = CliRunner().invoke(main, ["--project", str(SEED_DIR), "build", "--out", str(out)])
     assert again.exit_code == 0
@@ -186,14 +186,15 @@ def test_the_command_list_is_not_cut_short() -> None:
     assert "Load the published KG into a triple store; a failed load changes" in listed
 
 
-def test_leftover_temporary_files_are_cleaned(tmp_path: Path) -> None:
+def test_an_interrupted_uncommitted_publication_is_cleaned(tmp_path: Path) -> None:
     out = tmp_path / "kg"
-    (out / KG_ARTICLES_SUBDIR).mkdir(parents=True)
-    leftover = out / KG_ARTICLES_SUBDIR / f".{ARTICLE}.ttl.abc123.tmp"
+    leftover = out / KG_STAGING_DIR / "0123456789abcdef" / KG_ARTICLES_SUBDIR / f"{ARTICLE}.ttl"
+    leftover.parent.mkdir(parents=True)
     leftover.write_text("half written", encoding="utf-8")
     unrelated = out / KG_ARTICLES_SUBDIR / ".notes.tmp"
+    unrelated.parent.mkdir()
     unrelated.write_text("not ours", encoding="utf-8")
     assert run_build("--out", str(out)).returncode == 0
-    assert not leftover.exists()
+    assert not (out / KG_STAGING_DIR).exists()
     published = sorted(p.name for p in (out / KG_ARTICLES_SUBDIR).iterdir())
     assert published == [".notes.tmp", f"{ARTICLE}.ttl"]

@@ -27,7 +27,7 @@ from dipkg.layout import KG_DESCRIPTION_FILE, KG_ENTITIES_FILE
 from dipkg.query.catalogue import bind_parameters, catalogue, with_bindings
 from dipkg.query.results import ResultTable, Term, normalise_literal
 from dipkg.query.store import open_store, run_local, uses_service
-from tests.projects import SEED
+from tests.projects import SEED, rewrite_published
 
 QUERIES = catalogue(SEED.query_files)
 DATA = Path(__file__).parent / "data" / "queries"
@@ -287,8 +287,8 @@ def test_the_store_on_disk_is_reused_until_kg_changes(
         patched.setattr("dipkg.query.store._fill", refuse)
         assert _count_summons(kg) == 3
     article = next((kg / "articles").glob("*.ttl"))
-    with article.open("a", encoding="utf-8") as stream:
-        stream.write("<https://example.org/s> a <https://w3id.org/dipkg/ontology#Summons> .\n")
+    summons = "<https://example.org/s> a <https://w3id.org/dipkg/ontology#Summons> .\n"
+    rewrite_published(article, article.read_text(encoding="utf-8") + summons)
     folder = SEED.store_dir / digest([str(kg.resolve())])[:16]
     assert len(list(folder.iterdir())) == 1
     finished = subprocess.run(

@@ -21,7 +21,7 @@ from dipkg.query.catalogue import catalogue
 from dipkg.stores import loading, remote
 from dipkg.stores.loading import load_dataset
 from dipkg.stores.remote import Endpoint, Payload, count_triples, load_graph, staging_graph, update
-from tests.projects import SEED, seed_project
+from tests.projects import SEED, rewrite_published, seed_project
 from tests.servers import FaultyProxy, OxigraphServer, Rule, free_port
 
 pytestmark = pytest.mark.loopback
@@ -279,7 +279,10 @@ def test_serve_answers_the_same_queries(tmp_path: Path) -> None:
     try:
         assert process.stdout is not None
         lines = [process.stdout.readline() for _ in range(3)]
-        assert lines[0] == f"serving {KG_TRIPLES} triples in graph <{DEFAULT_GRAPH}> (read-only)\n"
+        assert (
+            lines[0] == f"serving {KG_TRIPLES} triples in graph <{DEFAULT_GRAPH}> "
+            "(read-only; SERVICE and LOAD refused)\n"
+        )
         assert lines[1] == f"  SPARQL query:  http://127.0.0.1:{port}/query\n"
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 20
@@ -321,7 +324,7 @@ def kg_copy(built_kg: Path, tmp_path: Path) -> Path:
     target = tmp_path / "kg"
     shutil.copytree(built_kg, target)
     for path in (article_file(target), target / KG_ENTITIES_FILE):
-        path.write_text(path.read_text(encoding="utf-8") + SHARED, encoding="utf-8")
+        rewrite_published(path, path.read_text(encoding="utf-8") + SHARED)
     return target
 
 
@@ -335,7 +338,7 @@ def revise_article(kg_dir: Path) -> None:
     path = article_file(kg_dir)
     text = path.read_text(encoding="utf-8").removesuffix(SHARED)
     assert text.count(GROUP_SIZE) == 1
-    path.write_text(text.replace(GROUP_SIZE, GROUP_SIZE.replace("10", "11")) + APPENDED, encoding="utf-8")
+    rewrite_published(path, text.replace(GROUP_SIZE, GROUP_SIZE.replace("10", "11")) + APPENDED)
 
 
 def requests_by_kind(proxy: FaultyProxy) -> list[str]:
@@ -428,7 +431,7 @@ def test_a_change_too_large_for_one_update_or_with_blank_nodes_is_loaded_whole(
     assert load_dataset(endpoint, DEFAULT_GRAPH, seed_project(kg_copy), 10).removed_and_added is None
     monkeypatch.undo()
     entities = kg_copy / KG_ENTITIES_FILE
-    entities.write_text(entities.read_text(encoding="utf-8") + '[] <urn:x:p> "blank" .\n', encoding="utf-8")
+    rewrite_published(entities, entities.read_text(encoding="utf-8") + '[] <urn:x:p> "blank" .\n')
     report = load_dataset(endpoint, DEFAULT_GRAPH, seed_project(kg_copy), 10)
     assert (report.triples, report.removed_and_added) == (KG_TRIPLES + 3, None)
     assert ("urn:x:p", "blank") in {(p, o) for _, p, o in live_triples(oxigraph_server)}

@@ -125,11 +125,15 @@ def build(
     validate: bool = True,
     jobs: int | None = None,
     progress: Progress | None = None,
+    force: bool = False,
 ) -> BuildReport:
-    """Build the project's kg/ from its seeds/ (see `dipkg build`); raises `NotConforming` on violations."""
+    """Build the project's kg/ from its seeds/ (see `dipkg build`); raises `NotConforming` on violations.
+
+    A kg folder holding files dipkg did not publish is refused unless `force` (they are left alone).
+    """
     from dipkg.build.pipeline import build as run_build
 
-    return run_build(_project(project), validate=validate, jobs=jobs, progress=progress)
+    return run_build(_project(project), validate=validate, jobs=jobs, progress=progress, force=force)
 
 
 @dataclass(frozen=True)
@@ -326,10 +330,11 @@ def serve(
     port: int = 7878,
     writable: bool = False,
     say: Callable[[str], None] = print,
+    host: str = "127.0.0.1",
 ) -> None:
-    """Serve kg/ as a SPARQL endpoint on 127.0.0.1 (the Oxigraph server) until interrupted."""
+    """Serve kg/ as a read-only SPARQL endpoint (SERVICE and LOAD refused) until interrupted."""
     from dipkg.stores.serve import serve_kg
 
     chosen = _project(project)
     graph = chosen.built_base_iri() + KG_GRAPH_PATH
-    serve_kg(chosen.kg_dir, chosen.store_dir, port, writable, graph, say)
+    serve_kg(chosen.kg_dir, chosen.store_dir, port, writable, graph, say, host=host)

@@ -271,6 +271,11 @@ def init(settings: Settings, folder: Path, base_iri: str) -> None:
 )
 @click.option("--no-validate", is_flag=True, help="Publish without checking the graph against the shapes.")
 @click.option("--jobs", type=click.IntRange(1, 256), help="Worker processes (default: one per core).")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Build into a folder holding files dipkg did not publish (they are left alone).",
+)
 def build(
     settings: Settings,
     seeds_dir: Path | None,
@@ -278,6 +283,7 @@ def build(
     base_iri: str | None,
     no_validate: bool,
     jobs: int | None,
+    force: bool,
 ) -> None:
     """Build the knowledge graph from the seeds.
 
@@ -290,7 +296,9 @@ def build(
     """
     project = settings.project(seeds=seeds_dir, kg=out_dir, base_iri=base_iri)
     try:
-        report = api.build(project, validate=not no_validate, jobs=jobs, progress=settings.progress())
+        report = api.build(
+            project, validate=not no_validate, jobs=jobs, progress=settings.progress(), force=force
+        )
     except api.NotConforming as error:
         click.echo(api.ValidationOutcome(error.report, project.base_iri).render(), err=True, nl=False)
         raise
@@ -643,15 +651,20 @@ def export(settings: Settings, export_format: str | None, output: Path | None, k
 
 
 @_command(LOCAL_CODES)
-@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=7878, show_default=True, help="Port to listen on."
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--writable", is_flag=True, help="Serve read-write (default: read-only).")
 @kg_option
-def serve(settings: Settings, port: int, writable: bool, kg_dir: Path | None) -> None:
-    """Serve the KG as a SPARQL endpoint on 127.0.0.1 with the Oxigraph server.
+def serve(settings: Settings, port: int, host: str, writable: bool, kg_dir: Path | None) -> None:
+    """Serve the KG as a SPARQL endpoint (Oxigraph behind a checking proxy).
 
     The KG is loaded into the graph BASE/graph/kg (BASE: the base IRI it was built with), which is
-    also the server's default graph for queries. Stop with Ctrl-C.
+    also the server's default graph for queries. Every query is parsed first: SERVICE and LOAD
+    (requests to other servers) are refused, and so are updates unless --writable. Stop with
+    Ctrl-C or SIGTERM.
 
     Example: dipkg serve --port 7878
     """
-    api.serve(settings.project(kg=kg_dir), port, writable, settings.say)
+    api.serve(settings.project(kg=kg_dir), port, writable, settings.say, host=host)

@@ -22,7 +22,10 @@ EXIT_CODES = {
     EXIT_NOT_CONFORMING: "the data does not conform to the shapes (or the ontology checks found a problem)",
     EXIT_USAGE: "usage error (a bad option or value, or no project where one is needed)",
     EXIT_BAD_INPUT: "bad input (unreadable, unparsable or inconsistent files), or an endpoint out of reach",
-    EXIT_WRITE_FAILED: "the output could not be written (nothing published was changed)",
+    EXIT_WRITE_FAILED: (
+        "the output could not be written, holds files dipkg did not publish, or another build is "
+        "publishing into it (nothing published was changed)"
+    ),
     EXIT_ENDPOINT_ERROR: "a SPARQL endpoint answered with an error",
     EXIT_INTERNAL_ERROR: "internal error: a bug in dipkg (please report it)",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C)",

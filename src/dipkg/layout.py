@@ -11,6 +11,10 @@ ARTICLE_ANNOTATION_FILE = "annotation.yaml"
 KG_ENTITIES_FILE = "entities.ttl"
 KG_ARTICLES_SUBDIR = "articles"
 KG_DESCRIPTION_FILE = "void.ttl"
+# A build stages its new files in KG_STAGING_DIR/GENERATION/ and commits them by writing
+# KG_STAGING_DIR/KG_COMMIT_FILE; both exist only while a build publishes (or after it was killed).
+KG_STAGING_DIR = ".dipkg-publish"
+KG_COMMIT_FILE = "commit.json"
 
 # Inside a cache folder: the build cache, the query store, and what was last loaded into each graph.
 STORE_SUBDIR = "store"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dipkg.dataset import read_description
+from dipkg.dataset import described_base_iri
 from dipkg.errors import InputError, UsageError
 from dipkg.iris import DEFAULT_BASE_IRI, check_base_iri
 from dipkg.layout import (
@@ -188,7 +188,7 @@ class Project:
         """The base IRI the published graph was built with (from kg/void.ttl), else the project's."""
         if self.kg is None or not (self.kg / KG_DESCRIPTION_FILE).is_file():
             return self.base_iri
-        return read_description(self.kg).base_iri
+        return described_base_iri(self.kg)
 
 
 def _shipped_folders() -> tuple[tuple[Path], tuple[Path], tuple[Path]]:

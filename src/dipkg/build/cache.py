@@ -15,7 +15,7 @@ import gc
 import os
 import pickle
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +26,7 @@ from dipkg.fingerprint import Signature, digest
 if TYPE_CHECKING:
     from dipkg.validate.validation import ValidationResult
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 @dataclass
@@ -48,13 +48,16 @@ class ArticleRecord:
 
 @dataclass
 class Index:
-    """Everything a build remembers: per-article records and what it last published."""
+    """Everything a build remembers: per-article records and what it last published.
+
+    `published` maps each file it wrote (relative to kg/) to its signature, content key and SHA-256.
+    """
 
     inputs_key: str = ""
     articles: dict[str, ArticleRecord] = field(default_factory=dict)
     entities: tuple[str, str, int, dict[str, int]] = ("", "", 0, {})
     shared_validation: tuple[str, tuple[ValidationResult, ...]] = ("", ())
-    published: dict[str, tuple[Signature, str]] = field(default_factory=dict)
+    published: dict[str, tuple[Signature, str, str]] = field(default_factory=dict)
 
 
 class BuildCache:

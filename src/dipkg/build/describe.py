@@ -5,15 +5,17 @@ from __future__ import annotations
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, RDF, VOID, XSD
 
-from dipkg.iris import IRI_FORBIDDEN
-from dipkg.namespaces import DCTERMS, DIP, DataNamespaces, content_key, new_graph
 from dipkg.build.publish import GENERATED_HEADER
 from dipkg.build.turtle import INDENT, turtle_parts
+from dipkg.dataset import SPDX
+from dipkg.iris import IRI_FORBIDDEN
+from dipkg.namespaces import DCTERMS, DIP, DataNamespaces, content_key, new_graph
 
 
 def description_file(
     graphs: list[tuple[str, int, dict[str, int]]],
     dumps: list[str],
+    checksums: list[str],
     base_iri: str,
     query_names: list[str],
     prefixes: dict[str, str],
@@ -21,27 +23,33 @@ def description_file(
     """kg/void.ttl and its triple count: the dataset's description, then one block per named graph.
 
     `graphs` gives, for each named graph, its IRI, its triple count and its instances per class;
-    `dumps` the Turtle file (relative to kg/) each graph is published in, in the same order. The
-    per-graph blocks are written as text, so that a corpus of many articles is described quickly.
+    `dumps` the Turtle file (relative to kg/) each graph is published in and `checksums` its
+    SHA-256, in the same order. The per-graph blocks are written as text, so that a corpus of
+    many articles is described quickly.
     """
     summary = describe_dataset(graphs, base_iri, query_names)
     prefix_lines, body = turtle_parts(summary, prefixes)
+    prefix_lines = sorted({*prefix_lines, f"@prefix spdx: <{SPDX}> ."})
     published = sorted(
-        (_iri(name), _iri(f"{base_iri}kg/{dump}"), triples)
-        for (name, triples, _), dump in zip(graphs, dumps, strict=True)
+        (_iri(name), f"{base_iri}kg/{dump}", triples, checksum)
+        for (name, triples, _), dump, checksum in zip(graphs, dumps, checksums, strict=True)
     )
     separator = f",\n{INDENT}{INDENT}"
+    dump_list = separator.join(_iri(d) for _, d, _, _ in published)
     blocks = [
-        f"{_iri(base_iri + 'dataset')} void:dataDump {separator.join(d for _, d, _ in published)} ;\n"
-        f"{INDENT}void:subset {separator.join(g for g, _, _ in published)} .",
+        f"{_iri(base_iri + 'dataset')} void:dataDump {dump_list} ;\n"
+        f"{INDENT}void:subset {separator.join(g for g, _, _, _ in published)} .",
         *(
-            f"{graph} a void:Dataset ;\n{INDENT}void:dataDump {dump} ;\n"
-            f'{INDENT}void:triples "{triples}"^^xsd:integer .'
-            for graph, dump, triples in published
+            f"{graph} a void:Dataset ;\n{INDENT}void:dataDump {_iri(dump)} ;\n"
+            f'{INDENT}void:triples "{triples}"^^xsd:integer .\n'
+            f"{_iri(dump)} spdx:checksum {_iri(dump + '#sha256')} .\n"
+            f"{_iri(dump + '#sha256')} spdx:algorithm spdx:checksumAlgorithm_sha256 ;\n"
+            f'{INDENT}spdx:checksumValue "{checksum}" .'
+            for graph, dump, triples, checksum in published
         ),
     ]
     text = GENERATED_HEADER + "\n".join(prefix_lines) + "\n\n" + body + "\n" + "\n\n".join(blocks) + "\n"
-    return text.encode("utf-8"), len(summary) + 5 * len(published)
+    return text.encode("utf-8"), len(summary) + 8 * len(published)
 
 
 def describe_dataset(

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
+from dipkg.build.spans import EvidenceMapper
+from dipkg.namespaces import DIP, ORG, SCHEMA, WD, DataNamespaces, content_key, new_graph
 from dipkg.seeds.annotation import (
     Article,
     Claim,
@@ -20,9 +22,6 @@ from dipkg.seeds.annotation import (
     Quote,
     Registry,
 )
-from dipkg.seeds.evidence import Span, context, enclosing_sentence, sentence_spans
-from dipkg.build.spans import EvidenceMapper
-from dipkg.namespaces import DIP, ORG, SCHEMA, WD, DataNamespaces, content_key, new_graph
 
 
 @dataclass

@@ -18,15 +18,15 @@ import pyoxigraph as ox
 from rdflib import URIRef
 from rdflib.namespace import RDF
 
-from dipkg.layout import ARTICLE_ANNOTATION_FILE, ARTICLE_META_FILE, ARTICLE_TEXT_FILE
-from dipkg.seeds.annotation import Registry, load_article
 from dipkg.build.cache import ArticleRecord, load_pickle, save_pickle
-from dipkg.fingerprint import Signature, digest, signature
 from dipkg.build.mapping import map_article
 from dipkg.build.publish import turtle_file
 from dipkg.build.turtle import turtle_parts
-from dipkg.validate.validation import ValidationResult, Validator
+from dipkg.fingerprint import Signature, digest, signature
+from dipkg.layout import ARTICLE_ANNOTATION_FILE, ARTICLE_META_FILE, ARTICLE_TEXT_FILE
+from dipkg.seeds.annotation import Registry, load_article
 from dipkg.seeds.vocabulary import Vocabulary
+from dipkg.validate.validation import ValidationResult, Validator
 
 HELD_BY = "http://www.w3.org/ns/org#heldBy"
 

@@ -21,15 +21,9 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from rdflib.namespace import RDF
 
-from dipkg.seeds.annotation import Registry, load_registry
 from dipkg.build.cache import ArticleRecord, BuildCache, Index
-from dipkg.fingerprint import code_fingerprint, digest, files_digest, signature
 from dipkg.build.describe import description_file
-from dipkg.errors import InputError, NotConforming
-from dipkg.layout import ARTICLES_SUBDIR, KG_ARTICLES_SUBDIR, KG_DESCRIPTION_FILE, KG_ENTITIES_FILE
-from dipkg.progress import Progress
-from dipkg.project import Project
-from dipkg.iris import prefix_map
+from dipkg.build.generation import finish_interrupted, locked, owned_files, publish
 from dipkg.build.mapping import map_registry
 from dipkg.build.partition import (
     Context,
@@ -42,8 +36,15 @@ from dipkg.build.partition import (
     validate_article,
     validate_shared,
 )
-from dipkg.build.publish import remove_stale, turtle_file, write_files
+from dipkg.build.publish import turtle_file
 from dipkg.build.turtle import turtle_parts
+from dipkg.errors import InputError, NotConforming
+from dipkg.fingerprint import code_fingerprint, digest, files_digest, signature
+from dipkg.iris import prefix_map
+from dipkg.layout import ARTICLES_SUBDIR, KG_ARTICLES_SUBDIR, KG_DESCRIPTION_FILE, KG_ENTITIES_FILE
+from dipkg.progress import Progress
+from dipkg.project import Project
+from dipkg.seeds.annotation import Registry, load_registry
 from dipkg.seeds.vocabulary import Vocabulary, load_ontology, vocabulary_of
 
 if TYPE_CHECKING:
@@ -96,34 +97,41 @@ def build(
     validate: bool = True,
     jobs: int | None = None,
     progress: Progress | None = None,
+    force: bool = False,
 ) -> BuildReport:
     """Build the knowledge graph from the project's seeds into its kg folder.
 
     Everything is loaded, checked and validated before anything is written: a bad input raises
     `InputError`, and a graph that violates the shapes (unless `validate` is False) raises
-    `NotConforming`; either way the kg folder is left untouched. `progress(stage, done, total)`
-    is called as articles are processed. Results of earlier builds are reused from the project's
+    `NotConforming`; either way the kg folder is left untouched. The new files are published
+    all at once (see `dipkg.build.generation`), under a lock: a second build into the same
+    folder meanwhile raises `PublishError`, as does a folder holding files dipkg did not
+    publish, unless `force` (such files are then left alone). `progress(stage, done, total)` is
+    called as articles are processed. Results of earlier builds are reused from the project's
     cache wherever their inputs are unchanged.
     """
     seeds_dir, out_dir = project.seeds_dir, project.kg_dir
     cache = BuildCache(project.cache_dir, seeds_dir, out_dir)
     workers = jobs or os.cpu_count() or 1
-    index = cache.load_index()
-    # The index holds a few objects per article and no reference cycles: frozen, the cycle
-    # collector does not walk it again and again while the build allocates.
-    gc.freeze()
-    try:
-        mapped = _map(project, index, cache, workers, progress)
-        validated = 0
-        if validate:
-            report, validated = _validate(mapped, project, workers, progress)
+    with locked(out_dir):
+        finish_interrupted(out_dir)
+        owned = owned_files(out_dir, force)
+        index = cache.load_index()
+        # The index holds a few objects per article and no reference cycles: frozen, the cycle
+        # collector does not walk it again and again while the build allocates.
+        gc.freeze()
+        try:
+            mapped = _map(project, index, cache, workers, progress)
+            validated = 0
+            if validate:
+                report, validated = _validate(mapped, project, workers, progress)
+                mapped.save(cache)
+                if not report.conforms("violation"):
+                    raise NotConforming(report, out_dir)
+            files, removed = _publish(out_dir, mapped, [p.stem for p in project.query_files], owned)
             mapped.save(cache)
-            if not report.conforms("violation"):
-                raise NotConforming(report, out_dir)
-        files, removed = _publish(out_dir, mapped, [p.stem for p in project.query_files])
-        mapped.save(cache)
-    finally:
-        gc.unfreeze()
+        finally:
+            gc.unfreeze()
     return BuildReport(len(mapped.records), files, removed, mapped.remapped, validated)
 
 
@@ -254,12 +262,13 @@ def _shared_inputs(project: Project) -> SharedInputs:
 
 
 def _publish(
-    out_dir: Path, mapped: CorpusRecords, query_names: list[str]
+    out_dir: Path, mapped: CorpusRecords, query_names: list[str], owned: set[str]
 ) -> tuple[list[PublishedFile], list[str]]:
-    """Write the files whose content changed since they were last published; delete stale ones.
+    """Publish the files whose content changed since they were last published; delete stale ones.
 
     A file is rewritten unless it is exactly as this cache last wrote it (same size, time and
-    content key); the article payloads are read only for files that need writing.
+    content key); the article payloads are read only for files that need writing. Of the files
+    no longer produced, only those in `owned` (the previous void.ttl's) are deleted.
     """
     index, records = mapped.index, mapped.records
     base_iri = mapped.shared_inputs.base_iri
@@ -273,26 +282,31 @@ def _publish(
             files[relative] = partial(_article_turtle, mapped, record)
     graph_stats = [(entities_iri, entity_triples, entity_classes)]
     graph_stats += [(r.graph_iri, r.triples, r.classes) for r in records]
-    files[KG_DESCRIPTION_FILE], described = description_file(
-        graph_stats,
-        relatives,
-        base_iri,
-        query_names,
-        prefix_map(base_iri),
-    )
-    changed = write_files(out_dir, files)
-    removed = remove_stale(out_dir, KG_ARTICLES_SUBDIR, set(relatives), ".ttl")
+    checksums: dict[str, str] = {}
+    described: list[int] = []
+
+    def describe(written: dict[str, str]) -> bytes:
+        checksums.update(written)
+        sums = [checksums.get(r) or index.published[r][2] for r in relatives]
+        data, count = description_file(
+            graph_stats, relatives, sums, base_iri, query_names, prefix_map(base_iri)
+        )
+        described.append(count)
+        return data
+
+    keep = {*relatives, KG_DESCRIPTION_FILE}
+    changed, removed = publish(out_dir, files, describe, keep, owned)
     content = [(entities_key, entity_triples), *((r.key, r.triples) for r in records)]
     for relative, (key, _) in zip(relatives, content, strict=True):
         if relative in files:
-            index.published[relative] = (signature(out_dir / relative), key)
+            index.published[relative] = (signature(out_dir / relative), key, checksums[relative])
     for relative in removed:
         index.published.pop(relative, None)
     published = [
         PublishedFile(relative, count, changed.get(relative, False))
         for relative, (_, count) in zip(relatives, content, strict=True)
     ]
-    published.append(PublishedFile(KG_DESCRIPTION_FILE, described, changed[KG_DESCRIPTION_FILE]))
+    published.append(PublishedFile(KG_DESCRIPTION_FILE, described[0], changed[KG_DESCRIPTION_FILE]))
     return published, removed
 
 

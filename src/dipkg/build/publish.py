@@ -32,7 +32,7 @@ def write_files(
         raise PublishError("the output folder does not exist", out_dir)
     staged: list[tuple[Path, Path]] = []
     changed: dict[str, bool] = {}
-    mode = 0o666 & ~_umask()
+    mode = 0o666 & ~current_umask()
     _remove_leftover_temporaries(out_dir, files)
     try:
         for relative, content in files.items():
@@ -58,7 +58,7 @@ def write_files(
     return changed
 
 
-def _umask() -> int:
+def current_umask() -> int:
     """The process's file-creation mask (read by setting it, then putting it back)."""
     mask = os.umask(0o022)
     os.umask(mask)
@@ -88,18 +88,3 @@ def _remove_leftover_temporaries(out_dir: Path, files: Mapping[str, object]) -> 
             ]
         for leftover in leftovers:
             os.unlink(leftover)
-
-
-def remove_stale(out_dir: Path, subdir: str, keep: set[str], suffix: str) -> list[str]:
-    """Delete published files in `subdir` that the build no longer produces."""
-    folder = out_dir / subdir
-    removed: list[str] = []
-    if folder.is_dir():
-        with os.scandir(folder) as entries:
-            names = sorted(entry.name for entry in entries if entry.name.endswith(suffix))
-        for name in names:
-            relative = f"{subdir}/{name}"
-            if relative not in keep:
-                (folder / name).unlink()
-                removed.append(relative)
-    return removed

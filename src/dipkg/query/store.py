@@ -10,17 +10,17 @@ import itertools
 import os
 import re
 import shutil
+from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from dipkg.dataset import PublishedGraph, published_graphs
+from dipkg.dataset import PublishedGraph, Snapshot, consistent
 from dipkg.errors import UsageError
 from dipkg.fingerprint import digest, signature
-from dipkg.layout import KG_DESCRIPTION_FILE
 from dipkg.progress import Progress, tracked
 from dipkg.query.results import ResultTable, Term, normalise_literal
-from dipkg.rdfio import stream_quads
+from dipkg.rdfio import parse_quads
 
 READY_MARKER = "complete"
 COUNT_FILE = "triples"
@@ -64,11 +64,22 @@ def open_counted_store(
     graphs: list[PublishedGraph] | None = None,
     progress: Progress | None = None,
 ) -> tuple[ox.Store, int]:
-    """The store of `open_store` and how many triples it holds (counted once, when it was built)."""
+    """The store of `open_store` and how many triples it holds (counted once, when it was built).
+
+    Its content comes from one build's publication of kg/, even while another build publishes.
+    """
+    return consistent(kg_dir, partial(_counted_store, store_dir, graphs, progress))
+
+
+def _counted_store(
+    store_dir: Path, graphs: list[PublishedGraph] | None, progress: Progress | None, current: Snapshot
+) -> tuple[ox.Store, int]:
+    kg_dir = current.kg_dir
     if graphs is None:
-        graphs = published_graphs(kg_dir)
-    files = [kg_dir / KG_DESCRIPTION_FILE, *(g.path for g in graphs)]
-    fingerprint = digest(f"{f.relative_to(kg_dir).as_posix()} {signature(f)}" for f in files)[:24]
+        graphs = current.graphs
+    parts: list[bytes | str] = [current.description]
+    parts += [f"{g.relative} {signature(g.path)} {g.sha256}" for g in graphs]
+    fingerprint = digest(parts)[:24]
     folder = store_dir / digest([str(kg_dir.resolve())])[:16]
     location = folder / fingerprint
     if (location / READY_MARKER).is_file():
@@ -80,10 +91,10 @@ def open_counted_store(
         store = ox.Store(str(staging))
     except OSError:
         store = ox.Store()
-        _fill(store, [g.path for g in graphs], progress)
+        _fill(store, current, graphs, progress)
         return store, len(store)
     try:
-        _fill(store, [g.path for g in graphs], progress)
+        _fill(store, current, graphs, progress)
         store.flush()
         (staging / COUNT_FILE).write_text(f"{len(store)}\n", encoding="utf-8")
         del store
@@ -124,23 +135,26 @@ def _abandoned(name: str) -> bool:
     return False
 
 
-def _fill(store: ox.Store, files: list[Path], progress: Progress | None = None) -> None:
-    """Bulk-load the files, a batch of up to BULK_BATCH_BYTES of Turtle per pass (which bounds
-    the loader's memory); each file is parsed on its own (its prefixes, its blank nodes)."""
-    batch: list[Path] = []
+def _fill(
+    store: ox.Store, current: Snapshot, graphs: list[PublishedGraph], progress: Progress | None
+) -> None:
+    """Bulk-load the graphs' files, a batch of up to BULK_BATCH_BYTES of Turtle per pass (which
+    bounds the loader's memory); each file is parsed on its own (its prefixes, its blank nodes)."""
+    batch: list[tuple[str, bytes]] = []
     size = 0
-    for path in tracked(files, len(files), "indexing", progress):
-        file_size = path.stat().st_size
-        if batch and size + file_size > BULK_BATCH_BYTES:
+    for graph in tracked(graphs, len(graphs), "indexing", progress):
+        data = current.read(graph)
+        if batch and size + len(data) > BULK_BATCH_BYTES:
             _bulk_load(store, batch)
             batch, size = [], 0
-        batch.append(path)
-        size += file_size
+        batch.append((str(graph.path), data))
+        size += len(data)
     _bulk_load(store, batch)
 
 
-def _bulk_load(store: ox.Store, files: list[Path]) -> None:
-    store.bulk_extend(itertools.chain.from_iterable(stream_quads(path, "turtle") for path in files))
+def _bulk_load(store: ox.Store, files: list[tuple[str, bytes]]) -> None:
+    quads = (parse_quads(data, "turtle", name) for name, data in files)
+    store.bulk_extend(itertools.chain.from_iterable(quads))
 
 
 def union_ntriples(kg_dir: Path, store_dir: Path, progress: Progress | None = None) -> tuple[bytes, int]:

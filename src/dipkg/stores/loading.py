@@ -30,6 +30,7 @@ from dipkg.stores.remote import (
     Endpoint,
     LoadReport,
     Payload,
+    change_probe,
     change_update,
     graph_size,
     load_graph,
@@ -175,7 +176,8 @@ def load_dataset(
         text = "" if change is None else change_update(graph, change.deletes, change.inserts)
         if change is not None and len(text.encode("utf-8")) <= UPDATE_LIMIT:
             record.forget()
-            report = update_graph(endpoint, graph, text, triples, timeout, change.removed_and_added)
+            probe = change_probe(graph, change.deletes, change.inserts)
+            report = update_graph(endpoint, graph, text, triples, timeout, change.removed_and_added, probe)
             record.keep(kg_dir, loaded, triples)
             return report
     record.forget()

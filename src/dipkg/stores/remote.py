@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -24,6 +25,9 @@ RETRIES = 2
 UPLOAD_STREAMS = 2
 # The largest update request dipkg sends: Oxigraph's server refuses SPARQL bodies over 1 MiB.
 UPDATE_LIMIT = 1 << 20
+# After an update whose answer never came, how long to watch for the server to finish it.
+SETTLE_SECONDS = 10.0
+SETTLE_INTERVAL = 0.25
 T = TypeVar("T")
 
 
@@ -207,6 +211,14 @@ def change_update(graph: str, deletes: list[str], inserts: list[str]) -> str:
     return " ;\n".join(operations)
 
 
+def change_probe(graph: str, deletes: list[str], inserts: list[str]) -> str:
+    """A query counting 1 once the change `change_update` makes is in the graph (judged by one of each)."""
+    patterns = [f"GRAPH <{graph}> {{ {inserts[0]} }}"] if inserts else []
+    if deletes:
+        patterns.append(f"FILTER NOT EXISTS {{ GRAPH <{graph}> {{ {deletes[0]} }} }}")
+    return "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(patterns) + " }"
+
+
 def count_triples(endpoint: Endpoint, graph: str, timeout: float) -> int:
     """How many triples the named graph holds on the endpoint."""
     table = run_remote(
@@ -248,13 +260,17 @@ def load_graph(
     dropped again if the upload fails, its count is wrong or the load is interrupted (Ctrl-C).
     Unstaged, the data is PUT straight over the live graph whatever it holds: fast, but a
     failed load leaves a partly loaded graph. Either way, readers may see a partly loaded graph
-    while it is being filled, and running the load again converges.
+    while it is being filled, and running the load again converges. When the answer to the
+    swap does not come, the server may still be carrying it out: the live and staging graphs
+    are counted until the swap is seen done (success) or SETTLE_SECONDS have passed, and the
+    error says what each holds.
     """
     _require_loading_urls(endpoint)
     if not staged:
         _upload(endpoint, graph, payload, timeout)
         return _checked(endpoint, graph, triples, timeout)
-    if graph_size(endpoint, graph, timeout) == 0:
+    before = graph_size(endpoint, graph, timeout)
+    if before == 0:
         try:
             _fill(endpoint, graph, payload, timeout)
             return _checked(endpoint, graph, triples, timeout)
@@ -274,10 +290,18 @@ def load_graph(
         )
     try:
         update(endpoint, f"MOVE SILENT GRAPH <{target}> TO GRAPH <{graph}>", timeout)
-    except EndpointUnreachable:
-        # The update is atomic: if the answer was lost, the live graph is either old or new.
-        if not _moved(endpoint, graph, target, triples, timeout):
-            raise
+    except EndpointUnreachable as exc:
+        # The swap is atomic but its outcome unknown: the server may still be carrying it out.
+        live, left = _settled(
+            timeout,
+            lambda: _counts(endpoint, (graph, target), timeout),
+            lambda counts: counts == (triples, 0),
+        )
+        if (live, left) != (triples, 0):
+            raise EndpointUnreachable(
+                f"{exc.message} to the swap; {_swap_state(graph, target, before, triples, live, left)}",
+                exc.path,
+            ) from exc
     return LoadReport(graph, triples, endpoint.query)
 
 
@@ -288,15 +312,31 @@ def update_graph(
     triples: int,
     timeout: float,
     removed_and_added: tuple[int, int],
+    probe: str,
 ) -> LoadReport:
     """Change `graph` with one update request (none if `text` is empty), then check its count.
 
     The request is atomic: a failure leaves the graph as it was, or, if only the answer was
-    lost, changed; either way running the load again converges.
+    lost, changed; either way running the load again converges. When no answer comes, the
+    graph is watched until it holds the new count and the query `probe` (`change_probe`)
+    counts 1 (success) or SETTLE_SECONDS have passed, and the error says what it holds.
     """
     _require_loading_urls(endpoint)
     if text:
-        update(endpoint, text, timeout)
+        try:
+            update(endpoint, text, timeout)
+        except EndpointUnreachable as exc:
+            removed, added = removed_and_added
+            before = triples + removed - added
+            live, applied = _settled(
+                timeout,
+                lambda: _change_seen(endpoint, graph, probe, timeout),
+                lambda found: found == (triples, 1),
+            )
+            if (live, applied) != (triples, 1):
+                raise EndpointUnreachable(
+                    f"{exc.message} to the change; {_change_state(graph, before, triples, live)}", exc.path
+                ) from exc
     return _checked(endpoint, graph, triples, timeout, removed_and_added)
 
 
@@ -354,11 +394,72 @@ def _drop_quietly(endpoint: Endpoint, graph: str, timeout: float) -> None:
         update(endpoint, f"DROP SILENT GRAPH <{graph}>", timeout)
 
 
-def _moved(endpoint: Endpoint, graph: str, staging: str, triples: int, timeout: float) -> bool:
+def _counts(endpoint: Endpoint, graphs: tuple[str, ...], timeout: float) -> tuple[int | None, ...]:
+    """How many triples each graph holds, or all None when the endpoint cannot count them."""
     try:
-        return (
-            count_triples(endpoint, graph, timeout) == triples
-            and count_triples(endpoint, staging, timeout) == 0
-        )
+        return tuple(count_triples(endpoint, graph, timeout) for graph in graphs)
     except DipkgError:
-        return False
+        return (None,) * len(graphs)
+
+
+def _change_seen(endpoint: Endpoint, graph: str, probe: str, timeout: float) -> tuple[int | None, ...]:
+    """The graph's count and 1 if the change is seen in it (0 if not), or None when they cannot be had."""
+    (live,) = _counts(endpoint, (graph,), timeout)
+    if live is None:
+        return (None, None)
+    try:
+        table = run_remote(endpoint, probe, timeout)
+    except DipkgError:
+        return (live, None)
+    cell = table.rows[0][0] if table.rows else None
+    return (live, int(cell.value) if cell is not None else 0)
+
+
+def _settled(
+    timeout: float,
+    counts: Callable[[], tuple[int | None, ...]],
+    done: Callable[[tuple[int | None, ...]], bool],
+) -> tuple[int | None, ...]:
+    """The counts once `done`, or as they are after waiting SETTLE_SECONDS (at least `timeout`)."""
+    deadline = time.monotonic() + max(timeout, SETTLE_SECONDS)
+    while True:
+        found = counts()
+        if done(found) or time.monotonic() >= deadline:
+            return found
+        time.sleep(SETTLE_INTERVAL)
+
+
+def _swap_state(
+    graph: str, staging: str, before: int, triples: int, live: int | None, left: int | None
+) -> str:
+    """What the live and staging graphs hold after a swap whose outcome is unknown."""
+    if live is None or left is None:
+        return _unknown_state(graph, before, triples)
+    if live == before and left == triples:
+        return (
+            f"graph <{graph}> still holds its old {before} triples and the new {triples} wait in "
+            f"<{staging}>; the server may still swap them in: run the load again"
+        )
+    return (
+        f"graph <{graph}> holds {live} triples (old: {before}, new: {triples}) and <{staging}> {left}: "
+        "run the load again"
+    )
+
+
+def _change_state(graph: str, before: int, triples: int, live: int | None) -> str:
+    """What the graph holds after a change whose outcome is unknown."""
+    if live is None:
+        return _unknown_state(graph, before, triples)
+    if live == before:
+        return (
+            f"graph <{graph}> still holds its old {before} triples; the server may still change it: "
+            "run the load again"
+        )
+    return f"graph <{graph}> holds {live} triples (old: {before}, new: {triples}): run the load again"
+
+
+def _unknown_state(graph: str, before: int, triples: int) -> str:
+    return (
+        f"the endpoint no longer answers, so graph <{graph}> may hold its old {before} triples or "
+        f"the new {triples}: count it before relying on it, and run the load again"
+    )
