@@ -23,6 +23,7 @@ from rdflib.namespace import RDF
 
 from dipkg.seeds.annotation import Registry, load_registry
 from dipkg.build.cache import ArticleRecord, BuildCache, Index
+from dipkg.seeds.yamlfile import read_bytes
 from dipkg.fingerprint import code_fingerprint, digest, files_digest, signature
 from dipkg.build.describe import description_file
 from dipkg.errors import InputError, NotConforming
@@ -193,8 +194,9 @@ def _map(
     if not seeds_dir.is_dir():
         raise InputError("seeds folder not found", seeds_dir)
     entity_files = sorted(project.entities_dir.glob("*.yaml"))
-    inputs_key = files_digest(
-        [*entity_files, *project.vocabulary_files], project.base_iri, code_fingerprint()
+    entity_parts = (part for f in entity_files for part in (f.name, read_bytes(f, seeds_dir)))
+    inputs_key = digest(
+        [project.base_iri, code_fingerprint(), files_digest(project.vocabulary_files), *entity_parts]
     )
     shared_inputs = LazyInputs(cache, inputs_key, project)
     articles_dir = project.articles_dir
