@@ -82,53 +82,87 @@ def request(
         pair = f"{urllib.parse.unquote(parsed.username)}:{urllib.parse.unquote(parsed.password or '')}"
         headers["Authorization"] = "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
     target = (parsed.path or "/") + (f"?{parsed.query}" if parsed.query else "")
-    late = f"the endpoint did not answer within {timeout:g} s"
-    expired = threading.Event()
-    watchdog = threading.Timer(timeout, _abort, (connection, expired)) if whole else None
-    try:
-        if watchdog is not None:
-            watchdog.start()
-        connection.request(method, target, body=body, headers=headers)
-        response = connection.getresponse()
-        data = _read_bounded(response, url)
-    except (OSError, HTTPException) as exc:
-        if expired.is_set() or isinstance(exc, TimeoutError):
-            raise EndpointUnreachable(late, shown(url)) from exc
-        raise EndpointUnreachable(_unreachable_text(exc), shown(url)) from exc
-    finally:
-        if watchdog is not None:
-            watchdog.cancel()
-        connection.close()
-    if expired.is_set():
-        raise EndpointUnreachable(late, shown(url))
-    if response.status >= 400:
-        detail = " ".join(data[:2000].decode("utf-8", "replace").split())[:500]
-        reason = " ".join(str(response.reason).split())[:100]
-        status = f"HTTP {response.status} {reason}" + (f": {detail}" if detail else "")
-        raise EndpointError(status, shown(url))
-    return data
+    exchange = _Exchange(connection, method, target, body, headers, url, timeout)
+    if whole:
+        worker = threading.Thread(target=exchange.run, daemon=True)
+        worker.start()
+        worker.join(timeout)
+        if worker.is_alive():
+            exchange.abandon()
+            raise EndpointUnreachable(exchange.late, shown(url))
+    else:
+        exchange.run()
+    if exchange.error is not None:
+        raise exchange.error
+    return exchange.data
 
 
-def _abort(connection: HTTPConnection, expired: threading.Event) -> None:
-    """End a request past its deadline: shutting the socket wakes the thread blocked on it."""
-    expired.set()
-    sock = connection.sock
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
+class _Exchange:
+    """One request and its answer, which a deadline can abandon from another thread."""
 
+    def __init__(
+        self,
+        connection: HTTPConnection,
+        method: str,
+        target: str,
+        body: bytes | Iterable[bytes] | None,
+        headers: dict[str, str],
+        url: str,
+        timeout: float,
+    ) -> None:
+        self.connection, self.method, self.target, self.body = connection, method, target, body
+        self.headers, self.url = headers, url
+        self.late = f"the endpoint did not answer within {timeout:g} s"
+        self.abandoned = threading.Event()
+        self.data = b""
+        self.error: BaseException | None = None
 
-def _read_bounded(response: HTTPResponse, url: str) -> bytes:
-    blocks: list[bytes] = []
-    size = 0
-    while block := response.read1(READ_BLOCK):
-        size += len(block)
-        if size > MAX_RESPONSE_BYTES:
-            raise EndpointError(
-                f"the endpoint's answer is larger than {MAX_RESPONSE_BYTES >> 20} MiB; refused", shown(url)
-            )
-        blocks.append(block)
-    return b"".join(blocks)
+    def run(self) -> None:
+        """Send and read; the outcome is left in `data` or `error` (it may run in a worker thread)."""
+        try:
+            self.data = self._send()
+        except BaseException as exc:
+            self.error = exc
+        finally:
+            self.connection.close()
+
+    def abandon(self) -> None:
+        """Stop reading: the worker ends at its next block, or when the socket is shut."""
+        self.abandoned.set()
+        sock = self.connection.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def _send(self) -> bytes:
+        url = self.url
+        try:
+            self.connection.request(self.method, self.target, body=self.body, headers=self.headers)
+            response = self.connection.getresponse()
+            data = self._read_bounded(response)
+        except (OSError, HTTPException) as exc:
+            if isinstance(exc, TimeoutError):
+                raise EndpointUnreachable(self.late, shown(url)) from exc
+            raise EndpointUnreachable(_unreachable_text(exc), shown(url)) from exc
+        if response.status >= 400:
+            detail = " ".join(data[:2000].decode("utf-8", "replace").split())[:500]
+            reason = " ".join(str(response.reason).split())[:100]
+            status = f"HTTP {response.status} {reason}" + (f": {detail}" if detail else "")
+            raise EndpointError(status, shown(url))
+        return data
+
+    def _read_bounded(self, response: HTTPResponse) -> bytes:
+        blocks: list[bytes] = []
+        size = 0
+        while not self.abandoned.is_set() and (block := response.read1(READ_BLOCK)):
+            size += len(block)
+            if size > MAX_RESPONSE_BYTES:
+                raise EndpointError(
+                    f"the endpoint's answer is larger than {MAX_RESPONSE_BYTES >> 20} MiB; refused",
+                    shown(self.url),
+                )
+            blocks.append(block)
+        return b"".join(blocks)
 
 
 def _unreachable_text(exc: BaseException) -> str:
