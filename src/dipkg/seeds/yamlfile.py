@@ -90,7 +90,11 @@ def load_yaml(path: Path, root: Path | None = None) -> LocatedDocument:
     """Parse one YAML seed file; errors name their line. Aliases of lists or mappings (which can
     expand without bound, or into themselves) and nesting deeper than MAX_DEPTH are refused."""
     text = read_text(path, root)
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise InputError(f"YAML error: character {exc.character!r} is not allowed", path, line) from exc
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -98,9 +102,6 @@ def load_yaml(path: Path, root: Path | None = None) -> LocatedDocument:
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "syntax error"
         raise InputError(f"YAML syntax error: {problem}", path, line) from exc
-    except yaml.reader.ReaderError as exc:
-        line = text[: exc.position].count("\n") + 1
-        raise InputError(f"YAML error: character {exc.character!r} is not allowed", path, line) from exc
     except yaml.YAMLError as exc:
         raise InputError(f"YAML error: {_first_line(exc)}", path) from exc
     except RecursionError:
