@@ -51,7 +51,11 @@ def published_graphs(kg_dir: Path) -> list[PublishedGraph]:
         path = kg_dir / relative
         if not path.is_file():
             raise InputError(f"file of graph <{row['graph'].value}> is missing", path)
-        graphs.append(PublishedGraph(row["graph"].value, path, int(row["triples"].value)))
+        count = row["triples"].value
+        if not (count.isascii() and count.isdigit()) or len(count) > 18:
+            problem = f"graph <{row['graph'].value}> has a triple count that is not a number"
+            raise InputError(problem, description)
+        graphs.append(PublishedGraph(row["graph"].value, path, int(count)))
     if not graphs:
         raise InputError("the dataset description lists no graphs", description)
     return graphs

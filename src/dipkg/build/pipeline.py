@@ -208,7 +208,11 @@ def _map(
     stale: list[Path] = []
     for name in names:
         record = index.articles.get(name)
-        if record is not None and record.sources == article_sources(f"{articles_dir}/{name}"):
+        if (
+            record is not None
+            and record.sources == article_sources(f"{articles_dir}/{name}")
+            and cache.payload_path(record.key).is_file()
+        ):
             records[name] = record
         else:
             stale.append(articles_dir / name)

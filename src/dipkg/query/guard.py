@@ -55,13 +55,17 @@ UPDATE_REFUSED = "the query is a SPARQL update; queries only read (SELECT, ASK, 
 SERVICE_REFUSED = "the query uses SERVICE, which would fetch from the network; dipkg runs no SERVICE locally"
 
 
-def refusal(text: str, *, offline: bool = True) -> str | None:
+def refusal(text: str, *, offline: bool = True, parse: bool = False) -> str | None:
     """Why the query may not run here, or None: too deeply nested, not a read-only query, or
-    (offline) a SERVICE clause anywhere in it, nested or in a subquery."""
+    (offline) a SERVICE clause anywhere in it, nested or in a subquery.
+
+    Offline, a text that cannot name SERVICE is left to the engine, which refuses updates itself,
+    unless `parse` asks for the form to be checked here too.
+    """
     problem = nesting_problem(text)
     if problem is not None:
         return problem
-    if offline and not may_name_service(text):
+    if offline and not parse and not may_name_service(text):
         return None
     try:
         tree = _parse(text)

@@ -93,8 +93,8 @@ def load_yaml(path: Path, root: Path | None = None) -> LocatedDocument:
     try:
         loader = yaml.SafeLoader(text)
     except yaml.reader.ReaderError as exc:
-        line = text[: exc.position].count("\n") + 1
-        raise InputError(f"YAML error: character {exc.character!r} is not allowed", path, line) from exc
+        at = text[: exc.position].count("\n") + 1
+        raise InputError(f"YAML error: character {exc.character!r} is not allowed", path, at) from exc
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:

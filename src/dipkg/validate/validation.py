@@ -106,7 +106,7 @@ def check_shapes(shapes: Graph, path: Path) -> None:
     for subject, predicate, text in shapes:
         problem = None
         if predicate in SPARQL_TEXTS:
-            problem = refusal(str(text))
+            problem = refusal(str(text), parse=True)
         elif predicate == SH.pattern:
             flags = shapes.value(subject, SH.flags)
             problem = pattern_problem(str(text), "" if flags is None else str(flags))
