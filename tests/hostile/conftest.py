@@ -23,7 +23,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 TIME_LIMIT = 10.0
-MEMORY_LIMIT = 4 << 30
+MEMORY_LIMIT = 2 << 30
 PROJECT_FILE = 'base_iri = "https://w3id.org/dipkg/"\n'
 
 

@@ -35,6 +35,8 @@ def test_an_update_is_refused_before_any_request(project: Project, listener: Lis
 
 
 SERVICE_QUERIES = [
+    "PREFIX dip: <https://w3id.org/dipkg/ontology#>\n"
+    "SELECT * WHERE { ?s a dip:Summons;a?t.SERVICE<{url}sparql>{?a ?b ?c} }",
     "SELECT * WHERE { ?s a ?t.SERVICE<{url}>{?a ?b ?c} }",
     "select * where { ?s ?p ?o . service silent <{url}> { ?a ?b ?c } }",
     "PREFIX x: <{url}>\nSELECT * { { SELECT ?s { ?s ?p ?o OPTIONAL { SERVICE x:s { ?s ?q ?r } } } } }",

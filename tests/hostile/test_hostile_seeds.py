@@ -68,6 +68,11 @@ def _meta_date(value: str, direction: str) -> Callable[[Project], None]:
 
 
 def _id_with_newline(project: Project) -> None:
+    entities = project.seeds / "entities" / "diplomacy.yaml"
+    _replace(entities, "wikidata: {id: Q148,", 'wikidata: {id: "Q148\\n",')
+
+
+def _key_with_newline(project: Project) -> None:
     _replace(_annotation(project), "  nato-allies:\n", '  "nato-allies\\n":\n')
 
 
@@ -125,7 +130,8 @@ CASES: dict[str, Callable[[Project], None]] = {
     "member_count: 4.0": _float_member_count,
     "date_published 0001-01-01 with a weekday": _meta_date("0001-01-01", "past"),
     "date_published 9999-12-31 with a weekday": _meta_date("9999-12-31", "future"),
-    "an id ending in a newline": _id_with_newline,
+    "a Wikidata id ending in a newline": _id_with_newline,
+    "a key ending in a newline": _key_with_newline,
     "a NUL byte": _nul_byte,
     "an escaped NUL": _escaped_nul,
     "a lone surrogate": _lone_surrogate,
