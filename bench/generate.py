@@ -22,6 +22,14 @@ from pathlib import Path
 
 import yaml
 
+
+class SeedDumper(yaml.SafeDumper):
+    """Writes every value in full: the seeds format refuses YAML aliases of lists and mappings."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 SYLLABLES = (
     "ka",
@@ -404,7 +412,7 @@ def write_article(out: Path, index: int, rng: random.Random, world: World, viola
         "language": "en",
         "text_sha256": hashlib.sha256(data).hexdigest(),
     }
-    (folder / "meta.yaml").write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")
+    (folder / "meta.yaml").write_text(yaml.dump(meta, Dumper=SeedDumper, sort_keys=False), encoding="utf-8")
     annotation: dict[str, object] = {"article": article_id, "events": writer.events}
     if writer.holdings:
         annotation["holdings"] = writer.holdings
@@ -413,7 +421,7 @@ def write_article(out: Path, index: int, rng: random.Random, world: World, viola
     if writer.claims:
         annotation["claims"] = writer.claims
     (folder / "annotation.yaml").write_text(
-        yaml.safe_dump(annotation, sort_keys=False, width=1000), encoding="utf-8"
+        yaml.dump(annotation, Dumper=SeedDumper, sort_keys=False, width=1000), encoding="utf-8"
     )
 
 
@@ -444,7 +452,7 @@ def main() -> None:
         "posts": world.posts,
     }
     (args.out / "entities" / "corpus.yaml").write_text(
-        yaml.safe_dump(registry, sort_keys=False, width=1000), encoding="utf-8"
+        yaml.dump(registry, Dumper=SeedDumper, sort_keys=False, width=1000), encoding="utf-8"
     )
     broken = set(
         random.Random(args.seed + 1).sample(range(args.articles), min(args.violations, args.articles))

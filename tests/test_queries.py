@@ -25,8 +25,9 @@ from dipkg.fingerprint import digest
 from dipkg.iris import prefix_map
 from dipkg.layout import KG_DESCRIPTION_FILE, KG_ENTITIES_FILE
 from dipkg.query.catalogue import bind_parameters, catalogue, with_bindings
+from dipkg.query.guard import SERVICE_REFUSED, refusal
 from dipkg.query.results import ResultTable, Term, normalise_literal
-from dipkg.query.store import open_store, run_local, uses_service
+from dipkg.query.store import open_store, run_local
 from tests.projects import SEED, rewrite_published
 
 QUERIES = catalogue(SEED.query_files)
@@ -254,14 +255,14 @@ def test_local_queries_never_use_the_network(tmp_path: Path) -> None:
     thread.join()
     listener.close()
     assert code == 2
-    assert "SERVICE is not allowed" in err
+    assert "the query uses SERVICE, which would fetch from the network" in err
     assert connections == []
 
 
 def test_service_detection_ignores_strings_iris_and_comments() -> None:
-    assert uses_service("SELECT * WHERE { service <http://x/> { ?s ?p ?o } }")
-    assert not uses_service('SELECT * WHERE { ?s ?p "SERVICE" . ?s <http://x/SERVICE> ?o } # SERVICE')
-    assert not uses_service("PREFIX ex: <http://x/> SELECT ?SERVICE WHERE { ?SERVICE ex:SERVICE ?o }")
+    assert refusal("SELECT * WHERE { service <http://x/> { ?s ?p ?o } }") == SERVICE_REFUSED
+    assert refusal('SELECT * WHERE { ?s ?p "SERVICE" . ?s <http://x/SERVICE> ?o } # SERVICE') is None
+    assert refusal("PREFIX ex: <http://x/> SELECT ?SERVICE WHERE { ?SERVICE ex:SERVICE ?o }") is None
 
 
 def _count_summons(kg_dir: Path) -> int:

@@ -136,13 +136,11 @@ def _parsed_description(data: bytes, description: Path) -> tuple[str, list[tuple
         if not dump.startswith(prefix) or relative.startswith("/") or ".." in relative.split("/"):
             raise InputError(f"graph <{row['graph'].value}> is published outside {prefix}", description)
         sha = row["sha"].value if row["sha"] is not None else None
-        try:
-            triples = int(row["triples"].value)
-        except ValueError as exc:
-            raise InputError(
-                f"graph <{row['graph'].value}> has a triple count that is not a number", description
-            ) from exc
-        listed.append((row["graph"].value, relative, triples, sha))
+        count = row["triples"].value
+        if not (count.isascii() and count.isdigit()) or len(count) > 18:
+            problem = f"graph <{row['graph'].value}> has a triple count that is not a number"
+            raise InputError(problem, description)
+        listed.append((row["graph"].value, relative, int(count), sha))
     if not listed:
         raise InputError("the dataset description lists no graphs", description)
     if len(spaces) != 1:

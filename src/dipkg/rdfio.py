@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,6 +34,11 @@ EXTENSIONS = {
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 MAX_INPUT_BYTES = 512 * 1024 * 1024
+
+# rdflib logs each ill-typed literal ("abc"^^xsd:integer) with a traceback; the validation report
+# already names them, so its log stays off stderr.
+logging.getLogger("rdflib.term").addHandler(logging.NullHandler())
+logging.getLogger("rdflib.term").propagate = False
 
 
 def format_for(name: str, explicit: str | None) -> str:
@@ -77,6 +83,9 @@ def _checked(parse: Callable[[], Iterator[ox.Quad]], rdf_format: str, name: str)
         raise InputError(f"invalid {rdf_format}: {message}", name, line) from exc
     except ValueError as exc:
         raise InputError(f"invalid {rdf_format}: {exc}", name) from exc
+    except MemoryError as exc:
+        problem = f"invalid {rdf_format}: a term is larger than the parser accepts ({exc})"
+        raise InputError(problem, name) from exc
 
 
 def _read_input(name: str) -> bytes:

@@ -11,6 +11,7 @@ One cache folder serves one (seeds folder, output folder) pair, under the cache 
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import pickle
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dipkg.errors import InputError, PublishError
 from dipkg.fingerprint import Signature, digest
 
 if TYPE_CHECKING:
@@ -96,6 +98,10 @@ class BuildCache:
         """Cache the shared inputs computed for `key`."""
         self._save("inputs.pickle", (key, inputs))
 
+    def payload_path(self, key: str) -> Path:
+        """Where the full output of the article with content key `key` is kept."""
+        return self.payload_dir / f"{key}.pickle"
+
     def _load(self, name: str) -> Any:
         try:
             with (self.folder / name).open("rb") as stream, _no_garbage_collection():
@@ -105,26 +111,45 @@ class BuildCache:
         return value if version == FORMAT_VERSION else None
 
     def _save(self, name: str, value: object) -> None:
-        save_pickle(self.folder / name, (FORMAT_VERSION, value))
+        """Remember `value` if the cache folder can be written; the next build is slower if not."""
+        with contextlib.suppress(PublishError):
+            save_pickle(self.folder / name, (FORMAT_VERSION, value))
 
 
 def save_pickle(path: Path, value: object) -> None:
     """Pickle `value` to `path` through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise PublishError(
+            f"cannot write the build cache ({exc.strerror}); see DIPKG_CACHE_DIR", path
+        ) from exc
     try:
         with os.fdopen(handle, "wb") as stream, _no_garbage_collection():
             pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temp, path)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        raise PublishError(
+            f"cannot write the build cache ({exc.strerror}); see DIPKG_CACHE_DIR", path
+        ) from exc
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
 
 
 def load_pickle(path: Path) -> Any:
-    """Unpickle a file written by `save_pickle`."""
-    with path.open("rb") as stream:
-        return pickle.load(stream)
+    """Unpickle a file written by `save_pickle`; a missing or damaged one is an InputError."""
+    try:
+        with path.open("rb") as stream:
+            return pickle.load(stream)
+    except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.PickleError) as exc:
+        raise InputError(
+            "a cached result is missing or damaged (removed or changed by another process?); "
+            "run the build again, or delete the cache folder",
+            path,
+        ) from exc
 
 
 @contextmanager

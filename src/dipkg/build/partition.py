@@ -26,6 +26,7 @@ from dipkg.fingerprint import Signature, digest, signature
 from dipkg.layout import ARTICLE_ANNOTATION_FILE, ARTICLE_META_FILE, ARTICLE_TEXT_FILE
 from dipkg.seeds.annotation import Registry, load_article
 from dipkg.seeds.vocabulary import Vocabulary
+from dipkg.seeds.yamlfile import read_bytes
 from dipkg.validate.validation import ValidationResult, Validator
 
 HELD_BY = "http://www.w3.org/ns/org#heldBy"
@@ -89,7 +90,8 @@ def process_article(article_dir: Path) -> ArticleRecord:
     context = _ctx()
     files = [article_dir / name for name in ARTICLE_FILES]
     sources = tuple(signature(f) for f in files)
-    key = digest([context.inputs_key, *(part for f in files for part in (f.name, _contents(f)))])
+    seeds_dir = article_dir.parent.parent
+    key = digest([context.inputs_key, *(part for f in files for part in (f.name, read_bytes(f, seeds_dir)))])
     article = load_article(article_dir, context.registry, context.vocabulary)
     graph_iri, graph = map_article(article, context.registry, context.base_iri)
     prefix_lines, body = turtle_parts(graph, context.prefixes)
@@ -124,13 +126,6 @@ ARTICLE_FILES = (ARTICLE_TEXT_FILE, ARTICLE_META_FILE, ARTICLE_ANNOTATION_FILE)
 def article_sources(article_dir: str | Path) -> tuple[Signature, ...]:
     """Size and modification time of an article folder's three files ((-1, -1) if missing)."""
     return tuple(signature(f"{article_dir}/{name}") for name in ARTICLE_FILES)
-
-
-def _contents(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return b""
 
 
 def _object_iri(line: str) -> str:

@@ -46,6 +46,7 @@ from dipkg.progress import Progress
 from dipkg.project import Project
 from dipkg.seeds.annotation import Registry, load_registry
 from dipkg.seeds.vocabulary import Vocabulary, load_ontology, vocabulary_of
+from dipkg.seeds.yamlfile import read_bytes
 
 if TYPE_CHECKING:
     from dipkg.validate.validation import ValidationReport
@@ -201,8 +202,9 @@ def _map(
     if not seeds_dir.is_dir():
         raise InputError("seeds folder not found", seeds_dir)
     entity_files = sorted(project.entities_dir.glob("*.yaml"))
-    inputs_key = files_digest(
-        [*entity_files, *project.vocabulary_files], project.base_iri, code_fingerprint()
+    entity_parts = (part for f in entity_files for part in (f.name, read_bytes(f, seeds_dir)))
+    inputs_key = digest(
+        [project.base_iri, code_fingerprint(), files_digest(project.vocabulary_files), *entity_parts]
     )
     shared_inputs = LazyInputs(cache, inputs_key, project)
     articles_dir = project.articles_dir
@@ -214,7 +216,11 @@ def _map(
     stale: list[Path] = []
     for name in names:
         record = index.articles.get(name)
-        if record is not None and record.sources == article_sources(f"{articles_dir}/{name}"):
+        if (
+            record is not None
+            and record.sources == article_sources(f"{articles_dir}/{name}")
+            and cache.payload_path(record.key).is_file()
+        ):
             records[name] = record
         else:
             stale.append(articles_dir / name)

@@ -58,6 +58,12 @@ def parse_header(text: str, path: Path) -> dict[str, Any]:
         raise InputError(f"query header is not valid YAML: {exc}".splitlines()[0], path) from exc
     if not isinstance(header, dict):
         raise InputError("query header must be '#+ key: value' lines (summary, description, params)", path, 1)
+    params = header.get("params") or {}
+    if not isinstance(params, dict) or not all(isinstance(v, dict | None) for v in params.values()):
+        raise InputError("query header: params must map each ?_name to {type, description, required}", path)
+    defaults = header.get("defaults") or []
+    if not isinstance(defaults, list) or not all(isinstance(item, dict) for item in defaults):
+        raise InputError("query header: defaults must be a list of {?_name: value} items", path)
     return header
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import re
 import shutil
 from functools import partial
 from pathlib import Path
@@ -19,6 +18,7 @@ from dipkg.dataset import PublishedGraph, Snapshot, consistent
 from dipkg.errors import UsageError
 from dipkg.fingerprint import digest, signature
 from dipkg.progress import Progress, tracked
+from dipkg.query.guard import refusal, syntax_refusal
 from dipkg.query.results import ResultTable, Term, normalise_literal
 from dipkg.rdfio import parse_quads
 
@@ -26,20 +26,6 @@ READY_MARKER = "complete"
 COUNT_FILE = "triples"
 # Turtle bulk-loaded per pass when the store is built: the loader holds about 15 times as much.
 BULK_BATCH_BYTES = 32 << 20
-
-# Strings, IRIs and comments are skipped so that only the keyword SERVICE itself is found.
-_TOKENS = re.compile(
-    r"'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|<[^<>\"{}|^`\\\x00-\x20]*>|#[^\n]*"
-    r"|[?$][A-Za-z0-9_]+|[A-Za-z_][A-Za-z0-9_\-.]*:[^\s{}()]*|\bSERVICE\b",
-    re.DOTALL | re.IGNORECASE,
-)
-
-
-def uses_service(query: str) -> bool:
-    """True when the query text holds a SERVICE clause, which would fetch from the network."""
-    if "service" not in query.lower():
-        return False
-    return any(match.group().upper() == "SERVICE" for match in _TOKENS.finditer(query))
 
 
 def open_store(
@@ -165,15 +151,16 @@ def union_ntriples(kg_dir: Path, store_dir: Path, progress: Progress | None = No
 
 
 def run_local(store: ox.Store, query: str) -> ResultTable:
-    """Run a SELECT query over the merged graph; SERVICE is refused."""
-    if uses_service(query):
-        raise UsageError("local queries never use the network: SERVICE is not allowed (use --endpoint)")
+    """Run a SELECT query over the merged graph; updates, SERVICE and deep nesting are refused."""
+    problem = refusal(query)
+    if problem is not None:
+        raise UsageError(problem)
     try:
         solutions = store.query(query)
     except SyntaxError as exc:
-        raise UsageError(f"invalid SPARQL: {str(exc).splitlines()[0]}") from exc
+        raise UsageError(syntax_refusal(query, str(exc).splitlines()[0])) from exc
     if not isinstance(solutions, ox.QuerySolutions):
-        raise UsageError("only SELECT queries are supported")
+        raise UsageError("only SELECT queries run locally (ASK, CONSTRUCT and DESCRIBE need --endpoint)")
     variables = [v.value for v in solutions.variables]
     rows = [tuple(map(_term, solution)) for solution in solutions]
     return ResultTable(variables, rows)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -196,8 +198,27 @@ def _validator(name: str) -> jsonschema.protocols.Validator:
     schema = json.loads(
         (Path(__file__).parent / "schema" / f"{name}.schema.json").read_text(encoding="utf-8")
     )
-    validator_class = jsonschema.validators.validator_for(schema)
-    return validator_class(schema)
+    base = jsonschema.validators.validator_for(schema)
+    strict: type[jsonschema.protocols.Validator] = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+        base,
+        validators={"pattern": _whole_pattern},
+        type_checker=base.TYPE_CHECKER.redefine("integer", _is_integer),
+    )
+    return strict(schema)
+
+
+def _is_integer(_checker: object, instance: object) -> bool:
+    """Only ints are integers: YAML's 1.0 is a float, which the code after the schema never expects."""
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+def _whole_pattern(
+    _validator: object, pattern: str, instance: object, _schema: object
+) -> Iterator[jsonschema.ValidationError]:
+    """`pattern` with JSON Schema's meaning of `$`, the end of the text (Python's `$` also matches
+    before a final newline, which let an id ending in a newline through)."""
+    if isinstance(instance, str) and re.search(re.sub(r"(?<!\\)\$$", r"\\Z", pattern), instance) is None:
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
 def check_schema(document: LocatedDocument, name: str) -> None:
@@ -237,7 +258,7 @@ def load_registry(entities_dir: Path, vocabulary: Vocabulary) -> Registry:
     files = sorted(entities_dir.glob("*.yaml")) if entities_dir.is_dir() else []
     if not files:
         raise InputError("no entity files (*.yaml)", entities_dir)
-    documents = [load_yaml(f) for f in files]
+    documents = [load_yaml(f, entities_dir.parent) for f in files]
     for document in documents:
         check_schema(document, "entities")
         _merge_registry(document, registry)
@@ -337,10 +358,11 @@ def _unknown_class(name: str, allowed: frozenset[str]) -> str:
 
 def load_article(article_dir: Path, registry: Registry, vocabulary: Vocabulary) -> Article:
     """Load one article folder: meta.yaml, article.txt and annotation.yaml."""
-    meta = load_yaml(article_dir / ARTICLE_META_FILE)
+    seeds_dir = article_dir.parent.parent
+    meta = load_yaml(article_dir / ARTICLE_META_FILE, seeds_dir)
     check_schema(meta, "meta")
     text_path = article_dir / ARTICLE_TEXT_FILE
-    raw = read_bytes(text_path)
+    raw = read_bytes(text_path, seeds_dir)
     digest = hashlib.sha256(raw).hexdigest()
     if digest != meta.data["text_sha256"]:
         raise meta.error(
@@ -369,7 +391,7 @@ def load_article(article_dir: Path, registry: Registry, vocabulary: Vocabulary) 
         sha256=digest,
         text=text,
     )
-    annotation = load_yaml(article_dir / ARTICLE_ANNOTATION_FILE)
+    annotation = load_yaml(article_dir / ARTICLE_ANNOTATION_FILE, seeds_dir)
     check_schema(annotation, "annotation")
     _AnnotationReader(annotation, article, registry, vocabulary).read()
     return article
@@ -568,7 +590,10 @@ class _AnnotationReader:
         resolved = explicit
         if weekday is not None:
             anchor = self._anchor_date(location, anchor_key, resolving)
-            resolved = resolve_weekday(weekday, anchor, spec.get("direction", "past"))
+            try:
+                resolved = resolve_weekday(weekday, anchor, spec.get("direction", "past"))
+            except DateError as exc:
+                raise self.doc.error(location, str(exc)) from exc
             if explicit is not None and explicit != resolved:
                 raise self.doc.error(
                     location, f"iso {explicit} contradicts {text!r}, which resolves to {resolved}"

@@ -31,8 +31,10 @@ def weekday_in(expression: str) -> int | None:
 
 def resolve_weekday(weekday: int, anchor: date, direction: str) -> date:
     """The latest such weekday strictly before the anchor (past) or the first strictly after it (future)."""
-    if direction == "past":
-        delta = (anchor.weekday() - weekday) % 7 or 7
-        return anchor - timedelta(days=delta)
-    delta = (weekday - anchor.weekday()) % 7 or 7
-    return anchor + timedelta(days=delta)
+    try:
+        if direction == "past":
+            return anchor - timedelta(days=(anchor.weekday() - weekday) % 7 or 7)
+        return anchor + timedelta(days=(weekday - anchor.weekday()) % 7 or 7)
+    except OverflowError:
+        day = WEEKDAYS[weekday].title()
+        raise DateError(f"the {direction} {day} of {anchor} lies outside the calendar") from None

@@ -34,6 +34,7 @@ from dipkg.stores.remote import (
     change_update,
     graph_size,
     load_graph,
+    shown,
     update_graph,
 )
 
@@ -126,7 +127,7 @@ class LoadRecord:
                 (copies / name).unlink(missing_ok=True)
             record = {
                 "format": RECORD_FORMAT,
-                "endpoint": self.endpoint.store or self.endpoint.query,
+                "endpoint": shown(self.endpoint.store or self.endpoint.query),
                 "graph": self.graph,
                 "triples": triples,
                 "files": {name: list(loaded) for name, loaded in files.items()},

@@ -1,24 +1,32 @@
-"""SPARQL endpoints: queries through SPARQLWrapper, and atomic, idempotent loads of the graph."""
+"""SPARQL endpoints: read-only queries, and atomic, idempotent loads of the graph."""
 
 from __future__ import annotations
 
 import contextlib
 import json
-import socket
 import time
 import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from http.client import HTTPException
 from pathlib import Path
 from typing import TypeVar
 
-from dipkg.errors import EXIT_ENDPOINT_ERROR, DipkgError, InputError, UsageError
+from dipkg.errors import DipkgError, UsageError
+from dipkg.query.guard import refusal
 from dipkg.query.results import ResultTable, from_sparql_json
+from dipkg.stores.http import (
+    EndpointError,
+    EndpointUnreachable,
+    check_timeout,
+    check_url,
+    request,
+    shown,
+)
+
+__all__ = ["EndpointError", "EndpointUnreachable", "check_url", "shown"]
 
 DEFAULT_TIMEOUT = 30.0
 RETRIES = 2
@@ -29,16 +37,6 @@ UPDATE_LIMIT = 1 << 20
 SETTLE_SECONDS = 10.0
 SETTLE_INTERVAL = 0.25
 T = TypeVar("T")
-
-
-class EndpointUnreachable(InputError):
-    """The endpoint could not be reached, timed out or dropped the connection (exit code 3)."""
-
-
-class EndpointError(DipkgError):
-    """The endpoint answered with an error status (exit code 5)."""
-
-    exit_code = EXIT_ENDPOINT_ERROR
 
 
 @dataclass(frozen=True)
@@ -68,56 +66,37 @@ class Endpoint:
         return cls(endpoint, update, store)
 
 
-def check_url(url: str) -> None:
-    """Accept only absolute http(s) URLs."""
-    parsed = urllib.parse.urlsplit(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise UsageError(f"endpoint {url!r} is not an http(s) URL")
-
-
 def run_remote(
     endpoint: Endpoint, query: str, timeout: float = DEFAULT_TIMEOUT, default_graph: str | None = None
 ) -> ResultTable:
-    """Run a SELECT query on the endpoint through SPARQLWrapper; errors carry the server's message."""
-    from SPARQLWrapper import JSON, POST, SPARQLWrapper
-    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+    """Run a read-only query on the endpoint; an update or an invalid query never leaves this machine.
 
-    client = SPARQLWrapper(endpoint.query)
-    client.setQuery(query)
-    client.setMethod(POST)
-    client.setReturnFormat(JSON)
-    client.setTimeout(int(max(1, timeout)))
+    The text is parsed here first; it is sent as a query operation (SPARQL 1.1 Protocol, POST
+    with application/sparql-query), never as an update, and `timeout` bounds the whole answer.
+    """
+    problem = refusal(query, offline=False)
+    if problem is not None:
+        raise UsageError(problem)
+    return select(endpoint, query, timeout, default_graph)
+
+
+def select(
+    endpoint: Endpoint, query: str, timeout: float = DEFAULT_TIMEOUT, default_graph: str | None = None
+) -> ResultTable:
+    """Send a query dipkg wrote itself and read its SPARQL JSON results."""
+    check_timeout(timeout)
+    url = endpoint.query
     if default_graph is not None:
-        client.addDefaultGraph(default_graph)
-    try:
-        response = client.query()
-        body = response.response.read()
-    except SPARQLWrapperException as exc:
-        message = " ".join(str(exc).split())
-        raise EndpointError(f"the endpoint refused the query: {message[:500]}", endpoint.query) from exc
-    except urllib.error.HTTPError as exc:
-        raise EndpointError(_http_error_text(exc), endpoint.query) from exc
-    except (urllib.error.URLError, OSError, HTTPException) as exc:
-        raise EndpointUnreachable(_unreachable_text(exc), endpoint.query) from exc
+        parameters = urllib.parse.urlencode({"default-graph-uri": default_graph})
+        url += ("&" if "?" in url else "?") + parameters
+    headers = {"Accept": "application/sparql-results+json", "Content-Type": "application/sparql-query"}
+    body = request("POST", url, query.encode("utf-8"), headers, timeout, whole=True)
     try:
         return from_sparql_json(json.loads(body))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise EndpointError("the endpoint did not answer with SPARQL JSON results", endpoint.query) from exc
-
-
-def _unreachable_text(exc: BaseException) -> str:
-    reason = getattr(exc, "reason", exc)
-    if isinstance(reason, (TimeoutError, socket.timeout)):
-        return "the endpoint did not answer in time"
-    return f"cannot reach the endpoint ({' '.join(str(reason).split()) or type(reason).__name__})"
-
-
-def _http_error_text(exc: urllib.error.HTTPError) -> str:
-    try:
-        detail = " ".join(exc.read().decode("utf-8", "replace").split())[:500]
-    except (OSError, HTTPException):
-        detail = ""
-    return f"HTTP {exc.code} {exc.reason}" + (f": {detail}" if detail else "")
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+        raise EndpointError(
+            "the endpoint did not answer with SPARQL JSON results", shown(endpoint.query)
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -164,24 +143,17 @@ def _read_all(files: list[Path]) -> Iterator[bytes]:
 def http(
     method: str, url: str, body: bytes | Payload | None, content_type: str | None, timeout: float
 ) -> bytes:
-    """One HTTP request with errors mapped to EndpointUnreachable or EndpointError."""
+    """One request of a load (an update or an upload); see `dipkg.stores.http.request`."""
+    headers = {"Accept": "application/sparql-results+json, */*;q=0.1"}
+    data: bytes | Iterable[bytes] | None
     if isinstance(body, Payload):
-        request = urllib.request.Request(url, data=body.parts(), method=method)
-        request.add_header("Content-Length", str(body.length))
-        content_type = body.media_type
+        headers["Content-Length"] = str(body.length)
+        content_type, data = body.media_type, body.parts()
     else:
-        request = urllib.request.Request(url, data=body, method=method)
+        data = body
     if content_type is not None:
-        request.add_header("Content-Type", content_type)
-    request.add_header("Accept", "application/sparql-results+json, */*;q=0.1")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            data: bytes = response.read()
-            return data
-    except urllib.error.HTTPError as exc:
-        raise EndpointError(_http_error_text(exc), url) from exc
-    except (urllib.error.URLError, OSError, HTTPException) as exc:
-        raise EndpointUnreachable(_unreachable_text(exc), url) from exc
+        headers["Content-Type"] = content_type
+    return request(method, url, data, headers, timeout)
 
 
 def _retrying(action: str, attempt: Callable[[], T]) -> T:
@@ -221,9 +193,7 @@ def change_probe(graph: str, deletes: list[str], inserts: list[str]) -> str:
 
 def count_triples(endpoint: Endpoint, graph: str, timeout: float) -> int:
     """How many triples the named graph holds on the endpoint."""
-    table = run_remote(
-        endpoint, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", timeout
-    )
+    table = select(endpoint, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", timeout)
     cell = table.rows[0][0] if table.rows else None
     return int(cell.value) if cell is not None else 0
 
@@ -286,7 +256,7 @@ def load_graph(
         _retrying("clearing the staging graph", lambda: update(endpoint, drop_staging, timeout))
         raise EndpointError(
             f"staging graph holds {staged_count} triples, expected {triples}; live graph unchanged",
-            endpoint.store,
+            shown(endpoint.store or ""),
         )
     try:
         update(endpoint, f"MOVE SILENT GRAPH <{target}> TO GRAPH <{graph}>", timeout)
@@ -302,7 +272,7 @@ def load_graph(
                 f"{exc.message} to the swap; {_swap_state(graph, target, before, triples, live, left)}",
                 exc.path,
             ) from exc
-    return LoadReport(graph, triples, endpoint.query)
+    return LoadReport(graph, triples, shown(endpoint.query))
 
 
 def update_graph(
@@ -383,9 +353,10 @@ def _checked(
     loaded = graph_size(endpoint, graph, timeout)
     if loaded != triples:
         raise EndpointError(
-            f"graph holds {loaded} triples, expected {triples}; run the load again", endpoint.store
+            f"graph holds {loaded} triples, expected {triples}; run the load again",
+            shown(endpoint.store or ""),
         )
-    return LoadReport(graph, triples, endpoint.query, removed_and_added)
+    return LoadReport(graph, triples, shown(endpoint.query), removed_and_added)
 
 
 def _drop_quietly(endpoint: Endpoint, graph: str, timeout: float) -> None:

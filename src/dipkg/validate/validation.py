@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
+import rdflib.plugins.sparql
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
@@ -23,8 +24,12 @@ from rdflib.term import Node
 from dipkg.errors import InputError
 from dipkg.iris import DEFAULT_BASE_IRI, Prefixes
 from dipkg.progress import Progress, tracked
+from dipkg.query.guard import refusal
 from dipkg.rdfio import format_for, graph_of, read_quads, store_of, to_rdflib
+from dipkg.validate.patterns import pattern_problem, use_linear_patterns
 
+# SPARQL run by rdflib (in pyshacl) never loads the graphs a FROM clause names.
+rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 SEVERITIES = ("Violation", "Warning", "Info")
 FAIL_ON = ("violation", "warning", "info")
 
@@ -82,10 +87,34 @@ def shapes_files_at(path: Path) -> list[Path]:
 
 
 def load_shapes(files: list[Path]) -> Graph:
-    """The shapes graph: the union of the given Turtle files."""
+    """The shapes graph: the union of the given Turtle files, each checked by `check_shapes`."""
     if not files:
         raise InputError("no shapes (*.ttl) found")
-    return graph_of([quad for f in files for quad in read_quads(str(f), "turtle")])
+    shapes = Graph(bind_namespaces="none")
+    for path in files:
+        part = graph_of(read_quads(str(path), "turtle"))
+        check_shapes(part, path)
+        shapes += part
+    return shapes
+
+
+SPARQL_TEXTS = (SH.select, SH.ask, SH.construct, SH.update)
+
+
+def check_shapes(shapes: Graph, path: Path) -> None:
+    """Shapes are input: their SPARQL (constraints, targets, functions, rules) may only read the
+    data graph (no SERVICE, no update, bounded nesting), and every sh:pattern must run in RE2."""
+    for subject, predicate, text in shapes:
+        problem = None
+        if predicate in SPARQL_TEXTS:
+            problem = refusal(str(text), parse=True)
+        elif predicate == SH.pattern:
+            flags = shapes.value(subject, SH.flags)
+            problem = pattern_problem(str(text), "" if flags is None else str(flags))
+        if problem is not None:
+            owner = subject.n3() if isinstance(subject, URIRef) else "a blank node"
+            where = f"sh:{str(predicate).rsplit('#', 1)[-1]} of {owner}"
+            raise InputError(f"{where}: {problem}", path)
 
 
 DEFAULT_BASE_PATTERN = Literal("^" + DEFAULT_BASE_IRI.replace(".", "[.]"))
@@ -114,6 +143,7 @@ class Validator:
         """Validate the union of the data's graphs, with the ontology mixed in for class hierarchies."""
         import pyshacl
 
+        use_linear_patterns()
         _conforms, results_graph, _text = pyshacl.validate(
             graph_of(data),
             shacl_graph=self.core_shapes,
