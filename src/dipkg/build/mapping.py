@@ -11,7 +11,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from dipkg.build.spans import EvidenceMapper
 from dipkg.namespaces import DIP, ORG, SCHEMA, WD, DataNamespaces, content_key, new_graph
-from dipkg.seeds.annotation import (
+from dipkg.seeds.model import (
     Article,
     Claim,
     Corpus,

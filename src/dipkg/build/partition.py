@@ -24,7 +24,8 @@ from dipkg.build.publish import turtle_file
 from dipkg.build.turtle import turtle_parts
 from dipkg.fingerprint import Signature, digest, signature
 from dipkg.layout import ARTICLE_ANNOTATION_FILE, ARTICLE_META_FILE, ARTICLE_TEXT_FILE
-from dipkg.seeds.annotation import Registry, load_article
+from dipkg.seeds.annotation import load_article
+from dipkg.seeds.model import Registry
 from dipkg.seeds.vocabulary import Vocabulary
 from dipkg.seeds.yamlfile import read_bytes
 from dipkg.validate.validation import ValidationResult, Validator

@@ -44,7 +44,8 @@ from dipkg.iris import prefix_map
 from dipkg.layout import ARTICLES_SUBDIR, KG_ARTICLES_SUBDIR, KG_DESCRIPTION_FILE, KG_ENTITIES_FILE
 from dipkg.progress import Progress
 from dipkg.project import Project
-from dipkg.seeds.annotation import Registry, load_registry
+from dipkg.seeds.model import Registry
+from dipkg.seeds.registry import load_registry
 from dipkg.seeds.vocabulary import Vocabulary, load_ontology, vocabulary_of
 from dipkg.seeds.yamlfile import read_bytes
 

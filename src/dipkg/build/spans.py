@@ -8,8 +8,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from dipkg.namespaces import DIP, OA, DataNamespaces
-from dipkg.seeds.annotation import Article, Evidence
 from dipkg.seeds.evidence import Span, context, enclosing_sentence, sentence_spans
+from dipkg.seeds.model import Article, Evidence
 
 
 class EvidenceMapper:

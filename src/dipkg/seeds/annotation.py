@@ -1,18 +1,10 @@
-"""The curated seeds format: load entities, article metadata, text and annotation, and check them."""
+"""Loading a seeds folder: the registry, then each article's metadata, text and annotation, checked."""
 
 from __future__ import annotations
 
 import hashlib
-import json
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import Any
-
-import jsonschema
 
 from dipkg.errors import InputError
 from dipkg.layout import (
@@ -22,221 +14,23 @@ from dipkg.layout import (
     ARTICLES_SUBDIR,
     ENTITIES_SUBDIR,
 )
-from dipkg.seeds.dates import DateError, parse_iso_date, resolve_weekday, weekday_in
-from dipkg.seeds.evidence import QuoteNotFound, Span, locate
+from dipkg.seeds.dates import DateError, parse_iso_date
+from dipkg.seeds.event_dates import EventDates
+from dipkg.seeds.evidence import QuoteNotFound, locate
+from dipkg.seeds.model import (
+    Article,
+    Claim,
+    Corpus,
+    Event,
+    Evidence,
+    Holding,
+    Quote,
+    Registry,
+)
+from dipkg.seeds.registry import check_entity, entity_of, load_registry, unknown_class
+from dipkg.seeds.schemas import check_schema
 from dipkg.seeds.vocabulary import Vocabulary
 from dipkg.seeds.yamlfile import LocatedDocument, Location, decode_utf8, load_yaml, read_bytes
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """A verbatim quote of the article, located by its span, and whom the article attributes it to."""
-
-    quote: str
-    span: Span
-    source: str | None = None
-
-
-@dataclass(frozen=True)
-class TimeSpec:
-    """When an event happened: the raw expression, and the date or year it resolves to."""
-
-    text: str | None
-    resolved: date | None
-    year: int | None
-    anchor_event: str | None
-
-
-@dataclass
-class Entity:
-    """An actor or place; shared entities live in seeds/entities/, local ones in an annotation."""
-
-    id: str
-    type: str
-    label: str
-    alt_labels: list[str] = field(default_factory=list)
-    description: str | None = None
-    located_in: str | None = None
-    body_of: str | None = None
-    affiliated_with: str | None = None
-    members: list[str] = field(default_factory=list)
-    member_count: int | None = None
-    wikidata: str | None = None
-    evidence: list[Evidence] = field(default_factory=list)
-
-
-@dataclass
-class Post:
-    """An office that a person can hold (an ambassadorship, a ministry)."""
-
-    id: str
-    type: str
-    label: str
-    post_in: str | None
-    represents: str | None
-    accredited_to: str | None
-
-
-@dataclass
-class Concept:
-    """A SKOS concept: a topic, or a kind of act a claim alleges."""
-
-    id: str
-    scheme: str
-    label: str
-    definition: str
-
-
-@dataclass
-class Scheme:
-    """A SKOS concept scheme grouping concepts."""
-
-    id: str
-    label: str
-    definition: str
-
-
-@dataclass
-class Registry:
-    """Everything shared by the articles of a corpus."""
-
-    schemes: dict[str, Scheme] = field(default_factory=dict)
-    concepts: dict[str, Concept] = field(default_factory=dict)
-    entities: dict[str, Entity] = field(default_factory=dict)
-    posts: dict[str, Post] = field(default_factory=dict)
-
-
-@dataclass
-class Holding:
-    """The article's statement that a person holds a post."""
-
-    post: str
-    holder: str
-    evidence: list[Evidence]
-
-
-@dataclass
-class Event:
-    """Something the article reports as done: a speech, a sanction, a summons."""
-
-    id: str
-    type: str
-    label: str
-    evidence: list[Evidence]
-    actors: list[str] = field(default_factory=list)
-    targets: list[str] = field(default_factory=list)
-    listed_targets: list[str] = field(default_factory=list)
-    participants: list[str] = field(default_factory=list)
-    places: list[str] = field(default_factory=list)
-    topics: list[str] = field(default_factory=list)
-    time: TimeSpec | None = None
-    sub_events: list[str] = field(default_factory=list)
-    responds_to: list[str] = field(default_factory=list)
-    follows: list[str] = field(default_factory=list)
-    concerns: list[str] = field(default_factory=list)
-    first_since: str | None = None
-    grounds: list[str] = field(default_factory=list)
-    asks: Evidence | None = None
-
-
-@dataclass
-class Quote:
-    """Words the article quotes, with their speaker and the outlet that relayed them."""
-
-    id: str
-    speaker: str
-    text: Evidence
-    evidence: list[Evidence]
-    relayed_by: str | None = None
-    during: str | None = None
-
-
-@dataclass
-class Claim:
-    """What someone asserts (an allegation), recorded as theirs and never as a fact."""
-
-    id: str
-    label: str
-    claimants: list[str]
-    alleges: str
-    evidence: list[Evidence]
-    alleged_agents: list[str] = field(default_factory=list)
-    about: list[str] = field(default_factory=list)
-    made_in: str | None = None
-    stated_in: str | None = None
-
-
-@dataclass
-class Article:
-    """One article: metadata, verbatim text and everything its annotation states."""
-
-    id: str
-    headline: str
-    publisher: str
-    date_published: date
-    date_basis: str | None
-    language: str
-    sha256: str
-    text: str
-    entities: dict[str, Entity] = field(default_factory=dict)
-    holdings: list[Holding] = field(default_factory=list)
-    events: dict[str, Event] = field(default_factory=dict)
-    quotes: dict[str, Quote] = field(default_factory=dict)
-    claims: dict[str, Claim] = field(default_factory=dict)
-
-
-@dataclass
-class Corpus:
-    """A loaded and checked seeds folder."""
-
-    registry: Registry
-    articles: list[Article]
-
-
-@cache
-def _validator(name: str) -> jsonschema.protocols.Validator:
-    schema = json.loads(
-        (Path(__file__).parent / "schema" / f"{name}.schema.json").read_text(encoding="utf-8")
-    )
-    base = jsonschema.validators.validator_for(schema)
-    strict: type[jsonschema.protocols.Validator] = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
-        base,
-        validators={"pattern": _whole_pattern},
-        type_checker=base.TYPE_CHECKER.redefine("integer", _is_integer),
-    )
-    return strict(schema)
-
-
-def _is_integer(_checker: object, instance: object) -> bool:
-    """Only ints are integers: YAML's 1.0 is a float, which the code after the schema never expects."""
-    return isinstance(instance, int) and not isinstance(instance, bool)
-
-
-def _whole_pattern(
-    _validator: object, pattern: str, instance: object, _schema: object
-) -> Iterator[jsonschema.ValidationError]:
-    """`pattern` with JSON Schema's meaning of `$`, the end of the text (Python's `$` also matches
-    before a final newline, which let an id ending in a newline through)."""
-    if isinstance(instance, str) and re.search(re.sub(r"(?<!\\)\$$", r"\\Z", pattern), instance) is None:
-        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
-
-
-def check_schema(document: LocatedDocument, name: str) -> None:
-    """Validate a document against a bundled JSON Schema; the first error names its line."""
-    errors = sorted(
-        _validator(name).iter_errors(document.data),
-        key=lambda err: [str(part) for part in err.absolute_path],
-    )
-    if errors:
-        error = errors[0]
-        location: Location = tuple(error.absolute_path)
-        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-            known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
-            extra = next((key for key in error.instance if key not in known), None)
-            if extra is not None:
-                location = (*location, extra)
-        where = "/".join(str(part) for part in error.absolute_path) or "top level"
-        raise document.error(location, f"{where}: {error.message}")
 
 
 def load_corpus(seeds_dir: Path, vocabulary: Vocabulary) -> Corpus:
@@ -250,110 +44,6 @@ def load_corpus(seeds_dir: Path, vocabulary: Vocabulary) -> Corpus:
         raise InputError(f"no article folders in {ARTICLES_SUBDIR}/", seeds_dir)
     articles = [load_article(d, registry, vocabulary) for d in article_dirs]
     return Corpus(registry, articles)
-
-
-def load_registry(entities_dir: Path, vocabulary: Vocabulary) -> Registry:
-    """Merge seeds/entities/*.yaml; an id defined twice is an error."""
-    registry = Registry()
-    files = sorted(entities_dir.glob("*.yaml")) if entities_dir.is_dir() else []
-    if not files:
-        raise InputError("no entity files (*.yaml)", entities_dir)
-    documents = [load_yaml(f, entities_dir.parent) for f in files]
-    for document in documents:
-        check_schema(document, "entities")
-        _merge_registry(document, registry)
-    for document in documents:
-        _check_registry_references(document, registry, vocabulary)
-    return registry
-
-
-SECTION_ITEMS = {"schemes": "scheme", "concepts": "concept", "entities": "entity", "posts": "post"}
-
-
-def _merge_registry(document: LocatedDocument, registry: Registry) -> None:
-    data = document.data
-    targets: dict[str, dict[str, Any]] = {
-        "schemes": registry.schemes,
-        "concepts": registry.concepts,
-        "entities": registry.entities,
-        "posts": registry.posts,
-    }
-    for section, items in data.items():
-        for key, value in items.items():
-            if key in targets[section]:
-                raise document.error((section, key), f"{SECTION_ITEMS[section]} {key!r} is defined twice")
-            if section == "schemes":
-                registry.schemes[key] = Scheme(key, value["label"], value["definition"])
-            elif section == "concepts":
-                registry.concepts[key] = Concept(key, value["scheme"], value["label"], value["definition"])
-            elif section == "entities":
-                registry.entities[key] = _entity(key, value, [])
-            else:
-                registry.posts[key] = Post(
-                    key,
-                    value["type"],
-                    value["label"],
-                    value.get("post_in"),
-                    value.get("represents"),
-                    value.get("accredited_to"),
-                )
-
-
-def _entity(key: str, value: dict[str, Any], evidence: list[Evidence]) -> Entity:
-    wikidata = value.get("wikidata")
-    return Entity(
-        id=key,
-        type=value["type"],
-        label=value["label"],
-        alt_labels=list(value.get("alt_labels", [])),
-        description=value.get("description"),
-        located_in=value.get("located_in"),
-        body_of=value.get("body_of"),
-        affiliated_with=value.get("affiliated_with"),
-        members=list(value.get("members", [])),
-        member_count=value.get("member_count"),
-        wikidata=wikidata["id"] if wikidata else None,
-        evidence=evidence,
-    )
-
-
-ENTITY_REFERENCES = ("located_in", "body_of", "affiliated_with")
-
-
-def _check_registry_references(document: LocatedDocument, registry: Registry, vocabulary: Vocabulary) -> None:
-    data = document.data
-    for key, value in data.get("concepts", {}).items():
-        if value["scheme"] not in registry.schemes:
-            raise document.error(("concepts", key, "scheme"), f"undefined scheme {value['scheme']!r}")
-    for key, value in data.get("entities", {}).items():
-        _check_entity(document, ("entities", key), value, registry.entities, vocabulary)
-    for key, value in data.get("posts", {}).items():
-        if value["type"] not in vocabulary.post_types:
-            raise document.error(("posts", key, "type"), _unknown_class(value["type"], vocabulary.post_types))
-        for ref in ("post_in", "represents", "accredited_to"):
-            if ref in value and value[ref] not in registry.entities:
-                raise document.error(("posts", key, ref), f"undefined entity {value[ref]!r}")
-
-
-def _check_entity(
-    document: LocatedDocument,
-    location: Location,
-    value: dict[str, Any],
-    entities: dict[str, Entity],
-    vocabulary: Vocabulary,
-) -> None:
-    if value["type"] not in vocabulary.entity_types:
-        raise document.error((*location, "type"), _unknown_class(value["type"], vocabulary.entity_types))
-    for ref in ENTITY_REFERENCES:
-        if ref in value and value[ref] not in entities:
-            raise document.error((*location, ref), f"undefined entity {value[ref]!r}")
-    for index, member in enumerate(value.get("members", [])):
-        if member not in entities:
-            raise document.error((*location, "members", index), f"undefined entity {member!r}")
-
-
-def _unknown_class(name: str, allowed: frozenset[str]) -> str:
-    return f"{name!r} is not an ontology class allowed here (one of: {', '.join(sorted(allowed))})"
 
 
 def load_article(article_dir: Path, registry: Registry, vocabulary: Vocabulary) -> Article:
@@ -420,7 +110,7 @@ class _AnnotationReader:
         self._read_quotes()
         self._read_claims()
         self._check_event_links()
-        self._resolve_dates()
+        EventDates(self.doc, self.article).resolve()
 
     def _evidence(self, location: Location, items: list[Any]) -> list[Evidence]:
         return [self._one_evidence((*location, i), item) for i, item in enumerate(items)]
@@ -461,10 +151,10 @@ class _AnnotationReader:
                     ("entities", key), f"entity {key!r} is already defined in {ENTITIES_SUBDIR}/"
                 )
             evidence = self._evidence(("entities", key, "evidence"), value["evidence"])
-            self.article.entities[key] = _entity(key, value, evidence)
+            self.article.entities[key] = entity_of(key, value, evidence)
         visible = {**self.registry.entities, **self.article.entities}
         for key, value in entities.items():
-            _check_entity(self.doc, ("entities", key), value, visible, self.vocabulary)
+            check_entity(self.doc, ("entities", key), value, visible, self.vocabulary)
 
     def _read_holdings(self) -> None:
         for index, value in enumerate(self.data.get("holdings", [])):
@@ -479,7 +169,7 @@ class _AnnotationReader:
             location: Location = ("events", key)
             if value["type"] not in self.vocabulary.event_types:
                 raise self.doc.error(
-                    (*location, "type"), _unknown_class(value["type"], self.vocabulary.event_types)
+                    (*location, "type"), unknown_class(value["type"], self.vocabulary.event_types)
                 )
             for role in ("actors", "targets", "listed_targets", "participants", "places"):
                 self._entity_refs((*location, role), value.get(role, []))
@@ -561,65 +251,3 @@ class _AnnotationReader:
             if event.first_since is not None:
                 self._ref((*location, "first_since"), event.first_since, events, "event")
             self._refs((*location, "grounds"), event.grounds, self.article.claims, "claim")
-
-    def _resolve_dates(self) -> None:
-        resolving: set[str] = set()
-        for key in self.data["events"]:
-            self._resolve_date(key, resolving)
-
-    def _resolve_date(self, key: str, resolving: set[str]) -> TimeSpec | None:
-        event = self.article.events[key]
-        spec = self.data["events"][key].get("date")
-        if spec is None or event.time is not None:
-            return event.time
-        location: Location = ("events", key, "date")
-        if key in resolving:
-            raise self.doc.error(location, f"dates of events refer to each other in a circle through {key!r}")
-        resolving.add(key)
-        text = spec.get("text")
-        if text is not None and text not in self.article.text:
-            raise self.doc.error(
-                (*location, "text"), f"time expression not found verbatim in the article text: {text!r}"
-            )
-        try:
-            weekday = weekday_in(text) if text else None
-            explicit = parse_iso_date(spec["iso"]) if "iso" in spec else None
-        except DateError as exc:
-            raise self.doc.error(location, str(exc)) from exc
-        anchor_key = spec.get("relative_to")
-        resolved = explicit
-        if weekday is not None:
-            anchor = self._anchor_date(location, anchor_key, resolving)
-            try:
-                resolved = resolve_weekday(weekday, anchor, spec.get("direction", "past"))
-            except DateError as exc:
-                raise self.doc.error(location, str(exc)) from exc
-            if explicit is not None and explicit != resolved:
-                raise self.doc.error(
-                    location, f"iso {explicit} contradicts {text!r}, which resolves to {resolved}"
-                )
-        elif anchor_key is not None:
-            raise self.doc.error(location, "relative_to needs a text that names a weekday")
-        if resolved is not None and resolved > self.article.date_published:
-            raise self.doc.error(
-                location, f"date {resolved} lies after the publication date {self.article.date_published}"
-            )
-        year = spec.get("year")
-        if year is not None and year > self.article.date_published.year:
-            raise self.doc.error(location, f"year {year} lies after the publication date")
-        if resolved is not None and year is not None and resolved.year != year:
-            raise self.doc.error(location, f"year {year} contradicts the date {resolved}")
-        event.time = TimeSpec(text, resolved, year, anchor_key)
-        resolving.discard(key)
-        return event.time
-
-    def _anchor_date(self, location: Location, anchor_key: str | None, resolving: set[str]) -> date:
-        if anchor_key is None:
-            return self.article.date_published
-        self._ref((*location, "relative_to"), anchor_key, self.article.events, "event")
-        anchor = self._resolve_date(anchor_key, resolving)
-        if anchor is None or anchor.resolved is None:
-            raise self.doc.error(
-                (*location, "relative_to"), f"event {anchor_key!r} has no resolved date to count from"
-            )
-        return anchor.resolved

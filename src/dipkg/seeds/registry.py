@@ -1,0 +1,123 @@
+"""The registry of shared entities, posts, concepts and schemes: seeds/entities/*.yaml merged and checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from dipkg.errors import InputError
+from dipkg.seeds.model import (
+    Concept,
+    Entity,
+    Evidence,
+    Post,
+    Registry,
+    Scheme,
+)
+from dipkg.seeds.schemas import check_schema
+from dipkg.seeds.vocabulary import Vocabulary
+from dipkg.seeds.yamlfile import LocatedDocument, Location, load_yaml
+
+
+def load_registry(entities_dir: Path, vocabulary: Vocabulary) -> Registry:
+    """Merge seeds/entities/*.yaml; an id defined twice is an error."""
+    registry = Registry()
+    files = sorted(entities_dir.glob("*.yaml")) if entities_dir.is_dir() else []
+    if not files:
+        raise InputError("no entity files (*.yaml)", entities_dir)
+    documents = [load_yaml(f, entities_dir.parent) for f in files]
+    for document in documents:
+        check_schema(document, "entities")
+        _merge_registry(document, registry)
+    for document in documents:
+        _check_registry_references(document, registry, vocabulary)
+    return registry
+
+
+SECTION_ITEMS = {"schemes": "scheme", "concepts": "concept", "entities": "entity", "posts": "post"}
+
+
+def _merge_registry(document: LocatedDocument, registry: Registry) -> None:
+    data = document.data
+    targets: dict[str, dict[str, Any]] = {
+        "schemes": registry.schemes,
+        "concepts": registry.concepts,
+        "entities": registry.entities,
+        "posts": registry.posts,
+    }
+    for section, items in data.items():
+        for key, value in items.items():
+            if key in targets[section]:
+                raise document.error((section, key), f"{SECTION_ITEMS[section]} {key!r} is defined twice")
+            if section == "schemes":
+                registry.schemes[key] = Scheme(key, value["label"], value["definition"])
+            elif section == "concepts":
+                registry.concepts[key] = Concept(key, value["scheme"], value["label"], value["definition"])
+            elif section == "entities":
+                registry.entities[key] = entity_of(key, value, [])
+            else:
+                registry.posts[key] = Post(
+                    key,
+                    value["type"],
+                    value["label"],
+                    value.get("post_in"),
+                    value.get("represents"),
+                    value.get("accredited_to"),
+                )
+
+
+def entity_of(key: str, value: dict[str, Any], evidence: list[Evidence]) -> Entity:
+    wikidata = value.get("wikidata")
+    return Entity(
+        id=key,
+        type=value["type"],
+        label=value["label"],
+        alt_labels=list(value.get("alt_labels", [])),
+        description=value.get("description"),
+        located_in=value.get("located_in"),
+        body_of=value.get("body_of"),
+        affiliated_with=value.get("affiliated_with"),
+        members=list(value.get("members", [])),
+        member_count=value.get("member_count"),
+        wikidata=wikidata["id"] if wikidata else None,
+        evidence=evidence,
+    )
+
+
+ENTITY_REFERENCES = ("located_in", "body_of", "affiliated_with")
+
+
+def _check_registry_references(document: LocatedDocument, registry: Registry, vocabulary: Vocabulary) -> None:
+    data = document.data
+    for key, value in data.get("concepts", {}).items():
+        if value["scheme"] not in registry.schemes:
+            raise document.error(("concepts", key, "scheme"), f"undefined scheme {value['scheme']!r}")
+    for key, value in data.get("entities", {}).items():
+        check_entity(document, ("entities", key), value, registry.entities, vocabulary)
+    for key, value in data.get("posts", {}).items():
+        if value["type"] not in vocabulary.post_types:
+            raise document.error(("posts", key, "type"), unknown_class(value["type"], vocabulary.post_types))
+        for ref in ("post_in", "represents", "accredited_to"):
+            if ref in value and value[ref] not in registry.entities:
+                raise document.error(("posts", key, ref), f"undefined entity {value[ref]!r}")
+
+
+def check_entity(
+    document: LocatedDocument,
+    location: Location,
+    value: dict[str, Any],
+    entities: dict[str, Entity],
+    vocabulary: Vocabulary,
+) -> None:
+    if value["type"] not in vocabulary.entity_types:
+        raise document.error((*location, "type"), unknown_class(value["type"], vocabulary.entity_types))
+    for ref in ENTITY_REFERENCES:
+        if ref in value and value[ref] not in entities:
+            raise document.error((*location, ref), f"undefined entity {value[ref]!r}")
+    for index, member in enumerate(value.get("members", [])):
+        if member not in entities:
+            raise document.error((*location, "members", index), f"undefined entity {member!r}")
+
+
+def unknown_class(name: str, allowed: frozenset[str]) -> str:
+    return f"{name!r} is not an ontology class allowed here (one of: {', '.join(sorted(allowed))})"

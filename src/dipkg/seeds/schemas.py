@@ -1,0 +1,59 @@
+"""Seed documents checked against the bundled JSON Schemas, the first error located at its line."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+import jsonschema
+
+from dipkg.seeds.yamlfile import LocatedDocument, Location
+
+
+@cache
+def _validator(name: str) -> jsonschema.protocols.Validator:
+    schema = json.loads(
+        (Path(__file__).parent / "schema" / f"{name}.schema.json").read_text(encoding="utf-8")
+    )
+    base = jsonschema.validators.validator_for(schema)
+    strict: type[jsonschema.protocols.Validator] = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+        base,
+        validators={"pattern": _whole_pattern},
+        type_checker=base.TYPE_CHECKER.redefine("integer", _is_integer),
+    )
+    return strict(schema)
+
+
+def _is_integer(_checker: object, instance: object) -> bool:
+    """Only ints are integers: YAML's 1.0 is a float, which the code after the schema never expects."""
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+def _whole_pattern(
+    _validator: object, pattern: str, instance: object, _schema: object
+) -> Iterator[jsonschema.ValidationError]:
+    """`pattern` with JSON Schema's meaning of `$`, the end of the text (Python's `$` also matches
+    before a final newline, which let an id ending in a newline through)."""
+    if isinstance(instance, str) and re.search(re.sub(r"(?<!\\)\$$", r"\\Z", pattern), instance) is None:
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def check_schema(document: LocatedDocument, name: str) -> None:
+    """Validate a document against a bundled JSON Schema; the first error names its line."""
+    errors = sorted(
+        _validator(name).iter_errors(document.data),
+        key=lambda err: [str(part) for part in err.absolute_path],
+    )
+    if errors:
+        error = errors[0]
+        location: Location = tuple(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+            extra = next((key for key in error.instance if key not in known), None)
+            if extra is not None:
+                location = (*location, extra)
+        where = "/".join(str(part) for part in error.absolute_path) or "top level"
+        raise document.error(location, f"{where}: {error.message}")
