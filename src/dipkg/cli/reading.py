@@ -1,0 +1,264 @@
+"""Commands that read a published graph: queries, query, load, export, serve."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from dipkg import api
+from dipkg.cli.app import LOCAL_CODES, Settings, command, kg_option
+from dipkg.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_ENDPOINT_ERROR,
+    EXIT_INTERNAL_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    EXIT_WRITE_FAILED,
+    DipkgError,
+)
+
+
+@command(LOCAL_CODES)
+def queries(settings: Settings) -> None:
+    """List the canned queries: name, parameters and summary.
+
+    The queries shipped with dipkg and the project's own (its queries/ folder).
+
+    Example: dipkg queries
+    """
+    rows = []
+    for canned in api.queries(settings.project()):
+        params = ", ".join(
+            f"{p.name.lstrip('_')}:{p.type}"
+            + ("" if p.required else "?")
+            + (f"={p.default}" if p.default else "")
+            for p in canned.parameters
+        )
+        rows.append((canned.name, params or "-", canned.summary))
+    widths = [max(len(r[i]) for r in [("NAME", "PARAMETERS", ""), *rows]) for i in range(2)]
+    click.echo(f"{'NAME':<{widths[0]}}  {'PARAMETERS':<{widths[1]}}  SUMMARY")
+    for name, params, summary in rows:
+        click.echo(f"{name:<{widths[0]}}  {params:<{widths[1]}}  {summary}")
+
+
+def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
+    parsed: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--param")
+        parsed[key] = value
+    return parsed
+
+
+def _complete_query_names(ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of canned query names (those of the project the shell is in)."""
+    try:
+        names = [
+            q.name
+            for q in api.queries(api.open_project((ctx.find_object(Settings) or Settings()).project_dir))
+        ]
+    except DipkgError:
+        return []
+    return [name for name in names if name.startswith(incomplete)]
+
+
+@command([*LOCAL_CODES[:-2], EXIT_WRITE_FAILED, EXIT_ENDPOINT_ERROR, *LOCAL_CODES[-2:]])
+@click.argument("name", metavar="NAME|FILE", shell_complete=_complete_query_names)
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A query parameter (repeatable); IRIs may be CURIEs such as ent:china.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(api.QUERY_FORMATS),
+    help="Output format (default: table on a terminal, SPARQL JSON otherwise).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the results to this file (its folder must exist; default format: JSON).",
+)
+@click.option("--endpoint", help="Run on this SPARQL endpoint (http or https) instead of the local kg/.")
+@click.option(
+    "--graph",
+    help="With --endpoint: the default graph (default: where `dipkg load` writes; '' for the server's).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="With --endpoint: seconds to wait.",
+)
+@kg_option
+def query(
+    settings: Settings,
+    name: str,
+    params: tuple[str, ...],
+    output_format: str | None,
+    output: Path | None,
+    endpoint: str | None,
+    graph: str | None,
+    timeout: float,
+    kg_dir: Path | None,
+) -> None:
+    """Run a canned query (NAME, see `dipkg queries`) or a .rq FILE.
+
+    Locally the query runs on an embedded Oxigraph store loaded from kg/, over the union of its
+    graphs, and never touches the network. Parameters are bound as RDF terms.
+
+    Example: dipkg query quotes --param speaker=ent:antony-blinken --format table
+    """
+    project = settings.project(kg=kg_dir)
+    started = time.monotonic()
+    result = api.query(
+        project,
+        name,
+        _parse_params(params),
+        endpoint=endpoint,
+        graph=graph,
+        timeout=timeout,
+        progress=settings.progress(),
+    )
+    settings.detail(f"{len(result.table.rows)} row(s) in {time.monotonic() - started:.3f} s")
+    if output is not None:
+        api.save(output, result.render(output_format or "json").encode("utf-8"))
+        return
+    chosen = output_format or ("table" if sys.stdout.isatty() else "json")
+    click.echo(result.render(chosen), nl=False)
+
+
+@command([EXIT_OK, EXIT_USAGE, EXIT_BAD_INPUT, EXIT_ENDPOINT_ERROR, EXIT_INTERNAL_ERROR, EXIT_INTERRUPTED])
+@click.option(
+    "--endpoint",
+    required=True,
+    help="The server: a bare http://host:port is an Oxigraph server (its /query, /update and /store "
+    "are derived); otherwise the SPARQL query URL.",
+)
+@click.option(
+    "--graph", help="The graph to replace with the KG (default: BASE/graph/kg of the published graph)."
+)
+@click.option("--update-url", help="SPARQL 1.1 Update URL (needed unless --endpoint is a bare Oxigraph URL).")
+@click.option(
+    "--store-url", help="Graph Store Protocol URL (needed unless --endpoint is a bare Oxigraph URL)."
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for each request.",
+)
+@click.option(
+    "--no-staging",
+    is_flag=True,
+    help="Upload straight over GRAPH with the server's bulk path: fast, but not atomic.",
+)
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Replace GRAPH whole, even where only the change since the last load could be sent.",
+)
+@kg_option
+def load(
+    settings: Settings,
+    endpoint: str,
+    graph: str | None,
+    update_url: str | None,
+    store_url: str | None,
+    timeout: float,
+    no_staging: bool,
+    full: bool,
+    kg_dir: Path | None,
+) -> None:
+    """Load the published KG into a triple store; a failed load changes nothing.
+
+    All graphs of kg/ go, as one graph, to GRAPH, and its triple count is checked. If dipkg
+    loaded GRAPH before and GRAPH still holds the triples that load left, only the change is
+    sent: one SPARQL update deletes what no file states any more and inserts what is new.
+    Otherwise GRAPH is replaced whole (Graph Store Protocol): if it holds triples, the data goes
+    into a staging graph first and one SPARQL update moves it over GRAPH, so that a failure at
+    any point leaves the live graph as it was; an empty GRAPH is filled directly and dropped
+    again on failure. Running the command again converges. With --no-staging a whole load is
+    PUT straight over GRAPH (a failed load leaves a partly loaded graph until it is run again).
+
+    Example: dipkg load --endpoint http://127.0.0.1:7878
+    """
+    report = api.load(
+        settings.project(kg=kg_dir),
+        endpoint,
+        graph=graph,
+        update_url=update_url,
+        store_url=store_url,
+        timeout=timeout,
+        staged=not no_staging,
+        full=full,
+    )
+    summary = f"loaded {report.triples} triples into graph <{report.graph}> at {report.endpoint}"
+    if report.removed_and_added is not None:
+        removed, added = report.removed_and_added
+        summary += f" (the change since the last load: {removed} removed, {added} added)"
+    settings.say(summary)
+
+
+@command([EXIT_OK, EXIT_USAGE, EXIT_BAD_INPUT, EXIT_WRITE_FAILED, EXIT_INTERNAL_ERROR, EXIT_INTERRUPTED])
+@click.option(
+    "--format",
+    "export_format",
+    type=click.Choice(api.EXPORT_FORMATS),
+    help="Output format (default: from the -o extension, else trig).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write to this file (its folder must exist).",
+)
+@kg_option
+def export(settings: Settings, export_format: str | None, output: Path | None, kg_dir: Path | None) -> None:
+    """Export the published KG (all graphs) in another RDF format.
+
+    ttl and nt merge the graphs; nq, trig and jsonld keep the named graphs. Output is sorted,
+    so the same KG always gives the same bytes.
+
+    Example: dipkg export --format nt -o dipkg.nt
+    """
+    guessed = output.suffix.lstrip(".") if output is not None else ""
+    chosen = export_format or (guessed if guessed in api.EXPORT_FORMATS else "trig")
+    data = api.export(settings.project(kg=kg_dir), chosen, settings.progress())
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        api.save(output, data)
+        settings.detail(f"wrote {output} ({len(data)} bytes, {chosen})")
+
+
+@command(LOCAL_CODES)
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=7878, show_default=True, help="Port to listen on."
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--writable", is_flag=True, help="Serve read-write (default: read-only).")
+@kg_option
+def serve(settings: Settings, port: int, host: str, writable: bool, kg_dir: Path | None) -> None:
+    """Serve the KG as a SPARQL endpoint (Oxigraph behind a checking proxy).
+
+    The KG is loaded into the graph BASE/graph/kg (BASE: the base IRI it was built with), which is
+    also the server's default graph for queries. Every query is parsed first: SERVICE and LOAD
+    (requests to other servers) are refused, and so are updates unless --writable. Stop with
+    Ctrl-C or SIGTERM.
+
+    Example: dipkg serve --port 7878
+    """
+    api.serve(settings.project(kg=kg_dir), port, writable, settings.say, host=host)
