@@ -364,3 +364,15 @@ def test_adding_an_article_to_seeds_leaves_the_figure_tests_green(tmp_path: Path
     )
     assert done.returncode == 0, done.stdout[-3000:]
     assert " passed" in done.stdout.splitlines()[-1]
+
+
+def test_the_readme_reference_of_the_annotation_format_is_generated_from_the_schema() -> None:
+    from dipkg.seeds.reference import reference
+
+    assert REPOSITORY.root is not None
+    readme = (REPOSITORY.root / "README.md").read_text(encoding="utf-8")
+    generated = reference(SEED.ontology_file)
+    assert generated in readme, "run: python -m dipkg.seeds.reference --write README.md"
+    for field in ("listed_targets", "relayed_by", "alleged_agents"):
+        assert f"| `{field}` |" in generated
+    assert "| `dip:Summons` | summons of an ambassador |" in generated
