@@ -286,6 +286,7 @@ def load(
     timeout: float = 60.0,
     staged: bool = True,
     full: bool = False,
+    progress: Progress | None = None,
 ) -> LoadReport:
     """Make `graph` of a triple store hold exactly the union of kg/ (see `dipkg load`)."""
     import pyoxigraph
@@ -299,9 +300,8 @@ def load(
         pyoxigraph.NamedNode(target)
     except ValueError as exc:
         raise UsageError(f"--graph {target!r} is not a valid IRI") from exc
-    return load_dataset(
-        Endpoint.from_options(endpoint, update_url, store_url), target, chosen, timeout, staged, full
-    )
+    remote = Endpoint.from_options(endpoint, update_url, store_url)
+    return load_dataset(remote, target, chosen, timeout, staged, full, progress)
 
 
 def export(project: ProjectLike, export_format: str = "trig", progress: Progress | None = None) -> bytes:

@@ -204,6 +204,7 @@ def load(
         timeout=timeout,
         staged=not no_staging,
         full=full,
+        progress=settings.progress(),
     )
     summary = f"loaded {report.triples} triples into graph <{report.graph}> at {report.endpoint}"
     if report.removed_and_added is not None:

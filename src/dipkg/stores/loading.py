@@ -22,6 +22,7 @@ import pyoxigraph as ox
 from dipkg.dataset import published_graphs
 from dipkg.errors import DipkgError
 from dipkg.fingerprint import Signature, digest, signature
+from dipkg.progress import Progress
 from dipkg.project import Project
 from dipkg.query.store import open_counted_store
 from dipkg.rdfio import parse_quads
@@ -159,7 +160,13 @@ class LoadRecord:
 
 
 def load_dataset(
-    endpoint: Endpoint, graph: str, project: Project, timeout: float, staged: bool = True, full: bool = False
+    endpoint: Endpoint,
+    graph: str,
+    project: Project,
+    timeout: float,
+    staged: bool = True,
+    full: bool = False,
+    progress: Progress | None = None,
 ) -> LoadReport:
     """Bring `graph` on the endpoint to hold exactly the union of the project's kg/ graphs.
 
@@ -169,7 +176,7 @@ def load_dataset(
     kg_dir = project.kg_dir
     graphs = published_graphs(kg_dir)
     loaded = {_relative(g.path, kg_dir): signature(g.path) for g in graphs}
-    store, triples = open_counted_store(kg_dir, project.store_dir, graphs)
+    store, triples = open_counted_store(kg_dir, project.store_dir, graphs, progress)
     record = LoadRecord(project.load_records_dir, endpoint, graph)
     recorded = None if full else record.triples()
     if recorded is not None and graph_size(endpoint, graph, timeout) == recorded:
