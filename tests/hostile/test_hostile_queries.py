@@ -77,10 +77,30 @@ def test_deep_nesting_is_refused_not_a_crash(project: Project, bracket: str) -> 
     project.run("query", _query_file(project, text)).refused(2)
 
 
-def test_deep_nesting_in_a_parameter_is_refused(project: Project) -> None:
+def test_brackets_in_a_parameter_are_a_plain_string(project: Project) -> None:
     text = "#+ params: {_who: {type: string}}\nSELECT * WHERE { ?s ?p ?_who }\n"
     name = _query_file(project, text)
-    project.run("query", name, "--param", "who=" + "(" * 100_000).refused(2)
+    run = project.run("query", name, "--param", "who=" + "(" * 100_000, "--format", "csv")
+    assert (run.code, run.stdout.splitlines(), run.stderr) == (0, ["_who,p,s"], "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * WHERE { FILTER(" + "(#)\n" * 100_000 + "1" + ")" * 100_000 + ") }",
+        '{ ?s ?p "}" . ' * 100_000 + "}" * 100_000,
+        "SELECT * WHERE { FILTER(" + "(<urn:)>" * 100_000 + "1" + ")" * 100_000 + ") }",
+    ],
+    ids=["closed-in-comments", "closed-in-strings", "closed-in-iris"],
+)
+def test_nesting_hidden_behind_comments_strings_or_iris_is_refused(project: Project, text: str) -> None:
+    project.run("query", _query_file(project, text)).refused(2)
+
+
+def test_brackets_inside_a_string_do_not_count_as_nesting(project: Project) -> None:
+    text = 'SELECT ?s WHERE { ?s ?p "' + ":-(" * 65 + '" } ORDER BY ?s'
+    run = project.run("query", _query_file(project, text), "--format", "csv")
+    assert (run.code, run.stdout.splitlines(), run.stderr) == (0, ["s"], "")
 
 
 def test_a_hundred_thousand_values_rows_finish_or_are_refused(project: Project) -> None:

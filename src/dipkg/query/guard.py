@@ -13,18 +13,24 @@ import re
 from typing import Any
 
 MAX_NESTING = 64
-_BRACKETS = re.compile(r"[(){}\[\]]")
+# Brackets, and what may hold a bracket that is not one: strings, IRIs and comments (skipped whole).
+_LEXEMES = re.compile(
+    r"'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\""
+    r"|<[^<>\"{}|^`\\\x00-\x20]*>|#[^\n]*|[(){}\[\]]",
+    re.DOTALL,
+)
 
 
 def nesting_problem(text: str) -> str | None:
-    """A refusal when brackets nest deeper than MAX_NESTING (counted over the whole text)."""
+    """A refusal when brackets nest deeper than MAX_NESTING (strings, IRIs and comments skipped)."""
     depth = 0
-    for match in _BRACKETS.finditer(text):
-        if match.group() in "({[":
+    for match in _LEXEMES.finditer(text):
+        lexeme = match.group()
+        if lexeme in ("(", "{", "["):
             depth += 1
             if depth > MAX_NESTING:
                 return f"the query's brackets nest deeper than {MAX_NESTING} levels"
-        else:
+        elif lexeme in (")", "}", "]"):
             depth = max(depth - 1, 0)
     return None
 
