@@ -335,3 +335,12 @@ def test_a_graph_published_outside_the_kg_folder_is_refused(
         err
         == f"dipkg: error: {description}: graph <https://w3id.org/dipkg/graph/entities> is published outside https://w3id.org/dipkg/kg/\n"
     )
+
+
+@pytest.mark.parametrize("form", ["ASK { ?s ?p ?o }", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"])
+def test_only_select_queries_run_locally_and_remotely(form: str, tmp_path: Path) -> None:
+    query = tmp_path / "form.rq"
+    query.write_text(form, encoding="utf-8")
+    expected = "dipkg: error: only SELECT queries are supported (ASK, CONSTRUCT and DESCRIBE are not)\n"
+    assert run("query", str(query)) == (2, "", expected)
+    assert run("query", str(query), "--endpoint", "http://127.0.0.1:9/sparql") == (2, "", expected)

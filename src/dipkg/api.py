@@ -317,12 +317,9 @@ def export(project: ProjectLike, export_format: str = "trig", progress: Progress
 
 def save(path: str | os.PathLike[str], data: bytes) -> None:
     """Write an output file atomically (0644 under umask 022); its folder must exist."""
-    from dipkg.build.publish import write_files
+    from dipkg.build.publish import write_file
 
-    target = Path(path)
-    if target.is_dir():
-        raise PublishError("is a folder, not a file", target)
-    write_files(target.parent, {target.name: data}, make_folders=False)
+    write_file(Path(path), data)
 
 
 def serve(

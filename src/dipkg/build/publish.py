@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from dipkg.errors import PublishError
@@ -17,45 +16,29 @@ def turtle_file(prefix_lines: list[str], body: str) -> bytes:
     return (GENERATED_HEADER + "\n".join(prefix_lines) + "\n\n" + body).encode("utf-8")
 
 
-def write_files(
-    out_dir: Path, files: Mapping[str, bytes | Callable[[], bytes]], make_folders: bool = True
-) -> dict[str, bool]:
-    """Write every file via a temporary file and a rename; returns which ones changed.
+def write_file(target: Path, data: bytes) -> None:
+    """Write one output file atomically: a temporary file beside it, synced, then renamed over it.
 
-    A file's content is given as bytes or as a function returning them, called when the file
-    is written, so that a large output is never held in memory at once. All temporary files are
-    written before the first rename, so a failure while writing leaves every published file as
-    it was. Files get the usual permissions (0644 under umask 022), so a web server can serve
-    them. Unless `make_folders`, a missing `out_dir` is an error instead of being created.
+    The file gets the usual permissions (0644 under umask 022); its folder must exist.
     """
-    if not make_folders and not out_dir.is_dir():
-        raise PublishError("the output folder does not exist", out_dir)
-    staged: list[tuple[Path, Path]] = []
-    changed: dict[str, bool] = {}
-    mode = 0o666 & ~current_umask()
-    _remove_leftover_temporaries(out_dir, files)
+    if not target.parent.is_dir():
+        raise PublishError("the output folder does not exist", target.parent)
+    if target.is_dir():
+        raise PublishError("is a folder, not a file", target)
+    temp: Path | None = None
     try:
-        for relative, content in files.items():
-            data = content() if callable(content) else content
-            target = out_dir / relative
-            changed[relative] = not (target.is_file() and target.read_bytes() == data)
-            if not changed[relative]:
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            os.fchmod(handle, mode)
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-                stream.flush()
-                os.fsync(stream.fileno())
-            staged.append((Path(temp_name), target))
-    except OSError as exc:
-        for temp, _ in staged:
-            temp.unlink(missing_ok=True)
-        raise PublishError(f"cannot write output ({exc.strerror})", exc.filename or out_dir) from exc
-    for temp, target in staged:
+        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        temp = Path(name)
+        os.fchmod(handle, 0o666 & ~current_umask())
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
         os.replace(temp, target)
-    return changed
+    except OSError as exc:
+        if temp is not None:
+            temp.unlink(missing_ok=True)
+        raise PublishError(f"cannot write output ({exc.strerror})", exc.filename or target) from exc
 
 
 def current_umask() -> int:
@@ -63,28 +46,3 @@ def current_umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
-
-
-def _remove_leftover_temporaries(out_dir: Path, files: Mapping[str, object]) -> None:
-    """Delete temporary files an interrupted earlier build left beside the published ones.
-
-    A temporary file is named `.NAME.RANDOM.tmp` after the file NAME it would have replaced;
-    each folder is listed once, however many files are written into it.
-    """
-    names_by_folder: dict[Path, set[str]] = {}
-    for relative in files:
-        target = out_dir / relative
-        names_by_folder.setdefault(target.parent, set()).add(target.name)
-    for folder, names in names_by_folder.items():
-        if not folder.is_dir():
-            continue
-        with os.scandir(folder) as entries:
-            leftovers = [
-                entry.path
-                for entry in entries
-                if entry.name.startswith(".")
-                and entry.name.endswith(".tmp")
-                and entry.name[1:-4].rpartition(".")[0] in names
-            ]
-        for leftover in leftovers:
-            os.unlink(leftover)

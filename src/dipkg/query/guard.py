@@ -57,11 +57,12 @@ def _is_update(text: str) -> bool:
     return True
 
 
-UPDATE_REFUSED = "the query is a SPARQL update; queries only read (SELECT, ASK, CONSTRUCT or DESCRIBE)"
+UPDATE_REFUSED = "the query is a SPARQL update; dipkg only runs SELECT queries, which read"
+SELECT_ONLY = "only SELECT queries are supported (ASK, CONSTRUCT and DESCRIBE are not)"
 SERVICE_REFUSED = "the query uses SERVICE, which would fetch from the network; dipkg runs no SERVICE locally"
 
 
-def refusal(text: str, *, offline: bool = True, parse: bool = False) -> str | None:
+def refusal(text: str, *, offline: bool = True, parse: bool = False, select_only: bool = False) -> str | None:
     """Why the query may not run here, or None: too deeply nested, not a read-only query, or
     (offline) a SERVICE clause anywhere in it, nested or in a subquery.
 
@@ -71,7 +72,7 @@ def refusal(text: str, *, offline: bool = True, parse: bool = False) -> str | No
     problem = nesting_problem(text)
     if problem is not None:
         return problem
-    if offline and not parse and not may_name_service(text):
+    if offline and not parse and not select_only and not may_name_service(text):
         return None
     try:
         tree = _parse(text)
@@ -83,7 +84,17 @@ def refusal(text: str, *, offline: bool = True, parse: bool = False) -> str | No
         return f"invalid SPARQL: {_first_line(exc)}"
     if offline and uses_service(tree):
         return SERVICE_REFUSED
+    if select_only and not _is_select(tree):
+        return SELECT_ONLY
     return None
+
+
+def _is_select(tree: Any) -> bool:
+    """True when the parsed text is a SELECT query (the tree's second part is the query form)."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    form = tree[1] if len(tree) > 1 else None
+    return isinstance(form, CompValue) and form.name == "SelectQuery"
 
 
 def syntax_refusal(text: str, engine_message: str) -> str:

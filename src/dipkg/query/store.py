@@ -18,7 +18,7 @@ from dipkg.dataset import PublishedGraph, Snapshot, consistent
 from dipkg.errors import UsageError
 from dipkg.fingerprint import digest, signature
 from dipkg.progress import Progress, tracked
-from dipkg.query.guard import refusal, syntax_refusal
+from dipkg.query.guard import SELECT_ONLY, refusal, syntax_refusal
 from dipkg.query.results import ResultTable, Term, normalise_literal
 from dipkg.rdfio import parse_quads
 
@@ -160,7 +160,7 @@ def run_local(store: ox.Store, query: str) -> ResultTable:
     except SyntaxError as exc:
         raise UsageError(syntax_refusal(query, str(exc).splitlines()[0])) from exc
     if not isinstance(solutions, ox.QuerySolutions):
-        raise UsageError("only SELECT queries run locally (ASK, CONSTRUCT and DESCRIBE need --endpoint)")
+        raise UsageError(SELECT_ONLY)
     variables = [v.value for v in solutions.variables]
     rows = [tuple(map(_term, solution)) for solution in solutions]
     return ResultTable(variables, rows)

@@ -74,7 +74,7 @@ def run_remote(
     The text is parsed here first; it is sent as a query operation (SPARQL 1.1 Protocol, POST
     with application/sparql-query), never as an update, and `timeout` bounds the whole answer.
     """
-    problem = refusal(query, offline=False)
+    problem = refusal(query, offline=False, select_only=True)
     if problem is not None:
         raise UsageError(problem)
     return select(endpoint, query, timeout, default_graph)
