@@ -18,7 +18,8 @@ def _validator(name: str) -> jsonschema.protocols.Validator:
     schema = json.loads(
         (Path(__file__).parent / "schema" / f"{name}.schema.json").read_text(encoding="utf-8")
     )
-    base = jsonschema.validators.validator_for(schema)
+    # The schemas declare draft 2020-12; a library that falls back to another draft must fail here.
+    base = jsonschema.Draft202012Validator
     strict: type[jsonschema.protocols.Validator] = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
         base,
         validators={"pattern": _whole_pattern},
