@@ -258,3 +258,13 @@ def test_build_refuses_to_publish_a_nonconforming_graph(tmp_path: Path, seeds_co
     )
     assert forced.exit_code == 0
     shutil.rmtree(out)
+
+
+def test_a_published_file_changed_by_hand_is_refused_by_validate(built_kg: Path, tmp_path: Path) -> None:
+    kg = Path(shutil.copytree(built_kg, tmp_path / "kg"))
+    entities = kg / "entities.ttl"
+    entities.write_text(entities.read_text(encoding="utf-8") + "<urn:x:a> <urn:x:b> <urn:x:c> .\n", "utf-8")
+    for args in (("--kg", str(kg)), ("--ontology", "--kg", str(kg))):
+        code, out, err = run(*args)
+        assert (code, out) == (3, ""), args
+        assert err.startswith(f"dipkg: error: {entities}: does not match the SHA-256 that void.ttl gives it")

@@ -178,24 +178,37 @@ def validate(
     `shapes` is a shapes file or folder replacing the project's shapes; `base_iri` is the base the
     data's IRIs must be under (default: the one the published graph was built with).
     """
-    from dipkg.dataset import dataset_files
-    from dipkg.validate.validation import shapes_files_at, validate_files
+    from dipkg.dataset import read_dataset
+    from dipkg.validate.validation import load_shapes, read_ontology, shapes_files_at, validate_files
+    from dipkg.validate.validation import validate as validate_quads
 
     chosen = _project(project)
-    names = list(files) if files else [str(f) for f in dataset_files(chosen.kg_dir)]
     shapes_files = chosen.shapes_files if shapes is None else shapes_files_at(Path(shapes))
-    base = base_iri or chosen.built_base_iri()
-    report = validate_files(names, input_format, shapes_files, chosen.vocabulary_files, base, progress)
+    if files:
+        base = base_iri or chosen.base_iri
+        report = validate_files(
+            list(files), input_format, shapes_files, chosen.vocabulary_files, base, progress
+        )
+    else:
+        base = base_iri or chosen.built_base_iri()
+        quads = read_dataset(chosen.kg_dir, progress)
+        report = validate_quads(
+            quads, load_shapes(shapes_files), read_ontology(chosen.vocabulary_files), base
+        )
     return ValidationOutcome(report, base)
 
 
 def check_ontology(project: ProjectLike, files: list[str] | None = None) -> list[str]:
     """Problems of the ontology (with the data: `files`, or the published kg/), one line each."""
-    from dipkg.dataset import dataset_files
+    from dipkg.dataset import dataset_files, read_dataset
     from dipkg.validate.ontology_check import check_ontology as run_checks
 
     chosen = _project(project)
-    data = [Path(f) for f in files] if files else dataset_files(chosen.kg_dir)
+    if files:
+        data = [Path(f) for f in files]
+    else:
+        read_dataset(chosen.kg_dir)
+        data = dataset_files(chosen.kg_dir)
     return run_checks(data, list(chosen.vocabulary_files), chosen.shapes_files)
 
 

@@ -179,8 +179,14 @@ def published_graphs(kg_dir: Path) -> list[PublishedGraph]:
 
 
 def described_base_iri(kg_dir: Path) -> str:
-    """The base IRI the published data is under (`void:uriSpace` of kg/void.ttl)."""
-    return consistent(kg_dir, lambda current: current.base_iri)
+    """The base IRI the published data is under (`void:uriSpace` of kg/void.ttl); the graphs'
+    files are not read."""
+    description = kg_dir / KG_DESCRIPTION_FILE
+    try:
+        data = _read_current(kg_dir, committed_generation(kg_dir), KG_DESCRIPTION_FILE)
+    except FileNotFoundError as exc:
+        raise InputError("no dataset description here; run `dipkg build` first", description) from exc
+    return _parsed_description(data, description)[0]
 
 
 def read_dataset(kg_dir: Path, progress: Progress | None = None) -> list[ox.Quad]:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dipkg.dataset import described_base_iri
 from dipkg.errors import InputError, UsageError
 from dipkg.iris import DEFAULT_BASE_IRI, check_base_iri
 from dipkg.layout import (
@@ -186,9 +185,14 @@ class Project:
 
     def built_base_iri(self) -> str:
         """The base IRI the published graph was built with (from kg/void.ttl), else the project's."""
+        from dipkg.dataset import described_base_iri
+
         if self.kg is None or not (self.kg / KG_DESCRIPTION_FILE).is_file():
             return self.base_iri
-        return described_base_iri(self.kg)
+        try:
+            return described_base_iri(self.kg)
+        except InputError:
+            return self.base_iri
 
 
 def _shipped_folders() -> tuple[tuple[Path], tuple[Path], tuple[Path]]:

@@ -96,7 +96,7 @@ def _complete_query_names(ctx: click.Context, _param: click.Parameter, incomplet
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(0, min_open=True),
+    type=click.FloatRange(0, 86_400, min_open=True),
     default=30.0,
     show_default=True,
     help="With --endpoint: seconds to wait.",
@@ -155,7 +155,7 @@ def query(
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(0, min_open=True),
+    type=click.FloatRange(0, 86_400, min_open=True),
     default=60.0,
     show_default=True,
     help="Seconds to wait for each request.",

@@ -53,10 +53,13 @@ def shown(url: str) -> str:
     return urllib.parse.urlunsplit(parsed._replace(netloc=f"{user}:***@{host}"))
 
 
+MAX_TIMEOUT = 86_400.0
+
+
 def check_timeout(timeout: float) -> None:
-    """A timeout is a finite number of seconds above zero."""
-    if not (math.isfinite(timeout) and timeout > 0):
-        raise UsageError(f"timeout {timeout} is not a number of seconds above 0")
+    """A timeout is a finite number of seconds above zero, at most a day."""
+    if not (math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
+        raise UsageError(f"timeout {timeout} is not a number of seconds above 0 and at most {MAX_TIMEOUT:g}")
 
 
 def request(
