@@ -115,3 +115,13 @@ def test_void_description_counts_what_is_published(built_kg: Path, kg_quads) -> 
         str(q).rsplit("/", 1)[1] for q in void.objects(dataset, URIRef("http://purl.org/dc/terms/hasPart"))
     }
     assert queries == {p.name for p in SEED.query_files}
+
+
+def test_an_output_extension_that_names_no_format_needs_format(tmp_path: Path, built_kg: Path) -> None:
+    code, out, err = run_export(built_kg, "-o", str(tmp_path / "kg.json"))
+    assert (code, out) == (2, b"")
+    assert err == (
+        "dipkg: error: Invalid value for -o: cannot tell the format from the extension '.json'; "
+        "give --format (see `dipkg export --help`)\n"
+    )
+    assert not (tmp_path / "kg.json").exists()

@@ -77,6 +77,33 @@ def test_init_creates_a_project_and_refuses_an_existing_one(tmp_path: Path) -> N
     assert not (tmp_path / "other").exists()
 
 
+def test_init_keeps_an_existing_gitignore_and_refuses_a_kg_folder_in_use(tmp_path: Path) -> None:
+    folder = tmp_path / "existing"
+    (folder / "kg").mkdir(parents=True)
+    (folder / ".gitignore").write_text("node_modules/\n", encoding="utf-8")
+    code, out, err = run("init", str(folder) + "/")
+    assert (code, err) == (0, "")
+    assert out.startswith(f"created a dipkg project in {folder}/ (base IRI")
+    assert (folder / ".gitignore").read_text(encoding="utf-8") == "node_modules/\n.dipkg-cache/\n"
+    other = tmp_path / "other"
+    (other / "kg").mkdir(parents=True)
+    (other / "kg" / "notes.ttl").write_text("", encoding="utf-8")
+    code, _, err = run("init", str(other))
+    assert code == 2
+    assert err == f"dipkg: error: {other / 'kg'}: holds a kg/ folder that is not empty; init a new folder\n"
+    assert not (other / "dipkg.toml").exists()
+
+
+def test_a_folder_without_dipkg_toml_is_not_a_project(tmp_path: Path) -> None:
+    (tmp_path / "seeds").mkdir()
+    code, out, err = run("--project", str(tmp_path), "build")
+    assert (code, out) == (2, "")
+    assert (
+        err == f"dipkg: error: {tmp_path}: not a dipkg project (no dipkg.toml): run `dipkg init DIR` first\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["seeds"]
+
+
 def test_a_project_is_found_from_any_folder_inside_it_or_named_with_project(tmp_path: Path) -> None:
     folder = new_project(tmp_path / "proj")
     code, out, err = run("build", cwd=folder / "seeds" / "articles")

@@ -77,8 +77,8 @@ def open_project(
         project = where
     elif where is not None:
         folder = Path(where)
-        if not folder.is_dir():
-            raise UsageError("project folder not found", folder)
+        if not (folder / PROJECT_FILE).is_file():
+            raise UsageError("not a dipkg project (no dipkg.toml): run `dipkg init DIR` first", folder)
         project = Project.at(folder)
     else:
         project = Project.find()
@@ -109,13 +109,18 @@ def init(folder: str | os.PathLike[str], base_iri: str = DEFAULT_BASE_IRI) -> Pr
         raise UsageError(f"base IRI {base_iri!r} {problem}")
     if (root / PROJECT_FILE).exists():
         raise UsageError("already a dipkg project (dipkg.toml exists)", root / PROJECT_FILE)
+    if (root / "kg").is_dir() and any((root / "kg").iterdir()):
+        raise UsageError("holds a kg/ folder that is not empty; init a new folder", root / "kg")
     try:
         for folder_path in (root / "seeds" / ARTICLES_SUBDIR, root / "seeds" / ENTITIES_SUBDIR, root / "kg"):
             folder_path.mkdir(parents=True, exist_ok=True)
-        (root / ".gitignore").write_text(".dipkg-cache/\n", encoding="utf-8")
+        ignored = root / ".gitignore"
+        lines = ignored.read_text(encoding="utf-8").splitlines() if ignored.is_file() else []
+        if ".dipkg-cache/" not in lines:
+            ignored.write_text("".join(f"{line}\n" for line in [*lines, ".dipkg-cache/"]), encoding="utf-8")
         (root / PROJECT_FILE).write_text(project_file_text(base_iri), encoding="utf-8")
-    except OSError as exc:
-        raise PublishError(f"cannot create the project ({exc.strerror})", exc.filename or root) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PublishError(f"cannot create the project ({exc})", root) from exc
     return Project.at(root)
 
 

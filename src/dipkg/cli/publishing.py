@@ -42,7 +42,7 @@ def init(settings: Settings, folder: Path, base_iri: str) -> None:
     Example: dipkg init my-project --base-iri https://example.org/kg/
     """
     api.init(folder, base_iri)
-    settings.say(f"created a dipkg project in {folder}/ (base IRI {base_iri})")
+    settings.say(f"created a dipkg project in {str(folder).rstrip('/')}/ (base IRI {base_iri})")
     settings.say(
         "  add articles under seeds/articles/ID/ and shared entities under seeds/entities/,"
         " then run `dipkg build`"

@@ -235,8 +235,14 @@ def export(settings: Settings, export_format: str | None, output: Path | None, k
 
     Example: dipkg export --format nt -o dipkg.nt
     """
-    guessed = output.suffix.lstrip(".") if output is not None else ""
-    chosen = export_format or (guessed if guessed in api.EXPORT_FORMATS else "trig")
+    chosen = export_format or "trig"
+    if export_format is None and output is not None:
+        chosen = output.suffix.lstrip(".")
+        if chosen not in api.EXPORT_FORMATS:
+            raise click.BadParameter(
+                f"cannot tell the format from the extension {output.suffix!r}; give --format",
+                param_hint="-o",
+            )
     data = api.export(settings.project(kg=kg_dir), chosen, settings.progress())
     if output is None:
         sys.stdout.buffer.write(data)

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import ctypes
 import http.client
+import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 import urllib.parse
@@ -40,8 +42,10 @@ REFUSED_OPERATIONS = {"ServiceGraphPattern": "SERVICE", "Load": "LOAD"}
 
 
 def oxigraph_binary() -> str:
-    """The Oxigraph server executable (PyPI package `oxigraph`)."""
-    found = shutil.which("oxigraph")
+    """The Oxigraph server executable (PyPI package `oxigraph`): the one installed beside this
+    Python (a pipx or uv tool environment exposes only `dipkg` on PATH), else the one on PATH."""
+    beside = Path(sysconfig.get_path("scripts")) / "oxigraph"
+    found = str(beside) if beside.is_file() and os.access(beside, os.X_OK) else shutil.which("oxigraph")
     if found is None:
         raise InputError("the Oxigraph server is not installed: pip install oxigraph")
     return found
