@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import socket
@@ -17,6 +18,8 @@ from rdflib import Graph
 
 from dipkg.layout import KG_ARTICLES_SUBDIR, KG_ENTITIES_FILE
 from tests.projects import SEED, build, copy_seed_project
+
+atexit.register(shutil.rmtree, os.environ["DIPKG_CACHE_DIR"], True)
 
 DATA_DIR = Path(__file__).parent / "data"
 

@@ -1,8 +1,8 @@
 """The hostile suite: dipkg run as a user would, on inputs made to break it.
 
-Every case runs `python -m dipkg` in a subprocess inside a throwaway project (a copy of the repo's
-seeds/, built once per session), under a time limit and a memory cap, next to a loopback listener
-that records any connection dipkg makes to it.
+Every case runs `python -m dipkg` in a subprocess inside a throwaway project (a copy of the fixed
+seed project in tests/data/seed-project, built once per session), under a time limit and a memory
+cap, next to a loopback listener that records any connection dipkg makes to it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.projects import SEED_DIR
+
 TIME_LIMIT = 10.0
 MEMORY_LIMIT = 2 << 30
 PROJECT_FILE = 'base_iri = "https://w3id.org/dipkg/"\n'
@@ -99,7 +100,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 def built_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A project built once: its seeds, dipkg.toml and kg/."""
     root = tmp_path_factory.mktemp("template")
-    shutil.copytree(REPO / "seeds", root / "seeds")
+    shutil.copytree(SEED_DIR / "seeds", root / "seeds")
     (root / "dipkg.toml").write_text(PROJECT_FILE, encoding="utf-8")
     cache = tmp_path_factory.mktemp("template-cache")
     done = subprocess.run(

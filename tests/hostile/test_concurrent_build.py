@@ -10,13 +10,14 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.projects import SEED_DIR
+
 ORIGINAL = "000_65e413c471938464"
 
 
 def make_project(root: Path, clones: int) -> Path:
     root.mkdir(parents=True)
-    shutil.copytree(REPO / "seeds", root / "seeds")
+    shutil.copytree(SEED_DIR / "seeds", root / "seeds")
     (root / "dipkg.toml").write_text('base_iri = "https://w3id.org/dipkg/"\n', encoding="utf-8")
     for number in range(1, clones + 1):
         article_id = f"{number:03d}_65e413c47193846{number}"

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.projects import SEED_DIR
 from tests.servers import HOST, OxigraphServer
 
-REPO = Path(__file__).resolve().parents[2]
 GRAPH = "https://w3id.org/dipkg/graph/kg"
 OLD = "<urn:x:a> <urn:x:b> <urn:x:c> . <urn:x:a> <urn:x:b> <urn:x:d> . <urn:x:a> <urn:x:b> <urn:x:e> ."
 
@@ -105,7 +105,7 @@ def count(server: OxigraphServer, graph: str) -> int:
 
 def make_project(root: Path) -> Path:
     root.mkdir(parents=True)
-    shutil.copytree(REPO / "seeds", root / "seeds")
+    shutil.copytree(SEED_DIR / "seeds", root / "seeds")
     (root / "dipkg.toml").write_text('base_iri = "https://w3id.org/dipkg/"\n', encoding="utf-8")
     return root
 

@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.projects import SEED_DIR
+
 BASE_IRI = "https://w3id.org/dipkg/"
 ORIGINAL = "000_65e413c471938464"
 KILLED = 137
@@ -28,9 +29,9 @@ ORDER BY ?article ?headline
 
 
 def make_project(root: Path, extra: list[str]) -> Path:
-    """A project with the repository's seeds and clones of its article under the ids `extra`."""
+    """A project with the fixed seed article and clones of it under the ids `extra`."""
     root.mkdir(parents=True)
-    shutil.copytree(REPO / "seeds", root / "seeds")
+    shutil.copytree(SEED_DIR / "seeds", root / "seeds")
     (root / "dipkg.toml").write_text(f'base_iri = "{BASE_IRI}"\n', encoding="utf-8")
     (root / "headlines.rq").write_text(HEADLINE_QUERY, encoding="utf-8")
     for article_id in extra:

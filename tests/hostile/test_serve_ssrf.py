@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.projects import SEED_DIR
 from tests.servers import HOST, free_port
 
-REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.loopback
 
 
@@ -55,7 +55,7 @@ class Listener:
 
 def make_project(root: Path) -> Path:
     root.mkdir(parents=True)
-    shutil.copytree(REPO / "seeds", root / "seeds")
+    shutil.copytree(SEED_DIR / "seeds", root / "seeds")
     (root / "dipkg.toml").write_text('base_iri = "https://w3id.org/dipkg/"\n', encoding="utf-8")
     return root
 

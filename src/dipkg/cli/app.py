@@ -25,6 +25,7 @@ from dipkg.errors import (
 
 F = TypeVar("F", bound=Callable[..., Any])
 BUG_REPORTS = "https://github.com/dipkg/dipkg/issues"
+REDRAW_SECONDS = 0.1
 
 
 def exit_codes_help(codes: Sequence[int]) -> str:
@@ -119,12 +120,16 @@ class ProgressBar:
     def __init__(self) -> None:
         self.stage = ""
         self.started = self.last = time.monotonic()
+        self.drawn = 0.0
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         now = time.monotonic()
         if stage != self.stage:
-            self.stage, self.started = stage, self.last
+            self.stage, self.started, self.drawn = stage, self.last, 0.0
         self.last = now
+        if done != total and now - self.drawn < REDRAW_SECONDS:
+            return
+        self.drawn = now
         elapsed = max(now - self.started, 1e-6)
         rate = done / elapsed
         left = (total - done) / rate if rate > 0 else 0.0
