@@ -255,7 +255,7 @@ def test_local_queries_never_use_the_network(tmp_path: Path) -> None:
     thread.join()
     listener.close()
     assert code == 2
-    assert "the query uses SERVICE, which would fetch from the network" in err
+    assert "the query uses SERVICE, which would fetch from other servers: SERVICE is refused" in err
     assert connections == []
 
 

@@ -59,7 +59,7 @@ def _is_update(text: str) -> bool:
 
 UPDATE_REFUSED = "the query is a SPARQL update; dipkg only runs SELECT queries, which read"
 SELECT_ONLY = "only SELECT queries are supported (ASK, CONSTRUCT and DESCRIBE are not)"
-SERVICE_REFUSED = "the query uses SERVICE, which would fetch from the network; dipkg runs no SERVICE locally"
+SERVICE_REFUSED = "the query uses SERVICE, which would fetch from other servers: SERVICE is refused"
 
 
 def refusal(text: str, *, offline: bool = True, parse: bool = False, select_only: bool = False) -> str | None:

@@ -28,6 +28,7 @@ from types import FrameType
 from typing import Any
 
 from dipkg.errors import InputError, UsageError
+from dipkg.query.guard import nesting_problem, refusal
 from dipkg.query.store import union_ntriples
 
 LOOPBACK = "127.0.0.1"
@@ -184,7 +185,7 @@ def proxy_app(upstream: int, writable: bool) -> Any:
         body = await request.body()
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         problem = await run_in_threadpool(
-            refusal, request.url.path, request.url.query, media_type, body, writable
+            request_refusal, request.url.path, request.url.query, media_type, body, writable
         )
         if problem is not None:
             return PlainTextResponse(f"{problem}\n", status_code=400)
@@ -219,7 +220,7 @@ def _chunks(answer: http.client.HTTPResponse) -> Iterator[bytes]:
         answer.close()
 
 
-def refusal(path: str, query_string: str, media_type: str, body: bytes, writable: bool) -> str | None:
+def request_refusal(path: str, query_string: str, media_type: str, body: bytes, writable: bool) -> str | None:
     """Why a request must not reach the server, or None: SERVICE, LOAD, updates when read-only."""
     queries, updates = _sparql_of(query_string)
     if media_type == SPARQL_QUERY:
@@ -248,19 +249,21 @@ def _sparql_of(form: str) -> tuple[list[bytes], list[bytes]]:
 
 
 def _check_sparql(text: bytes, kind: str) -> str | None:
-    """Why a query or update is refused: too long, not understood, or using SERVICE or LOAD."""
-    from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+    """Why a query or update is refused: too long, nested too deeply, not understood, or using
+    SERVICE or LOAD (queries are checked as `dipkg query` checks them)."""
+    from rdflib.plugins.sparql.algebra import translateUpdate
+    from rdflib.plugins.sparql.parser import parseUpdate
 
     if len(text) > MAX_SPARQL_BYTES:
         return f"the {kind} is longer than {MAX_SPARQL_BYTES} bytes"
+    source = text.decode("utf-8", "replace")
+    if kind == "query":
+        return refusal(source, parse=True)
+    problem = nesting_problem(source)
+    if problem is not None:
+        return problem
     try:
-        source = text.decode("utf-8")
-        tree: Any = (
-            translateQuery(parseQuery(source)).algebra
-            if kind == "query"
-            else translateUpdate(parseUpdate(source)).algebra
-        )
+        tree: Any = translateUpdate(parseUpdate(source)).algebra
     except Exception as exc:  # any parser failure (syntax, recursion, rdflib bug) means: not checked
         first = (str(exc).splitlines() or [type(exc).__name__])[0]
         return f"the {kind} could not be checked, so it is refused: {first[:200]}"
