@@ -68,12 +68,6 @@ def parse_quads(data: bytes, rdf_format: str, name: str, base_iri: str | None = 
     return list(_checked(lambda: ox.parse(data, format=rdf, base_iri=base_iri), rdf_format, name))
 
 
-def stream_quads(path: Path, rdf_format: str) -> Iterator[ox.Quad]:
-    """Parse a file strictly as it is read, never holding it whole; errors as in `parse_quads`."""
-    rdf = FORMATS[rdf_format]
-    return _checked(lambda: ox.parse(path=str(path), format=rdf), rdf_format, str(path))
-
-
 def _checked(parse: Callable[[], Iterator[ox.Quad]], rdf_format: str, name: str) -> Iterator[ox.Quad]:
     try:
         yield from parse()
