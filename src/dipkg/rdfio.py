@@ -77,7 +77,8 @@ def _checked(parse: Callable[[], Iterator[ox.Quad]], rdf_format: str, name: str)
         raise InputError(f"invalid {rdf_format}: {message}", name, line) from exc
     except ValueError as exc:
         raise InputError(f"invalid {rdf_format}: {exc}", name) from exc
-    except MemoryError as exc:
+    except (MemoryError, OSError) as exc:
+        # A term over the parser's buffer (16 MiB): MemoryError in pyoxigraph 0.5, OSError in 0.4.
         problem = f"invalid {rdf_format}: a term is larger than the parser accepts ({exc})"
         raise InputError(problem, name) from exc
 
