@@ -186,6 +186,16 @@ kg_option = click.option(
 )
 
 
+def output_option(what: str) -> Callable[[F], F]:
+    """`-o/--output FILE`: write `what` to a file (whose folder must exist) instead of standard output."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help=f"Write {what} to this file instead of standard output (its folder must exist).",
+    )
+
+
 def check_base_iri_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None

@@ -12,6 +12,7 @@ from dipkg.cli.app import (
     check_base_iri_option,
     command,
     kg_option,
+    output_option,
 )
 from dipkg.errors import (
     EXIT_BAD_INPUT,
@@ -172,12 +173,7 @@ def _shown(path: Path) -> str:
     show_default=True,
     help="Report format.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the report to this file instead of standard output (its folder must exist).",
-)
+@output_option("the report")
 @click.option(
     "--base-iri",
     callback=check_base_iri_option,

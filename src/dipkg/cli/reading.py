@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from dipkg import api
-from dipkg.cli.app import LOCAL_CODES, Settings, command, kg_option
+from dipkg.cli.app import LOCAL_CODES, Settings, command, kg_option, output_option
 from dipkg.errors import (
     EXIT_BAD_INPUT,
     EXIT_ENDPOINT_ERROR,
@@ -83,12 +83,7 @@ def _complete_query_names(ctx: click.Context, _param: click.Parameter, incomplet
     type=click.Choice(api.QUERY_FORMATS),
     help="Output format (default: table on a terminal, SPARQL JSON otherwise).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the results to this file (its folder must exist; default format: JSON).",
-)
+@output_option("the results (JSON unless --format)")
 @click.option("--endpoint", help="Run on this SPARQL endpoint (http or https) instead of the local kg/.")
 @click.option(
     "--graph",
@@ -220,12 +215,7 @@ def load(
     type=click.Choice(api.EXPORT_FORMATS),
     help="Output format (default: from the -o extension, else trig).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write to this file (its folder must exist).",
-)
+@output_option("the export (its format from the extension unless --format)")
 @kg_option
 def export(settings: Settings, export_format: str | None, output: Path | None, kg_dir: Path | None) -> None:
     """Export the published KG (all graphs) in another RDF format.
