@@ -24,6 +24,17 @@ from dipkg.errors import (
     EXIT_WRITE_FAILED,
 )
 
+# build and validate: everything a local command can return, and "does not conform".
+CHECKING_CODES = [
+    EXIT_OK,
+    EXIT_NOT_CONFORMING,
+    EXIT_USAGE,
+    EXIT_BAD_INPUT,
+    EXIT_WRITE_FAILED,
+    EXIT_INTERNAL_ERROR,
+    EXIT_INTERRUPTED,
+]
+
 
 @command([EXIT_OK, EXIT_USAGE, EXIT_WRITE_FAILED, EXIT_INTERNAL_ERROR, EXIT_INTERRUPTED])
 @click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
@@ -50,17 +61,7 @@ def init(settings: Settings, folder: Path, base_iri: str) -> None:
     )
 
 
-@command(
-    [
-        EXIT_OK,
-        EXIT_NOT_CONFORMING,
-        EXIT_USAGE,
-        EXIT_BAD_INPUT,
-        EXIT_WRITE_FAILED,
-        EXIT_INTERNAL_ERROR,
-        EXIT_INTERRUPTED,
-    ]
-)
+@command(CHECKING_CODES)
 @click.option(
     "--seeds",
     "seeds_dir",
@@ -135,17 +136,7 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-@command(
-    [
-        EXIT_OK,
-        EXIT_NOT_CONFORMING,
-        EXIT_USAGE,
-        EXIT_BAD_INPUT,
-        EXIT_WRITE_FAILED,
-        EXIT_INTERNAL_ERROR,
-        EXIT_INTERRUPTED,
-    ]
-)
+@command(CHECKING_CODES)
 @click.argument("files", nargs=-1)
 @click.option(
     "--input-format",
