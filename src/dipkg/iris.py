@@ -19,6 +19,7 @@ STANDARD_NAMESPACES: dict[str, str] = {
     "dipsh": "https://w3id.org/dipkg/shapes#",
     "cameo": "https://w3id.org/dipkg/codes/cameo/",
     "plover": "https://w3id.org/dipkg/codes/plover/",
+    "modality": "https://w3id.org/dipkg/codes/modality/",
     "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
     "schema": "https://schema.org/",
     "org": "http://www.w3.org/ns/org#",
@@ -47,6 +48,7 @@ DATA_PATHS: dict[str, str] = {
     "quote": "quote/",
     "claim": "claim/",
     "holding": "holding/",
+    "act": "act/",
 }
 
 

@@ -21,4 +21,4 @@ STORE_SUBDIR = "store"
 LOAD_RECORDS_SUBDIR = "loads"
 
 ONTOLOGY_FILE = "dipkg.ttl"
-CODE_LIST_FILES = ("cameo.ttl", "plover.ttl")
+CODE_LIST_FILES = ("cameo.ttl", "modality.ttl", "plover.ttl")
