@@ -190,7 +190,9 @@ class _ArticleMapper:
 
     def _act_iri(self, act: UnrealizedAct) -> URIRef:
         return self.ns.act[
-            content_key(self.article.id, act.modality, act.type, self._entities(act.actors), self._spans(act.evidence))
+            content_key(
+                self.article.id, act.modality, act.type, self._entities(act.actors), self._spans(act.evidence)
+            )
         ]
 
     def _map_article(self) -> None:

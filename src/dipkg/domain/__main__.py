@@ -1,4 +1,4 @@
-"""`python -m dipkg.domain --write|--check [--root DIR]`: regenerate or check the files made from domain.yaml."""
+"""`python -m dipkg.domain --write|--check [--root DIR]`: regenerate or check the generated files."""
 
 from __future__ import annotations
 

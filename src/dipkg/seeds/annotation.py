@@ -249,7 +249,9 @@ class _AnnotationReader:
                 raise self.doc.error(location, f"{key!r} is already the id of an event")
             act_type = value.get("type")
             if act_type is not None and act_type not in self.vocabulary.event_types:
-                raise self.doc.error((*location, "type"), unknown_class(act_type, self.vocabulary.event_types))
+                raise self.doc.error(
+                    (*location, "type"), unknown_class(act_type, self.vocabulary.event_types)
+                )
             for role in ("actors", "targets"):
                 self._entity_refs((*location, role), value.get(role, []))
             self._ref((*location, "expressed_in"), value["expressed_in"], self.article.events, "event")
