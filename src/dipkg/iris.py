@@ -10,6 +10,8 @@ import re
 from collections.abc import Callable, Mapping
 
 DEFAULT_BASE_IRI = "https://w3id.org/dipkg/"
+# The ontology, published with the data as the named graph of this IRI (kg/ontology.ttl).
+ONTOLOGY_IRI = "https://w3id.org/dipkg/ontology"
 
 # Characters an IRI reference may not hold (Turtle and SPARQL IRIREF).
 IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
