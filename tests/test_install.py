@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.projects import SEED_TRIPLES
+
 REPOSITORY = Path(__file__).resolve().parent.parent
 SOURCE = REPOSITORY / "src" / "dipkg"
 # The fixed seed project: its figures never change when articles are added to seeds/.
@@ -125,7 +127,7 @@ def test_the_installed_wheel_runs_a_project_outside_the_checkout(wheel: Path, tm
 
     done = dipkg("build", cwd=project)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "1384 triples" in done.stdout
+    assert f"{SEED_TRIPLES} triples" in done.stdout
     assert sorted(p.relative_to(project / "kg").as_posix() for p in (project / "kg").rglob("*.ttl")) == [
         f"articles/{a.name}.ttl" for a in sorted((SEED_SEEDS / "articles").iterdir())
     ] + ["entities.ttl", "void.ttl"]
@@ -150,7 +152,7 @@ def test_the_installed_wheel_runs_a_project_outside_the_checkout(wheel: Path, tm
     done = dipkg("export", "--format", "nt", "-o", "x.nt", cwd=project)
     assert done.returncode == 0, done.stderr
     triples = (project / "x.nt").read_text(encoding="utf-8").splitlines()
-    assert len(triples) == 1384
+    assert len(triples) == SEED_TRIPLES
     assert all(NTRIPLES_LINE.match(line) for line in triples), next(
         line for line in triples if not NTRIPLES_LINE.match(line)
     )

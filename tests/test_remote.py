@@ -21,7 +21,7 @@ from dipkg.query.catalogue import catalogue
 from dipkg.stores import loading, remote
 from dipkg.stores.loading import load_dataset
 from dipkg.stores.remote import Endpoint, Payload, count_triples, load_graph, staging_graph, update
-from tests.projects import SEED, rewrite_published, seed_project
+from tests.projects import SEED, SEED_TRIPLES, rewrite_published, seed_project
 from tests.servers import FaultyProxy, OxigraphServer, Rule, free_port
 
 pytestmark = pytest.mark.loopback
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.loopback
 QUERIES = catalogue(SEED.query_files)
 DEFAULT_GRAPH = "https://w3id.org/dipkg/graph/kg"
 DATA = Path(__file__).parent / "data" / "queries"
-KG_TRIPLES = 1384
+KG_TRIPLES = SEED_TRIPLES
 OLD = b"".join(b"<urn:x:old> <urn:x:p> <urn:x:o%d> .\n" % i for i in range(3))
 
 
