@@ -132,7 +132,7 @@ def test_outside_any_project_the_commands_that_need_one_say_so(tmp_path: Path) -
         assert err == f"dipkg: error: {NOT_IN_A_PROJECT}\n", args
     code, out, _ = run("queries", cwd=empty)
     assert code == 0
-    assert len(out.splitlines()) == 1 + 21, "the shipped queries are listed outside a project too"
+    assert len(out.splitlines()) == 1 + 20, "the shipped queries are listed outside a project too"
     code, _, err = run(
         "validate", str(DATA_DIR / "shapes" / "negative" / "Summons__targetIsDiplomat.ttl"), cwd=empty
     )
@@ -180,7 +180,7 @@ def test_a_project_adds_its_own_queries_and_shapes(tmp_path: Path) -> None:
     assert run("build", cwd=folder)[0] == 0
     code, out, _ = run("queries", cwd=folder)
     names = [line.split()[0] for line in out.splitlines()[1:]]
-    assert len(names) == 22 and "summons-count" in names
+    assert len(names) == 21 and "summons-count" in names
     code, out, _ = run("query", "summons-count", "--format", "csv", cwd=folder)
     assert (code, out.splitlines()) == (0, ["n", "3"]), "a query file without a #+ header runs"
     code, out, err = run("validate", cwd=folder)
@@ -194,7 +194,7 @@ def test_the_library_takes_projects_as_paths_and_returns_results(tmp_path: Path)
     report = api.build(folder)
     assert (report.articles, report.triples) == (1, SEED_TRIPLES)
     result = api.query(folder, "summons-timeline")
-    assert [row["ambassador"] for row in result.records()] == [
+    assert [row["diplomat"] for row in result.records()] == [
         "Nicolas Chapuis",
         "Caroline Wilson",
         "Li Junhua",
@@ -408,4 +408,4 @@ def test_the_readme_reference_of_the_annotation_format_is_generated_from_the_sch
     assert generated in readme, "run: python -m dipkg.seeds.reference --write README.md"
     for field in ("listed_targets", "relayed_by", "alleged_agents"):
         assert f"| `{field}` |" in generated
-    assert "| `dip:Summons` | summons of an ambassador |" in generated
+    assert "| `dip:Summons` | summons of a diplomat |" in generated

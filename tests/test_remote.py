@@ -73,7 +73,11 @@ def test_load_then_every_query_matches_the_local_run(oxigraph_server: OxigraphSe
     assert run("load", "--endpoint", oxigraph_server.url)[1] == again
     assert len(live_triples(oxigraph_server)) == KG_TRIPLES
     for query in QUERIES:
-        params = ["-p", "subject=ev:summons-8a1e0a2a3bb9"] if query.name == "evidence" else []
+        params = {
+            "evidence": ["-p", "subject=ev:summons-8a1e0a2a3bb9"],
+            "post-holders": ["-p", "date=2021-03-25"],
+            "relations-timeline": ["-p", "a=ent:china", "-p", "b=ent:european-union"],
+        }.get(query.name, [])
         local = run("query", query.name, *params)
         remote = run("query", query.name, *params, "--endpoint", oxigraph_server.url)
         assert remote[0] == 0, remote[2]
