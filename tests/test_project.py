@@ -133,7 +133,7 @@ def test_outside_any_project_the_commands_that_need_one_say_so(tmp_path: Path) -
     assert code == 0
     assert len(out.splitlines()) == 1 + 15, "the shipped queries are listed outside a project too"
     code, _, err = run(
-        "validate", str(DATA_DIR / "shapes" / "negative" / "Summons__targetIsAmbassador.ttl"), cwd=empty
+        "validate", str(DATA_DIR / "shapes" / "negative" / "Summons__targetIsDiplomat.ttl"), cwd=empty
     )
     assert code == 1
     assert "does not conform" in err
