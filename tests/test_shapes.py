@@ -11,9 +11,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
 from dipkg.dataset import read_dataset
+from dipkg.namespaces import DIP
 from dipkg.rdfio import graph_of, read_quads
 from dipkg.validate.validation import ValidationResult, _read_results, load_shapes, read_ontology, validate
-from dipkg.namespaces import DIP
 from tests.conftest import DATA_DIR
 from tests.projects import SEED
 
@@ -30,6 +30,7 @@ PARAMETERS = {
     SH.minInclusive: SH.MinInclusiveConstraintComponent,
     SH.qualifiedMinCount: SH.QualifiedMinCountConstraintComponent,
     SH["not"]: SH.NotConstraintComponent,
+    SH["in"]: SH.InConstraintComponent,
 }
 
 

@@ -13,7 +13,6 @@ import jsonschema
 
 from dipkg.seeds.yamlfile import LocatedDocument, Location
 
-
 MAX_LISTED = 12
 
 
