@@ -21,6 +21,8 @@ class Vocabulary:
     entity_types: frozenset[str]
     post_types: frozenset[str]
     event_types: frozenset[str]
+    group_types: frozenset[str]
+    affiliable_types: frozenset[str]
 
 
 def load_ontology(path: Path) -> Graph:
@@ -48,6 +50,9 @@ def vocabulary_of(ontology: Graph) -> Vocabulary:
         entity_types=_local_subclasses(ontology, DIP.Actor) | _local_subclasses(ontology, DIP.Place),
         post_types=_local_subclasses(ontology, DIP.Post),
         event_types=_local_subclasses(ontology, DIP.Event),
+        group_types=_local_subclasses(ontology, DIP.ActorGroup),
+        affiliable_types=_local_subclasses(ontology, DIP.ActorGroup)
+        | _local_subclasses(ontology, DIP.Organization),
     )
 
 
