@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,14 @@ def load_ontology(path: Path) -> Graph:
         graph.parse(data=data, format="turtle", publicID=str(DIP))
     except Exception as exc:
         raise InputError(f"cannot parse ontology: {exc}".splitlines()[0], path) from exc
+    return graph
+
+
+def load_vocabulary(paths: Iterable[Path]) -> Graph:
+    """The ontology and its code lists as one graph (published as kg/ontology.ttl)."""
+    graph = Graph(bind_namespaces="none")
+    for path in paths:
+        graph += load_ontology(path)
     return graph
 
 
