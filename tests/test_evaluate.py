@@ -122,15 +122,6 @@ claims:
     evidence: ["of spying on its officials"]
 """
 
-# The PLOVER categories of the event classes used here, stated in the project's own plover.ttl so
-# that the figures do not depend on which categories the shipped ontology gives.
-CATEGORIES = """
-dip:Sanction dip:ploverCategory plover:SANCTION .
-dip:CounterSanction dip:ploverCategory plover:SANCTION .
-dip:Summons dip:ploverCategory plover:PROTEST .
-dip:Accusation dip:ploverCategory plover:ACCUSE .
-"""
-
 GOLD: dict[str, Any] = {
     "entities": {
         "ruritania": {"names": ["Ruritania", "Republic of Ruritania"], "kind": "country"},
@@ -217,10 +208,6 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     (article / "annotation.yaml").write_text(ANNOTATION, encoding="utf-8")
     (folder / "seeds" / "entities" / "world.yaml").write_text(ENTITIES, encoding="utf-8")
-    (folder / "ontology").mkdir()
-    shipped = (shipped_data_dir() / "ontology" / "plover.ttl").read_text(encoding="utf-8")
-    prefix = "@prefix dip: <https://w3id.org/dipkg/ontology#> .\n"
-    (folder / "ontology" / "plover.ttl").write_text(prefix + shipped + CATEGORIES, encoding="utf-8")
     api.build(folder)
     write_gold(folder / "corpus" / "dev", GOLD)
     return folder
@@ -435,12 +422,30 @@ def test_plover_category_nearest_first_and_close_match_as_fallback(tmp_path: Pat
     ]
 
 
-def test_the_shipped_ontology_gives_sanctions_their_category(tmp_path: Path) -> None:
+def test_the_shipped_ontology_gives_each_event_class_its_category(tmp_path: Path) -> None:
     classes = Ontology.read(api.open_project(api.init(tmp_path / "p")).vocabulary_files)
     dip = "https://w3id.org/dipkg/ontology#"
-    assert classes.plover(dip + "Sanction") == ["SANCTION"]
-    assert classes.plover(dip + "CounterSanction") == ["SANCTION"]
+    found = {name: classes.plover(dip + name) for name in ("Sanction", "CounterSanction", "Expulsion")}
+    assert found == {"Sanction": ["SANCTION"], "CounterSanction": ["SANCTION"], "Expulsion": ["SANCTION"]}
+    assert classes.plover(dip + "Summons") == ["PROTEST"]
     assert classes.plover(dip + "Accusation") == ["ACCUSE"]
+
+
+def test_the_categories_come_from_the_projects_ontology_files(project: Path, tmp_path: Path) -> None:
+    """A project's own plover.ttl (replacing the shipped one) is read: here it adds a category."""
+    shipped = (shipped_data_dir() / "ontology" / "plover.ttl").read_text(encoding="utf-8")
+    extra = (
+        "@prefix dip: <https://w3id.org/dipkg/ontology#> .\n"
+        "dip:Accusation dip:ploverCategory plover:REJECT .\n"
+    )
+    (tmp_path / "ontology").mkdir()
+    (tmp_path / "ontology" / "plover.ttl").write_text(shipped + extra, encoding="utf-8")
+    opened = api.open_project(project)
+    own = opened.replace(ontology_dirs=(*opened.ontology_dirs, tmp_path / "ontology"))
+    gold = changed(ruritania_accuses={"plover": "REJECT", "dates": []})
+    gold_dir = write_gold(tmp_path / "gold", gold)
+    assert api.evaluate(own, [gold_dir]).articles[0].counts["events"].satisfied == 4
+    assert api.evaluate(opened, [gold_dir]).articles[0].counts["events"].satisfied == 3
 
 
 # ---------------------------------------------------------------- the command line
