@@ -82,7 +82,7 @@ CASES = {
         replace(ANNOTATION, "type: Summons", "type: Summon"),
         ANNOTATION,
         "type: Summon",
-        "'Summon' is not an ontology class allowed here",
+        "'Summon' is not allowed here; did you mean 'Summons'?",
     ),
     "impossible date": (
         replace(ANNOTATION, 'date: {text: "1989", year: 1989}', 'date: {iso: "2021-02-30"}'),

@@ -163,18 +163,34 @@ def _role_message(cls: DomainClass, role: str, spec_min: int, spec_max: int | No
         need.append(f"at most {spec_max}")
     what = f"{' and '.join(need)} {prop}" if need else prop
     suffix = f", each a dip:{kind}" if kind else ""
-    return f"A {cls.label} ({cls.name}) needs {what}{suffix}: see the event table in the README."
+    article = "An" if cls.label[0] in "aeiou" else "A"
+    return f"{article} {cls.label} ({cls.name}) needs {what}{suffix}: see the event table in the README."
 
 
 def role_shapes(domain: Domain) -> str:
     """SHACL shapes for the roles each event class declares (subclasses are targeted too)."""
     lines = [
         "# Generated from domain.yaml by `python -m dipkg.domain --write`; do not edit.",
-        "# The roles (actor, target, ...) each event class requires; a class's instances include its",
-        "# subclasses' instances, so a role required of a class is required of every subclass.",
+        "# The roles (actor, target, ...) each event class requires (a class's instances include its",
+        "# subclasses' instances, so a role required of a class is required of every subclass), and",
+        "# the modalities an unrealised act may have.",
         "@prefix dip: <https://w3id.org/dipkg/ontology#> .",
         "@prefix dipsh: <https://w3id.org/dipkg/shapes#> .",
+        f"@prefix modality: <{CODES_IRI}modality/> .",
         "@prefix sh: <http://www.w3.org/ns/shacl#> .",
+    ]
+    modalities = " ".join(f"modality:{name}" for name in domain.modalities)
+    lines += [
+        "",
+        "dipsh:UnrealizedActModalityShape a sh:NodeShape ;",
+        "    sh:targetClass dip:UnrealizedAct ;",
+        "    sh:property dipsh:UnrealizedAct-modality .",
+        "dipsh:UnrealizedAct-modality a sh:PropertyShape ; sh:path dip:modality ;",
+        f"    sh:minCount 1 ; sh:maxCount 1 ; sh:in ( {modalities} ) ;",
+        "    sh:severity sh:Violation ;",
+        '    sh:message "An unrealised act needs exactly one dip:modality: '
+        + ", ".join(domain.modalities)
+        + '."@en .',
     ]
     for cls in domain.section("events"):
         if not cls.own_roles:
@@ -213,7 +229,7 @@ ENUMS: dict[str, list[tuple[tuple[str, ...], Callable[[Domain], list[str]]]]] = 
         ),
         (
             ("properties", "events", "additionalProperties", "properties", "type"),
-            lambda d: _names(d, "Event"),
+            lambda d: _names(d, "Event", concrete=False),
         ),
         (
             ("properties", "unrealized", "additionalProperties", "properties", "type"),
