@@ -17,7 +17,7 @@ from dipkg import api
 from dipkg.cli import main
 from dipkg.project import NOT_IN_A_PROJECT, Project
 from tests.conftest import DATA_DIR
-from tests.projects import REPOSITORY, SEED, SEED_TRIPLES
+from tests.projects import REPOSITORY, SEED, SEED_TRIPLES, clone_repository
 
 SOURCE = Path(api.__file__).parent
 ARTICLE = "000_65e413c471938464"
@@ -359,21 +359,7 @@ def test_shell_completion_offers_the_canned_query_names(seed_project_dir: Path) 
 
 def test_adding_an_article_to_seeds_leaves_the_figure_tests_green(tmp_path: Path) -> None:
     """The tests that assert the seed's exact figures run on tests/data, not on the live seeds/."""
-    assert REPOSITORY.root is not None
-    files = (
-        subprocess.run(["git", "ls-files", "-z"], cwd=REPOSITORY.root, capture_output=True, check=True)
-        .stdout.decode()
-        .split("\0")
-    )
-    clone = tmp_path / "clone"
-    for name in filter(None, files):
-        source = REPOSITORY.root / name
-        target = clone / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_symlink():
-            target.symlink_to(os.readlink(source))
-        elif source.is_file():
-            shutil.copy2(source, target)
+    clone = clone_repository(tmp_path / "clone")
     shutil.copytree(DATA_DIR / "second-article", clone / "seeds", dirs_exist_ok=True)
     env = {**os.environ, "PYTHONPATH": str(clone / "src"), "DIPKG_CACHE_DIR": str(tmp_path / "cache")}
     built = subprocess.run(

@@ -210,16 +210,21 @@ class _ArticleMapper:
 
     def _map_holding(self, holding: Holding) -> None:
         post, holder = self.ns.post[holding.post], self.entity(holding.holder)
-        iri = self.ns.holding[content_key(self.article.id, post, holder)]
+        former_key = ("former",) if holding.former else ()
+        iri = self.ns.holding[content_key(self.article.id, post, holder, *former_key)]
         graph = self.graph
         graph.add((iri, RDF.type, DIP.PostHolding))
-        label = f"{self.registry.posts[holding.post].label}: {self._label_of(holding.holder)}"
+        former = " (former)" if holding.former else ""
+        label = f"{self.registry.posts[holding.post].label}: {self._label_of(holding.holder)}{former}"
         graph.add((iri, RDFS.label, _en(label)))
         graph.add((iri, DIP.post, post))
         graph.add((iri, DIP.holder, holder))
         graph.add((iri, DIP.inArticle, self.iri))
         graph.add((iri, DIP.asOf, Literal(self.article.date_published.isoformat(), datatype=XSD.date)))
-        graph.add((post, ORG.heldBy, holder))
+        if holding.former:
+            graph.add((iri, DIP.former, Literal(True)))
+        else:
+            graph.add((post, ORG.heldBy, holder))
         self.spans.add(iri, holding.evidence)
 
     def _label_of(self, ref: str) -> str:

@@ -164,7 +164,8 @@ class _AnnotationReader:
             self._ref((*location, "post"), value["post"], self.registry.posts, "post")
             self._entity_ref((*location, "holder"), value["holder"])
             evidence = self._evidence((*location, "evidence"), value["evidence"])
-            self.article.holdings.append(Holding(value["post"], value["holder"], evidence))
+            holding = Holding(value["post"], value["holder"], evidence, value.get("former", False))
+            self.article.holdings.append(holding)
 
     def _read_events(self) -> None:
         for key, value in self.data["events"].items():

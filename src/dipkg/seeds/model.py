@@ -93,6 +93,7 @@ class Holding:
     post: str
     holder: str
     evidence: list[Evidence]
+    former: bool = False
 
 
 @dataclass

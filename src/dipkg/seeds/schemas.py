@@ -66,7 +66,8 @@ def check_schema(document: LocatedDocument, name: str) -> None:
 
 def _enum_message(error: jsonschema.ValidationError) -> str:
     """A value outside an enum: the closest allowed value, and the list when it is short."""
-    allowed = [str(value) for value in error.validator_value]
+    values = error.validator_value
+    allowed = [str(value) for value in values] if isinstance(values, list) else []
     message = f"{error.instance!r} is not allowed here"
     close = difflib.get_close_matches(str(error.instance), allowed, n=1)
     if close:
