@@ -108,3 +108,19 @@ def test_one_person_holds_different_posts_at_different_dates() -> None:
     assert [r["post"] for r in later] == ["Foreign Minister of China"]
     vice = query("post-holders", "--param", "date=2023-12-31")
     assert ["Sun Weidong"] == [r["holder"] for r in vice if r["post"] == "Vice Foreign Minister of China"]
+
+
+def test_the_curated_graph_scores_100_percent_on_every_dev_article() -> None:
+    assert REPOSITORY.root is not None
+    corpus = REPOSITORY.root / "corpus" / "dev"
+    result = CliRunner().invoke(
+        main, ["--project", str(REPOSITORY.root), "evaluate", str(corpus), "--min", "100", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    articles = sorted(p.name for p in corpus.iterdir() if (p / "gold.json").is_file())
+    assert len(articles) == 12
+    assert [a["article"] for a in report["articles"]] == articles
+    assert all(a["score"]["percent"] == 100.0 for a in report["articles"]), [
+        (a["article"], a["score"]) for a in report["articles"] if a["score"]["percent"] != 100.0
+    ]

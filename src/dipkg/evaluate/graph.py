@@ -196,6 +196,16 @@ class ArticleGraph:
             return []
         return self.values(node, DIP + "member") + self.values(node, DIP + "affiliatedWith")
 
+    def side_links(self, node: str) -> list[str]:
+        """The states or organisations a node acts for: the state of a government body, and what
+        the posts the article says the node holds (currently) represent."""
+        found = self.values(node, DIP + "bodyOf")
+        for holding in self.holdings:
+            if node in self.values(holding, DIP + "holder") and not self.values(holding, DIP + "former"):
+                for post in self.values(holding, DIP + "post"):
+                    found += self.values(post, DIP + "represents")
+        return found
+
     def spans(self, node: str) -> list[tuple[int, int]]:
         """The offsets of a node's dip:evidence spans."""
         found = []
@@ -223,6 +233,13 @@ class ArticleGraph:
                     todo.append(following)
         return seen
 
+    def is_entity_node(self, node: str) -> bool:
+        """Whether the node is declared an actor or a place, in the article's graph or a shared one."""
+        return any(
+            self.ontology.is_a(c, DIP + "Actor") or self.ontology.is_a(c, DIP + "Place")
+            for c in self.types(node)
+        )
+
     def is_local_entity(self, node: str) -> bool:
         """Whether the article's own graph declares the node an actor or a place."""
         declared = self.own.get(node, {}).get(RDF_TYPE, [])
@@ -231,26 +248,14 @@ class ArticleGraph:
         )
 
     def referenced(self) -> set[str]:
-        """Every node the article's statements refer to as an entity, and the article's own entities,
-        with the named members and affiliations of the groups among them."""
-        roles = {
-            DIP + "actor",
-            DIP + "target",
-            DIP + "listedTarget",
-            DIP + "participant",
-            DIP + "place",
-        }
-        found: set[str] = set()
-        for event in self.events:
-            for role in roles:
-                found.update(self.values(event, role))
-        for quotation in self.quotations:
-            found.update(self.values(quotation, DIP + "speaker") + self.values(quotation, DIP + "relayedBy"))
-        for holding in self.holdings:
-            found.update(self.values(holding, DIP + "holder"))
-        for claim in self.claims:
-            found.update(self.values(claim, DIP + "claimant") + self.values(claim, DIP + "allegedAgent"))
-        found.update(s for s in self.own if self.is_local_entity(s))
+        """Every actor or place the article's graph refers to (in an event, unrealised act,
+        quotation, holding, claim or evidence attribution), and the article's own entities, with
+        the named members and affiliations of the groups among them."""
+        found = {s for s in self.own if self.is_local_entity(s)}
+        for properties in self.own.values():
+            for predicate, objects in properties.items():
+                if predicate != RDF_TYPE:
+                    found.update(o for o in objects if self.is_entity_node(o))
         for node in list(found):
             found.update(self.group_links(node))
         return found

@@ -85,10 +85,11 @@ class Scorer:
         return any(labels & self.names[key] for key in keys)
 
     def in_role(self, node: str, keys: Iterable[str]) -> bool:
-        """`is_entity`, or a group whose named member or affiliation is one of the entities."""
+        """`is_entity`, or a group whose named member or affiliation is one of the entities, or a
+        body or post holder acting for one of them (a foreign ministry, an ambassador)."""
         keys = tuple(keys)
         return self.is_entity(node, keys) or any(
-            self.is_entity(n, keys) for n in self.graph.group_links(node)
+            self.is_entity(n, keys) for n in (*self.graph.group_links(node), *self.graph.side_links(node))
         )
 
     def shown(self, nodes: Iterable[str]) -> str:
@@ -302,13 +303,19 @@ class Scorer:
         return Counts(kept, len(self.gold.unasserted))
 
     def _link(self, pair: GoldPair) -> str | None:
-        """What links the pair as a fact (an event, or a triple between their nodes), or None."""
+        """What links the pair directly as a fact (an event with both among its roles, or a triple
+        between their nodes), or None. Groups and post holders do not stand for the pair here: the
+        gold asks that the two entities themselves are never linked."""
         graph = self.graph
         for event in graph.events:
             values = sorted({value for role in LINKING for value in graph.values(event, role)})
             for first in values:
                 for second in values:
-                    if first != second and self.in_role(first, [pair.a]) and self.in_role(second, [pair.b]):
+                    if (
+                        first != second
+                        and self.is_entity(first, [pair.a])
+                        and self.is_entity(second, [pair.b])
+                    ):
                         shown = self.curies.shorten(event)
                         return f"{shown} links {self.shown([first])} and {self.shown([second])}"
         ends = {pair.a: set[str](), pair.b: set[str]()}
