@@ -107,7 +107,7 @@ def test_one_person_holds_different_posts_at_different_dates() -> None:
     assert [r["post"] for r in then] == ["Vice Foreign Minister of China"]
     assert [r["post"] for r in later] == ["Foreign Minister of China"]
     vice = query("post-holders", "--param", "date=2023-12-31")
-    assert ["Sun Weidong"] == [r["holder"] for r in vice if r["post"] == "Vice Foreign Minister of China"]
+    assert [r["holder"] for r in vice if r["post"] == "Vice Foreign Minister of China"] == ["Sun Weidong"]
 
 
 def test_the_curated_graph_scores_100_percent_on_every_dev_article() -> None:
