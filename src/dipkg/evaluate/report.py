@@ -154,7 +154,7 @@ class EvaluationReport:
             "articles": [
                 {
                     "article": a.article,
-                    "gold": str(a.gold),
+                    "gold": _relative(a.gold),
                     **_figures(a.counts, a.evidence, a.items),
                     "matches": [{"section": m.section, "id": m.id, "node": m.node} for m in a.matches],
                     "misses": [_miss_json(m) for m in a.misses],
