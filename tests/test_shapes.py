@@ -187,3 +187,17 @@ def test_every_plover_category_has_a_class_with_a_negative_fixture_for_its_roles
         assert category is not None, f"{fixture.name}: {cls} has no PLOVER category"
         covered.add(str(category).rsplit("/", 1)[1])
     assert len(covered) == 16, sorted(covered)
+
+
+@pytest.mark.parametrize("post", ["ChargeDAffairesPost", "EnvoyPost", "ConsulPost", "DiplomatPost"])
+def test_a_summons_of_any_diplomatic_post_holder_conforms(
+    post: str,
+    shapes: Graph,
+    ontology_quads: list,  # type: ignore[type-arg]
+    tmp_path: Path,
+) -> None:
+    text = (FIXTURES / "positive" / "minimal.ttl").read_text(encoding="utf-8")
+    assert "post:envoy-post a dip:AmbassadorPost" in text
+    fixture = tmp_path / "summons.ttl"
+    fixture.write_text(text.replace("post:envoy-post a dip:AmbassadorPost", f"post:envoy-post a dip:{post}"))
+    assert validate(read_quads(str(fixture), "turtle"), shapes, ontology_quads).results == []
