@@ -21,7 +21,16 @@ from dipkg.layout import KG_ARTICLES_SUBDIR, KG_ENTITIES_FILE, KG_ONTOLOGY_FILE,
 from dipkg.seeds.annotation import load_corpus
 from dipkg.seeds.vocabulary import load_ontology, vocabulary_of
 from tests.conftest import load_kg
-from tests.projects import REPOSITORY, SEED, SEED_DIR, build
+from tests.projects import (
+    REPOSITORY,
+    SEED,
+    SEED_ARTICLE_TRIPLES,
+    SEED_DIR,
+    SEED_ENTITY_TRIPLES,
+    SEED_ONTOLOGY_TRIPLES,
+    SEED_TRIPLES,
+    build,
+)
 
 ARTICLE = "000_65e413c471938464"
 
@@ -40,14 +49,14 @@ def test_build_prints_a_summary_and_lists_files_when_verbose(tmp_path: Path) -> 
     result = CliRunner().invoke(main, ["--project", str(SEED_DIR), "build", "--out", str(out), "--verbose"])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
-        f"built {out}/ from tests/data/seed-project/seeds/: 1 article(s), 2694 triples",
+        f"built {out}/ from tests/data/seed-project/seeds/: 1 article(s), {SEED_TRIPLES} triples",
         "  1 article(s) mapped, 1 validated, 0 reused from the cache; "
         "4 file(s) written, 0 unchanged, 0 removed",
     ]
     assert result.stderr.splitlines() == [
-        "  written  ontology.ttl  (1304 triples)",
-        "  written  entities.ttl  (184 triples)",
-        f"  written  articles/{ARTICLE}.ttl  (1206 triples)",
+        f"  written  ontology.ttl  ({SEED_ONTOLOGY_TRIPLES} triples)",
+        f"  written  entities.ttl  ({SEED_ENTITY_TRIPLES} triples)",
+        f"  written  articles/{ARTICLE}.ttl  ({SEED_ARTICLE_TRIPLES} triples)",
         "  written  void.ttl  (179 triples)",
     ]
     again = CliRunner().invoke(main, ["--project", str(SEED_DIR), "build", "--out", str(out)])
@@ -101,9 +110,9 @@ def test_published_turtle_round_trips_to_the_mapped_graphs(built_kg: Path) -> No
 def test_void_lists_one_named_graph_per_file(built_kg: Path) -> None:
     graphs = published_graphs(built_kg)
     assert [(g.name, g.path.relative_to(built_kg).as_posix(), g.triples) for g in graphs] == [
-        (f"https://w3id.org/dipkg/graph/article/{ARTICLE}", f"articles/{ARTICLE}.ttl", 1206),
-        ("https://w3id.org/dipkg/graph/entities", "entities.ttl", 184),
-        ("https://w3id.org/dipkg/ontology", "ontology.ttl", 1304),
+        (f"https://w3id.org/dipkg/graph/article/{ARTICLE}", f"articles/{ARTICLE}.ttl", SEED_ARTICLE_TRIPLES),
+        ("https://w3id.org/dipkg/graph/entities", "entities.ttl", SEED_ENTITY_TRIPLES),
+        ("https://w3id.org/dipkg/ontology", "ontology.ttl", SEED_ONTOLOGY_TRIPLES),
     ]
     for graph in graphs:
         assert len(Graph().parse(graph.path, format="turtle")) == graph.triples

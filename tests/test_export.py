@@ -13,7 +13,14 @@ from rdflib.namespace import RDF, VOID
 from dipkg.cli import main
 from dipkg.dataset import read_dataset
 from dipkg.layout import KG_DESCRIPTION_FILE
-from tests.projects import SEED, SEED_DIR, build
+from tests.projects import (
+    SEED,
+    SEED_ARTICLE_TRIPLES,
+    SEED_DIR,
+    SEED_ENTITY_TRIPLES,
+    SEED_ONTOLOGY_TRIPLES,
+    build,
+)
 
 FORMATS = {
     "ttl": pyoxigraph.RdfFormat.TURTLE,
@@ -96,9 +103,9 @@ def test_void_description_counts_what_is_published(built_kg: Path, kg_quads) -> 
     assert partitions[summons] == 3
     subsets = {str(s): int(void.value(s, VOID.triples)) for s in void.objects(dataset, VOID.subset)}  # type: ignore[arg-type]
     assert subsets == {
-        "https://w3id.org/dipkg/graph/entities": 184,
-        "https://w3id.org/dipkg/graph/article/000_65e413c471938464": 1206,
-        "https://w3id.org/dipkg/ontology": 1304,
+        "https://w3id.org/dipkg/graph/entities": SEED_ENTITY_TRIPLES,
+        "https://w3id.org/dipkg/graph/article/000_65e413c471938464": SEED_ARTICLE_TRIPLES,
+        "https://w3id.org/dipkg/ontology": SEED_ONTOLOGY_TRIPLES,
     }
     dumps = {str(d) for d in void.objects(dataset, VOID.dataDump)}
     assert dumps == {

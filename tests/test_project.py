@@ -366,7 +366,11 @@ def test_adding_an_article_to_seeds_leaves_the_figure_tests_green(tmp_path: Path
         [sys.executable, "-m", "dipkg", "build"], cwd=clone, env=env, capture_output=True, text=True
     )
     assert built.returncode == 0, built.stderr
-    assert "2 article(s)" in built.stdout
+    articles = len([p for p in (clone / "seeds" / "articles").iterdir() if p.is_dir()])
+    assert (
+        f"{articles} article(s)" in built.stdout
+        and articles == len(list(REPOSITORY.articles_dir.iterdir())) + 1
+    )
     tests = [
         "tests/test_build.py",
         "tests/test_export.py",

@@ -73,6 +73,6 @@ def test_a_second_build_into_the_same_folder_is_refused_while_the_first_runs(tmp
             first.wait()
     published = sorted(p.relative_to(root / "kg").as_posix() for p in (root / "kg").rglob("*") if p.is_file())
     articles = [f"articles/{p.name}.ttl" for p in (root / "seeds" / "articles").iterdir()]
-    assert published == sorted(["entities.ttl", "void.ttl", *articles])
+    assert published == sorted(["entities.ttl", "ontology.ttl", "void.ttl", *articles])
     again = subprocess.run(command, cwd=root, env=environment, capture_output=True, timeout=60, check=False)
     assert again.returncode == 0, again.stderr
