@@ -40,13 +40,13 @@ def test_build_prints_a_summary_and_lists_files_when_verbose(tmp_path: Path) -> 
     result = CliRunner().invoke(main, ["--project", str(SEED_DIR), "build", "--out", str(out), "--verbose"])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
-        f"built {out}/ from tests/data/seed-project/seeds/: 1 article(s), 1384 triples",
+        f"built {out}/ from tests/data/seed-project/seeds/: 1 article(s), 1393 triples",
         "  1 article(s) mapped, 1 validated, 0 reused from the cache; "
         "3 file(s) written, 0 unchanged, 0 removed",
     ]
     assert result.stderr.splitlines() == [
-        "  written  entities.ttl  (184 triples)",
-        f"  written  articles/{ARTICLE}.ttl  (1200 triples)",
+        "  written  entities.ttl  (199 triples)",
+        f"  written  articles/{ARTICLE}.ttl  (1194 triples)",
         "  written  void.ttl  (151 triples)",
     ]
     again = CliRunner().invoke(main, ["--project", str(SEED_DIR), "build", "--out", str(out)])
@@ -100,8 +100,8 @@ def test_published_turtle_round_trips_to_the_mapped_graphs(built_kg: Path) -> No
 def test_void_lists_one_named_graph_per_file(built_kg: Path) -> None:
     graphs = published_graphs(built_kg)
     assert [(g.name, g.path.relative_to(built_kg).as_posix(), g.triples) for g in graphs] == [
-        (f"https://w3id.org/dipkg/graph/article/{ARTICLE}", f"articles/{ARTICLE}.ttl", 1200),
-        ("https://w3id.org/dipkg/graph/entities", "entities.ttl", 184),
+        (f"https://w3id.org/dipkg/graph/article/{ARTICLE}", f"articles/{ARTICLE}.ttl", 1194),
+        ("https://w3id.org/dipkg/graph/entities", "entities.ttl", 199),
     ]
     for graph in graphs:
         assert len(Graph().parse(graph.path, format="turtle")) == graph.triples

@@ -96,8 +96,8 @@ def test_void_description_counts_what_is_published(built_kg: Path, kg_quads) -> 
     assert partitions[summons] == 3
     subsets = {str(s): int(void.value(s, VOID.triples)) for s in void.objects(dataset, VOID.subset)}  # type: ignore[arg-type]
     assert subsets == {
-        "https://w3id.org/dipkg/graph/entities": 184,
-        "https://w3id.org/dipkg/graph/article/000_65e413c471938464": 1200,
+        "https://w3id.org/dipkg/graph/entities": 199,
+        "https://w3id.org/dipkg/graph/article/000_65e413c471938464": 1194,
     }
     dumps = {str(d) for d in void.objects(dataset, VOID.dataDump)}
     assert dumps == {
