@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 from dipkg.build.pipeline import BuildReport
@@ -67,3 +69,22 @@ def rewrite_published(path: Path, text: str) -> None:
     listed = description.read_text(encoding="utf-8")
     assert listed.count(old) == 1, f"{KG_DESCRIPTION_FILE} gives no SHA-256 for {path.name}"
     description.write_text(listed.replace(old, new), encoding="utf-8")
+
+
+# Triples the seed project publishes: its article, the shared entities and the ontology.
+SEED_TRIPLES = 2715
+
+
+def clone_repository(clone: Path) -> Path:
+    """A copy of the repository's tracked files (symlinks kept), to change and build in a test."""
+    assert REPOSITORY.root is not None
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=REPOSITORY.root, capture_output=True, check=True)
+    for name in filter(None, listed.stdout.decode().split("\0")):
+        source = REPOSITORY.root / name
+        target = clone / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_symlink():
+            target.symlink_to(os.readlink(source))
+        elif source.is_file():
+            shutil.copy2(source, target)
+    return clone

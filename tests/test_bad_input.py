@@ -66,6 +66,16 @@ CASES = {
         '- "calls for joint approach to counter Beijing"',
         "quote occurs 2 times in the article text; add 'occurrence: N'",
     ),
+    "group fields on a person": (
+        replace(
+            ANNOTATION,
+            "    type: PersonGroup\n    label: senior Belgian officials",
+            "    type: Person\n    label: senior Belgian officials",
+        ),
+        ANNOTATION,
+        "affiliated_with: belgium",
+        "affiliated_with is for groups and organisations, not for a Person",
+    ),
     "undefined entity": (
         replace(ANNOTATION, "actors: [qin-gang]", "actors: [qin-gan]"),
         ANNOTATION,
@@ -82,7 +92,7 @@ CASES = {
         replace(ANNOTATION, "type: Summons", "type: Summon"),
         ANNOTATION,
         "type: Summon",
-        "'Summon' is not an ontology class allowed here",
+        "'Summon' is not allowed here; did you mean 'Summons'?",
     ),
     "impossible date": (
         replace(ANNOTATION, 'date: {text: "1989", year: 1989}', 'date: {iso: "2021-02-30"}'),

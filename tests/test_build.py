@@ -17,7 +17,7 @@ from dipkg.build.mapping import map_corpus
 from dipkg.cli import main
 from dipkg.dataset import published_graphs, read_dataset
 from dipkg.iris import DEFAULT_BASE_IRI
-from dipkg.layout import KG_ARTICLES_SUBDIR, KG_ENTITIES_FILE, KG_STAGING_DIR
+from dipkg.layout import KG_ARTICLES_SUBDIR, KG_ENTITIES_FILE, KG_ONTOLOGY_FILE, KG_STAGING_DIR
 from dipkg.seeds.annotation import load_corpus
 from dipkg.seeds.vocabulary import load_ontology, vocabulary_of
 from tests.conftest import load_kg
@@ -40,20 +40,21 @@ def test_build_prints_a_summary_and_lists_files_when_verbose(tmp_path: Path) -> 
     result = CliRunner().invoke(main, ["--project", str(SEED_DIR), "build", "--out", str(out), "--verbose"])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
-        f"built {out}/ from tests/data/seed-project/seeds/: 1 article(s), 1393 triples",
+        f"built {out}/ from tests/data/seed-project/seeds/: 1 article(s), 2715 triples",
         "  1 article(s) mapped, 1 validated, 0 reused from the cache; "
-        "3 file(s) written, 0 unchanged, 0 removed",
+        "4 file(s) written, 0 unchanged, 0 removed",
     ]
     assert result.stderr.splitlines() == [
+        "  written  ontology.ttl  (1316 triples)",
         "  written  entities.ttl  (199 triples)",
-        f"  written  articles/{ARTICLE}.ttl  (1194 triples)",
-        "  written  void.ttl  (151 triples)",
+        f"  written  articles/{ARTICLE}.ttl  (1200 triples)",
+        "  written  void.ttl  (179 triples)",
     ]
     again = CliRunner().invoke(main, ["--project", str(SEED_DIR), "build", "--out", str(out)])
     assert again.exit_code == 0
     assert again.stdout.splitlines()[1:] == [
         "  0 article(s) mapped, 0 validated, 1 reused from the cache; "
-        "0 file(s) written, 3 unchanged, 0 removed",
+        "0 file(s) written, 4 unchanged, 0 removed",
     ]
     assert again.stderr == ""
     quiet = CliRunner().invoke(main, ["--project", str(SEED_DIR), "build", "--out", str(out), "-q"])
@@ -73,7 +74,7 @@ def test_two_builds_in_separate_processes_give_identical_bytes(tmp_path: Path) -
         )
         outputs.append({p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert outputs[0] == outputs[1]
-    assert len(outputs[0]) == 3
+    assert len(outputs[0]) == 4
 
 
 def test_committed_kg_is_what_build_produces(tmp_path: Path) -> None:
@@ -100,8 +101,9 @@ def test_published_turtle_round_trips_to_the_mapped_graphs(built_kg: Path) -> No
 def test_void_lists_one_named_graph_per_file(built_kg: Path) -> None:
     graphs = published_graphs(built_kg)
     assert [(g.name, g.path.relative_to(built_kg).as_posix(), g.triples) for g in graphs] == [
-        (f"https://w3id.org/dipkg/graph/article/{ARTICLE}", f"articles/{ARTICLE}.ttl", 1194),
+        (f"https://w3id.org/dipkg/graph/article/{ARTICLE}", f"articles/{ARTICLE}.ttl", 1200),
         ("https://w3id.org/dipkg/graph/entities", "entities.ttl", 199),
+        ("https://w3id.org/dipkg/ontology", "ontology.ttl", 1316),
     ]
     for graph in graphs:
         assert len(Graph().parse(graph.path, format="turtle")) == graph.triples
@@ -121,7 +123,8 @@ def test_oxigraph_loads_every_file(built_kg: Path) -> None:
     store = pyoxigraph.Store()
     parsed = set(read_dataset(built_kg))
     store.extend(parsed)
-    assert len(store) == len(load_kg(built_kg))
+    ontology = Graph().parse(built_kg / KG_ONTOLOGY_FILE, format="turtle")
+    assert len(store) == len(load_kg(built_kg)) + len(ontology)
     assert set(store) == parsed, "the store must keep every term as published (no datatype rewriting)"
     for path in built_kg.rglob("*.ttl"):
         triples = list(pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.TURTLE))

@@ -239,13 +239,9 @@ def test_the_appeal_to_nato_allies_is_labelled_in_the_articles_words(in_seed_pro
     for name in ("timeline", "accusations-and-demands"):
         result = CliRunner().invoke(main, ["query", name, "--format", "csv"])
         assert result.exit_code == 0, result.stderr
-        events = {row[1] if name == "accusations-and-demands" else row[3] for row in _csv(result.stdout)}
+        events = {row["event"] for row in csv.DictReader(io.StringIO(result.stdout))}
         assert label in events, name
         assert not [event for event in events if "pushback" in event and event != label], name
-
-
-def _csv(text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text)))[1:]
 
 
 def test_cao_says_the_eu_acted_on_lies_not_that_it_spread_them(kg: Graph) -> None:

@@ -29,7 +29,7 @@ def test_second_article_is_added_by_adding_files(seeds_copy: Path, tmp_path: Pat
     second = Graph().parse(out / KG_ARTICLES_SUBDIR / "test_0002.ttl", format="turtle")
     assert (URIRef(ENT + "china"), RDF.type, DIP.Country) not in second
     entities = Graph().parse(out / KG_ENTITIES_FILE, format="turtle")
-    assert (URIRef(ENT + "example-wire"), RDF.type, DIP.MediaOutlet) in entities
+    assert (URIRef(ENT + "test-wire"), RDF.type, DIP.MediaOutlet) in entities
     graph = load_kg(out)
     rows = select(
         graph,

@@ -97,16 +97,19 @@ def test_void_description_counts_what_is_published(built_kg: Path, kg_quads) -> 
     subsets = {str(s): int(void.value(s, VOID.triples)) for s in void.objects(dataset, VOID.subset)}  # type: ignore[arg-type]
     assert subsets == {
         "https://w3id.org/dipkg/graph/entities": 199,
-        "https://w3id.org/dipkg/graph/article/000_65e413c471938464": 1194,
+        "https://w3id.org/dipkg/graph/article/000_65e413c471938464": 1200,
+        "https://w3id.org/dipkg/ontology": 1316,
     }
     dumps = {str(d) for d in void.objects(dataset, VOID.dataDump)}
     assert dumps == {
         "https://w3id.org/dipkg/kg/entities.ttl",
+        "https://w3id.org/dipkg/kg/ontology.ttl",
         "https://w3id.org/dipkg/kg/articles/000_65e413c471938464.ttl",
     }
     graph_dumps = {str(s): str(void.value(s, VOID.dataDump)) for s in void.objects(dataset, VOID.subset)}
     assert graph_dumps == {
         "https://w3id.org/dipkg/graph/entities": "https://w3id.org/dipkg/kg/entities.ttl",
+        "https://w3id.org/dipkg/ontology": "https://w3id.org/dipkg/kg/ontology.ttl",
         "https://w3id.org/dipkg/graph/article/000_65e413c471938464": (
             "https://w3id.org/dipkg/kg/articles/000_65e413c471938464.ttl"
         ),

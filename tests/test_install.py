@@ -19,11 +19,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.projects import SEED_TRIPLES
+
 REPOSITORY = Path(__file__).resolve().parent.parent
 SOURCE = REPOSITORY / "src" / "dipkg"
 # The fixed seed project: its figures never change when articles are added to seeds/.
 SEED_SEEDS = REPOSITORY / "tests" / "data" / "seed-project" / "seeds"
-SUMMONS_HEADER = "date,onOrBefore,when,summoner,ambassador,post,place,summons"
+SUMMONS_HEADER = "date,onOrBefore,when,summoner,diplomat,post,place,summons"
 PIP = [sys.executable, "-m", "pip"]
 OFFLINE = ["--no-deps", "--no-index", "-q"]  # nothing is downloaded
 NTRIPLES_LINE = re.compile(r'^(<[^>]+>|_:\S+) <[^>]+> (<[^>]+>|_:\S+|".*"(@[A-Za-z0-9-]+|\^\^<[^>]+>)?) \.$')
@@ -69,7 +71,7 @@ def test_the_wheel_holds_the_package_and_its_data_and_nothing_else(wheel: Path) 
         for pattern in ("data/**/*.ttl", "data/**/*.rq", "data/**/*.md", "seeds/schema/*.json")
         for p in SOURCE.glob(pattern)
     }
-    assert len([n for n in expected_data if n.endswith(".rq")]) == 15
+    assert len([n for n in expected_data if n.endswith(".rq")]) == 20
     assert expected_data <= names
     assert "dipkg/py.typed" in names
     modules = {"dipkg/" + p.relative_to(SOURCE).as_posix() for p in SOURCE.rglob("*.py")}
@@ -125,10 +127,10 @@ def test_the_installed_wheel_runs_a_project_outside_the_checkout(wheel: Path, tm
 
     done = dipkg("build", cwd=project)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "1393 triples" in done.stdout
+    assert f"{SEED_TRIPLES} triples" in done.stdout
     assert sorted(p.relative_to(project / "kg").as_posix() for p in (project / "kg").rglob("*.ttl")) == [
         f"articles/{a.name}.ttl" for a in sorted((SEED_SEEDS / "articles").iterdir())
-    ] + ["entities.ttl", "void.ttl"]
+    ] + ["entities.ttl", "ontology.ttl", "void.ttl"]
 
     done = dipkg("validate", cwd=project)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -138,7 +140,7 @@ def test_the_installed_wheel_runs_a_project_outside_the_checkout(wheel: Path, tm
     assert done.returncode == 0, done.stderr
     listed = [line.split()[0] for line in done.stdout.splitlines()[1:] if line.strip()]
     assert listed == sorted(p.stem for p in (SOURCE / "data" / "queries").glob("*.rq"))
-    assert len(listed) == 15
+    assert len(listed) == 20
 
     done = dipkg("query", "summons-timeline", "--format", "csv", cwd=project)
     assert done.returncode == 0, done.stderr
@@ -154,7 +156,7 @@ def test_the_installed_wheel_runs_a_project_outside_the_checkout(wheel: Path, tm
     done = dipkg("export", "--format", "nt", "-o", "x.nt", cwd=project)
     assert done.returncode == 0, done.stderr
     triples = (project / "x.nt").read_text(encoding="utf-8").splitlines()
-    assert len(triples) == 1393
+    assert len(triples) == SEED_TRIPLES
     assert all(NTRIPLES_LINE.match(line) for line in triples), next(
         line for line in triples if not NTRIPLES_LINE.match(line)
     )

@@ -57,29 +57,28 @@ def test_kg_uses_only_defined_terms(kg: Graph, ontology: Graph) -> None:
     assert len(used) > 40
 
 
-def test_event_classes_match_code_list_concepts(ontology: Graph) -> None:
+def test_every_event_class_carries_its_plover_category_and_cameo_code(ontology: Graph) -> None:
     vocabulary = vocabulary_of(ontology)
-    matched = 0
+    categories = set()
     for name in vocabulary.event_types:
-        for prop in (SKOS.closeMatch, SKOS.broadMatch):
+        for prop, scheme in ((DIP.ploverCategory, PLOVER), (DIP.cameoCode, CAMEO)):
             for concept in ontology.objects(DIP[name], prop):
-                assert str(concept).startswith((str(CAMEO), str(PLOVER))), concept
+                assert str(concept).startswith(str(scheme)), concept
                 assert (concept, RDF.type, SKOS.Concept) in ontology, concept
                 assert ontology.value(concept, SKOS.notation) is not None
-                matched += 1
-    assert matched >= 15
-    assert {
-        "Summons",
-        "Sanction",
-        "CounterSanction",
-        "ArmsEmbargo",
-        "SanctionPackage",
-        "Speech",
-        "Consultation",
-        "Accusation",
-        "Appeal",
-        "Demand",
-    } <= vocabulary.event_types
+        plover = ontology.value(DIP[name], DIP.ploverCategory)
+        if plover is None:
+            assert name in {"Event", "Statement", "Speech", "Dispute"}, f"{name} has no PLOVER category"
+        else:
+            categories.add(str(plover)[len(str(PLOVER)) :])
+    assert categories == {
+        "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST",
+        "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT",
+    }  # fmt: skip
+    assert ontology.value(DIP.Expulsion, DIP.ploverCategory) == PLOVER.SANCTION
+    assert ontology.value(DIP.Expulsion, DIP.cameoCode) == CAMEO["161"]
+    assert ontology.value(DIP.Summons, DIP.ploverCategory) == PLOVER.PROTEST
+    assert ontology.value(CAMEO["161"], SKOS.broader) == CAMEO["16"]
 
 
 def run_ontology_check(*files: Path) -> tuple[int, str, str]:

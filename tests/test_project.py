@@ -17,7 +17,7 @@ from dipkg import api
 from dipkg.cli import main
 from dipkg.project import NOT_IN_A_PROJECT, Project
 from tests.conftest import DATA_DIR
-from tests.projects import REPOSITORY, SEED
+from tests.projects import REPOSITORY, SEED, SEED_TRIPLES, clone_repository
 
 SOURCE = Path(api.__file__).parent
 ARTICLE = "000_65e413c471938464"
@@ -109,7 +109,8 @@ def test_a_project_is_found_from_any_folder_inside_it_or_named_with_project(tmp_
     code, out, err = run("build", cwd=folder / "seeds" / "articles")
     assert code == 0, err
     assert (
-        out.splitlines()[0] == f"built {folder / 'kg'}/ from {folder / 'seeds'}/: 1 article(s), 1393 triples"
+        out.splitlines()[0]
+        == f"built {folder / 'kg'}/ from {folder / 'seeds'}/: 1 article(s), {SEED_TRIPLES} triples"
     )
     code, out, _ = run("--project", str(folder), "query", "summons-timeline", "--format", "csv", cwd=tmp_path)
     assert code == 0
@@ -131,9 +132,9 @@ def test_outside_any_project_the_commands_that_need_one_say_so(tmp_path: Path) -
         assert err == f"dipkg: error: {NOT_IN_A_PROJECT}\n", args
     code, out, _ = run("queries", cwd=empty)
     assert code == 0
-    assert len(out.splitlines()) == 1 + 15, "the shipped queries are listed outside a project too"
+    assert len(out.splitlines()) == 1 + 20, "the shipped queries are listed outside a project too"
     code, _, err = run(
-        "validate", str(DATA_DIR / "shapes" / "negative" / "Summons__targetIsAmbassador.ttl"), cwd=empty
+        "validate", str(DATA_DIR / "shapes" / "negative" / "Summons__targetIsDiplomat.ttl"), cwd=empty
     )
     assert code == 1
     assert "does not conform" in err
@@ -179,7 +180,7 @@ def test_a_project_adds_its_own_queries_and_shapes(tmp_path: Path) -> None:
     assert run("build", cwd=folder)[0] == 0
     code, out, _ = run("queries", cwd=folder)
     names = [line.split()[0] for line in out.splitlines()[1:]]
-    assert len(names) == 16 and "summons-count" in names
+    assert len(names) == 21 and "summons-count" in names
     code, out, _ = run("query", "summons-count", "--format", "csv", cwd=folder)
     assert (code, out.splitlines()) == (0, ["n", "3"]), "a query file without a #+ header runs"
     code, out, err = run("validate", cwd=folder)
@@ -192,9 +193,9 @@ def test_a_project_adds_its_own_queries_and_shapes(tmp_path: Path) -> None:
 def test_the_library_takes_projects_as_paths_and_returns_results(tmp_path: Path) -> None:
     folder = str(new_project(tmp_path / "proj"))
     report = api.build(folder)
-    assert (report.articles, report.triples) == (1, 1393)
+    assert (report.articles, report.triples) == (1, SEED_TRIPLES)
     result = api.query(folder, "summons-timeline")
-    assert [row["ambassador"] for row in result.records()] == [
+    assert [row["diplomat"] for row in result.records()] == [
         "Nicolas Chapuis",
         "Caroline Wilson",
         "Li Junhua",
@@ -202,7 +203,7 @@ def test_the_library_takes_projects_as_paths_and_returns_results(tmp_path: Path)
     assert result.render("csv").splitlines()[0].startswith("date,onOrBefore,when,summoner")
     outcome = api.validate(folder)
     assert outcome.conforms() and outcome.summary().startswith("conforms")
-    assert api.export(Path(folder), "nt").count(b"\n") == 1393
+    assert api.export(Path(folder), "nt").count(b"\n") == SEED_TRIPLES
     assert [q.name for q in api.queries(folder)][:2] == ["accusations-and-demands", "claim-as-fact-violation"]
 
 
@@ -261,7 +262,12 @@ def test_published_files_are_readable_by_others(tmp_path: Path) -> None:
     modes = {
         p.relative_to(folder).as_posix(): p.stat().st_mode & 0o777 for p in (folder / "kg").rglob("*.ttl")
     }
-    assert modes == {"kg/entities.ttl": 0o644, f"kg/articles/{ARTICLE}.ttl": 0o644, "kg/void.ttl": 0o644}
+    assert modes == {
+        "kg/ontology.ttl": 0o644,
+        "kg/entities.ttl": 0o644,
+        f"kg/articles/{ARTICLE}.ttl": 0o644,
+        "kg/void.ttl": 0o644,
+    }
 
 
 def test_the_cache_is_the_projects_or_the_users_never_the_interpreters(tmp_path: Path) -> None:
@@ -358,21 +364,7 @@ def test_shell_completion_offers_the_canned_query_names(seed_project_dir: Path) 
 
 def test_adding_an_article_to_seeds_leaves_the_figure_tests_green(tmp_path: Path) -> None:
     """The tests that assert the seed's exact figures run on tests/data, not on the live seeds/."""
-    assert REPOSITORY.root is not None
-    files = (
-        subprocess.run(["git", "ls-files", "-z"], cwd=REPOSITORY.root, capture_output=True, check=True)
-        .stdout.decode()
-        .split("\0")
-    )
-    clone = tmp_path / "clone"
-    for name in filter(None, files):
-        source = REPOSITORY.root / name
-        target = clone / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_symlink():
-            target.symlink_to(os.readlink(source))
-        elif source.is_file():
-            shutil.copy2(source, target)
+    clone = clone_repository(tmp_path / "clone")
     shutil.copytree(DATA_DIR / "second-article", clone / "seeds", dirs_exist_ok=True)
     env = {**os.environ, "PYTHONPATH": str(clone / "src"), "DIPKG_CACHE_DIR": str(tmp_path / "cache")}
     built = subprocess.run(
@@ -407,4 +399,4 @@ def test_the_readme_reference_of_the_annotation_format_is_generated_from_the_sch
     assert generated in readme, "run: python -m dipkg.seeds.reference --write README.md"
     for field in ("listed_targets", "relayed_by", "alleged_agents"):
         assert f"| `{field}` |" in generated
-    assert "| `dip:Summons` | summons of an ambassador |" in generated
+    assert "| `dip:Summons` | summons of a diplomat |" in generated

@@ -21,7 +21,7 @@ from dipkg.query.catalogue import catalogue
 from dipkg.stores import loading, remote
 from dipkg.stores.loading import load_dataset
 from dipkg.stores.remote import Endpoint, Payload, count_triples, load_graph, staging_graph, update
-from tests.projects import SEED, rewrite_published, seed_project
+from tests.projects import SEED, SEED_TRIPLES, rewrite_published, seed_project
 from tests.servers import FaultyProxy, OxigraphServer, Rule, free_port
 
 pytestmark = pytest.mark.loopback
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.loopback
 QUERIES = catalogue(SEED.query_files)
 DEFAULT_GRAPH = "https://w3id.org/dipkg/graph/kg"
 DATA = Path(__file__).parent / "data" / "queries"
-KG_TRIPLES = 1393
+KG_TRIPLES = SEED_TRIPLES
 OLD = b"".join(b"<urn:x:old> <urn:x:p> <urn:x:o%d> .\n" % i for i in range(3))
 
 
@@ -73,7 +73,11 @@ def test_load_then_every_query_matches_the_local_run(oxigraph_server: OxigraphSe
     assert run("load", "--endpoint", oxigraph_server.url)[1] == again
     assert len(live_triples(oxigraph_server)) == KG_TRIPLES
     for query in QUERIES:
-        params = ["-p", "subject=ev:summons-8f7d906e6fec"] if query.name == "evidence" else []
+        params = {
+            "evidence": ["-p", "subject=ev:summons-8f7d906e6fec"],
+            "post-holders": ["-p", "date=2021-03-25"],
+            "relations-timeline": ["-p", "a=ent:china", "-p", "b=ent:european-union"],
+        }.get(query.name, [])
         local = run("query", query.name, *params)
         remote = run("query", query.name, *params, "--endpoint", oxigraph_server.url)
         assert remote[0] == 0, remote[2]

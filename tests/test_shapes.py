@@ -11,12 +11,12 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
 from dipkg.dataset import read_dataset
+from dipkg.namespaces import DIP
 from dipkg.rdfio import graph_of, read_quads
 from dipkg.validate.validation import ValidationResult, _read_results, load_shapes, read_ontology, validate
 from tests.conftest import DATA_DIR
 from tests.projects import SEED
 
-SHAPES_FILE = SEED.shapes_dirs[0] / "dipkg-shapes.ttl"
 FIXTURES = DATA_DIR / "shapes"
 NEGATIVE = sorted((FIXTURES / "negative").rglob("*.ttl"))
 PREFIXES = {"dipsh": "https://w3id.org/dipkg/shapes#", "sh": str(SH)}
@@ -30,6 +30,7 @@ PARAMETERS = {
     SH.minInclusive: SH.MinInclusiveConstraintComponent,
     SH.qualifiedMinCount: SH.QualifiedMinCountConstraintComponent,
     SH["not"]: SH.NotConstraintComponent,
+    SH["in"]: SH.InConstraintComponent,
 }
 
 
@@ -89,7 +90,7 @@ def test_generated_fixtures_are_up_to_date(tmp_path: Path) -> None:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    expected = module.fixtures(Graph().parse(SHAPES_FILE, format="turtle"))
+    expected = module.fixtures(load_shapes(SEED.shapes_files))
     generated = FIXTURES / "negative" / "generated"
     actual = {p.name: p.read_text(encoding="utf-8") for p in generated.glob("*.ttl")}
     assert actual == expected, "run: python tests/data/shapes/generate_negative.py"
@@ -173,3 +174,30 @@ def test_every_constraint_has_a_message_and_a_chosen_severity(shapes: Graph) -> 
         )
     severities = {shapes.value(s, SH.severity) for s, *_ in constraints_in(shapes)}
     assert severities == {SH.Violation, SH.Warning, SH.Info}
+
+
+def test_every_plover_category_has_a_class_with_a_negative_fixture_for_its_roles(ontology: Graph) -> None:
+    """For each PLOVER category, a role shape of one of its classes is proven to fire."""
+    role_fixtures = [f for f in NEGATIVE if "-role__" in f.stem]
+    covered = set()
+    for fixture in role_fixtures:
+        shape = expectation(fixture)[0]
+        cls = DIP[str(shape).rsplit("#", 1)[1].split("-", 1)[0]]
+        category = ontology.value(cls, DIP.ploverCategory)
+        assert category is not None, f"{fixture.name}: {cls} has no PLOVER category"
+        covered.add(str(category).rsplit("/", 1)[1])
+    assert len(covered) == 16, sorted(covered)
+
+
+@pytest.mark.parametrize("post", ["ChargeDAffairesPost", "EnvoyPost", "ConsulPost", "DiplomatPost"])
+def test_a_summons_of_any_diplomatic_post_holder_conforms(
+    post: str,
+    shapes: Graph,
+    ontology_quads: list,  # type: ignore[type-arg]
+    tmp_path: Path,
+) -> None:
+    text = (FIXTURES / "positive" / "minimal.ttl").read_text(encoding="utf-8")
+    assert "post:envoy-post a dip:AmbassadorPost" in text
+    fixture = tmp_path / "summons.ttl"
+    fixture.write_text(text.replace("post:envoy-post a dip:AmbassadorPost", f"post:envoy-post a dip:{post}"))
+    assert validate(read_quads(str(fixture), "turtle"), shapes, ontology_quads).results == []

@@ -65,7 +65,7 @@ def test_text_result_names_focus_path_value_and_message() -> None:
 
 
 def test_json_and_turtle_reports(tmp_path: Path) -> None:
-    fixture = FIXTURES / "negative" / "Summons__targetIsAmbassador.ttl"
+    fixture = FIXTURES / "negative" / "Summons__targetIsDiplomat.ttl"
     code, out, _ = run(str(fixture), "--format", "json")
     assert code == 1
     report = json.loads(out)
@@ -249,7 +249,7 @@ def test_build_refuses_to_publish_a_nonconforming_graph(tmp_path: Path, seeds_co
     result = CliRunner().invoke(main, ["build", "--seeds", str(seeds_copy), "--out", str(out)])
     assert result.exit_code == 1
     assert "VIOLATION" in result.stderr
-    assert "does not hold an ambassador's post" in result.stderr
+    assert "The target of a summons holds no diplomatic post" in result.stderr
     assert result.stderr.splitlines()[-1] == (
         "dipkg: error: the knowledge graph does not conform to the shapes (1 violation(s), 0 warning(s), "
         f"7 info); {out}/ was left unchanged"

@@ -13,7 +13,7 @@ Errors a user can fix are raised as `dipkg.errors.DipkgError` subclasses, each w
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +27,7 @@ from dipkg.project import PROJECT_FILE, Project, project_file_text
 
 if TYPE_CHECKING:
     from dipkg.build.pipeline import BuildReport
+    from dipkg.evaluate import EvaluationReport
     from dipkg.query.catalogue import CannedQuery
     from dipkg.query.results import ResultTable
     from dipkg.stores.remote import LoadReport
@@ -43,6 +44,7 @@ __all__ = [
     "build",
     "check_base_iri",
     "check_ontology",
+    "evaluate",
     "export",
     "init",
     "load",
@@ -59,6 +61,9 @@ QUERY_FORMATS = ("table", "json", "csv", "tsv")
 EXPORT_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld")
 REPORT_FORMATS = ("text", "json", "turtle")
 FAIL_ON = ("violation", "warning", "info")
+EVALUATION_FORMATS = ("table", "json")
+# The gold folder `evaluate` reads when given none, relative to the project folder.
+DEFAULT_GOLD_DIR = ("corpus", "dev")
 KG_GRAPH_PATH = "graph/kg"
 
 
@@ -331,6 +336,31 @@ def export(project: ProjectLike, export_format: str = "trig", progress: Progress
     chosen = _project(project)
     prefixes = prefix_map(chosen.built_base_iri())
     return export_bytes(chosen.kg_dir, chosen.store_dir, export_format, prefixes, progress)
+
+
+def evaluate(
+    project: ProjectLike,
+    gold_dirs: Sequence[str | os.PathLike[str]] = (),
+    article: str | None = None,
+    *,
+    progress: Progress | None = None,
+) -> EvaluationReport:
+    """Score the published kg/ against gold files in the corpus format (see `dipkg evaluate`).
+
+    `gold_dirs` are folders of article folders each holding gold.json, or article folders
+    themselves (default: the project's corpus/dev); `article` evaluates that article alone.
+    The report renders as a table or JSON (`.render(format)`); `.score` is the overall percentage.
+    """
+    from dipkg.evaluate import evaluate as run_evaluation
+
+    chosen = _project(project)
+    folders = [Path(folder) for folder in gold_dirs]
+    if not folders:
+        if chosen.root is None or not chosen.root.joinpath(*DEFAULT_GOLD_DIR).is_dir():
+            default = "/".join(DEFAULT_GOLD_DIR)
+            raise UsageError(f"no gold folder given, and the project has no {default}/ folder")
+        folders = [chosen.root.joinpath(*DEFAULT_GOLD_DIR)]
+    return run_evaluation(chosen.kg_dir, chosen.vocabulary_files, folders, article, progress)
 
 
 def save(path: str | os.PathLike[str], data: bytes) -> None:

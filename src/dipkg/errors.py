@@ -19,7 +19,10 @@ EXIT_INTERRUPTED = 130
 
 EXIT_CODES = {
     EXIT_OK: "success",
-    EXIT_NOT_CONFORMING: "the data does not conform to the shapes (or the ontology checks found a problem)",
+    EXIT_NOT_CONFORMING: (
+        "the data does not conform to the shapes (or the ontology checks found a problem, or "
+        "`evaluate` scored below --min)"
+    ),
     EXIT_USAGE: "usage error (a bad option or value, or no project where one is needed)",
     EXIT_BAD_INPUT: "bad input (unreadable, unparsable or inconsistent files), or an endpoint out of reach",
     EXIT_WRITE_FAILED: (

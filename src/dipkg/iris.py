@@ -10,6 +10,8 @@ import re
 from collections.abc import Callable, Mapping
 
 DEFAULT_BASE_IRI = "https://w3id.org/dipkg/"
+# The ontology, published with the data as the named graph of this IRI (kg/ontology.ttl).
+ONTOLOGY_IRI = "https://w3id.org/dipkg/ontology"
 
 # Characters an IRI reference may not hold (Turtle and SPARQL IRIREF).
 IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -19,6 +21,7 @@ STANDARD_NAMESPACES: dict[str, str] = {
     "dipsh": "https://w3id.org/dipkg/shapes#",
     "cameo": "https://w3id.org/dipkg/codes/cameo/",
     "plover": "https://w3id.org/dipkg/codes/plover/",
+    "modality": "https://w3id.org/dipkg/codes/modality/",
     "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
     "schema": "https://schema.org/",
     "org": "http://www.w3.org/ns/org#",
@@ -47,6 +50,7 @@ DATA_PATHS: dict[str, str] = {
     "quote": "quote/",
     "claim": "claim/",
     "holding": "holding/",
+    "act": "act/",
 }
 
 

@@ -9,6 +9,7 @@ ARTICLE_ANNOTATION_FILE = "annotation.yaml"
 
 # Inside a kg folder.
 KG_ENTITIES_FILE = "entities.ttl"
+KG_ONTOLOGY_FILE = "ontology.ttl"
 KG_ARTICLES_SUBDIR = "articles"
 KG_DESCRIPTION_FILE = "void.ttl"
 # A build stages its new files in KG_STAGING_DIR/GENERATION/ and commits them by writing
@@ -21,4 +22,4 @@ STORE_SUBDIR = "store"
 LOAD_RECORDS_SUBDIR = "loads"
 
 ONTOLOGY_FILE = "dipkg.ttl"
-CODE_LIST_FILES = ("cameo.ttl", "plover.ttl")
+CODE_LIST_FILES = ("cameo.ttl", "modality.ttl", "plover.ttl")

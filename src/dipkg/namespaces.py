@@ -13,6 +13,7 @@ __all__ = ["DEFAULT_BASE_IRI"]
 DIP = Namespace(STANDARD_NAMESPACES["dip"])
 CAMEO = Namespace(STANDARD_NAMESPACES["cameo"])
 PLOVER = Namespace(STANDARD_NAMESPACES["plover"])
+MODALITY = Namespace(STANDARD_NAMESPACES["modality"])
 SCHEMA = Namespace(STANDARD_NAMESPACES["schema"])
 ORG = Namespace(STANDARD_NAMESPACES["org"])
 PROV = Namespace(STANDARD_NAMESPACES["prov"])
@@ -35,6 +36,7 @@ class DataNamespaces:
         self.quote = Namespace(base_iri + "quote/")
         self.claim = Namespace(base_iri + "claim/")
         self.holding = Namespace(base_iri + "holding/")
+        self.act = Namespace(base_iri + "act/")
         self.graph = Namespace(base_iri + "graph/")
 
     def prefixes(self) -> dict[str, Namespace]:

@@ -58,6 +58,7 @@ class Index:
     inputs_key: str = ""
     articles: dict[str, ArticleRecord] = field(default_factory=dict)
     entities: tuple[str, str, int, dict[str, int]] = ("", "", 0, {})
+    ontology: tuple[str, str, int, dict[str, int]] = ("", "", 0, {})
     shared_validation: tuple[str, tuple[ValidationResult, ...]] = ("", ())
     published: dict[str, tuple[Signature, str, str]] = field(default_factory=dict)
 

@@ -10,7 +10,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from dipkg.build.spans import EvidenceMapper
-from dipkg.namespaces import DIP, ORG, SCHEMA, WD, DataNamespaces, content_key, new_graph
+from dipkg.namespaces import DIP, MODALITY, ORG, SCHEMA, WD, DataNamespaces, content_key, new_graph
 from dipkg.seeds.model import (
     Article,
     Claim,
@@ -21,6 +21,7 @@ from dipkg.seeds.model import (
     Holding,
     Quote,
     Registry,
+    UnrealizedAct,
 )
 
 
@@ -132,6 +133,7 @@ class _ArticleMapper:
         self.event_iris = {key: self._event_iri(event) for key, event in article.events.items()}
         self.quote_iris = {key: self._quote_iri(quote) for key, quote in article.quotes.items()}
         self.claim_iris = {key: self._claim_iri(claim) for key, claim in article.claims.items()}
+        self.act_iris = {key: self._act_iri(act) for key, act in article.unrealized.items()}
 
     def map(self) -> None:
         self._map_article()
@@ -147,6 +149,8 @@ class _ArticleMapper:
             self._map_quote(quote)
         for claim in self.article.claims.values():
             self._map_claim(claim)
+        for act in self.article.unrealized.values():
+            self._map_unrealized(act)
 
     def entity(self, ref: str) -> URIRef:
         if ref in self.article.entities:
@@ -184,6 +188,13 @@ class _ArticleMapper:
             )
         ]
 
+    def _act_iri(self, act: UnrealizedAct) -> URIRef:
+        return self.ns.act[
+            content_key(
+                self.article.id, act.modality, act.type, self._entities(act.actors), self._spans(act.evidence)
+            )
+        ]
+
     def _map_article(self) -> None:
         article, graph, iri = self.article, self.graph, self.iri
         graph.add((iri, RDF.type, DIP.Article))
@@ -199,15 +210,21 @@ class _ArticleMapper:
 
     def _map_holding(self, holding: Holding) -> None:
         post, holder = self.ns.post[holding.post], self.entity(holding.holder)
-        iri = self.ns.holding[content_key(self.article.id, post, holder)]
+        former_key = ("former",) if holding.former else ()
+        iri = self.ns.holding[content_key(self.article.id, post, holder, *former_key)]
         graph = self.graph
         graph.add((iri, RDF.type, DIP.PostHolding))
-        label = f"{self.registry.posts[holding.post].label}: {self._label_of(holding.holder)}"
+        former = " (former)" if holding.former else ""
+        label = f"{self.registry.posts[holding.post].label}: {self._label_of(holding.holder)}{former}"
         graph.add((iri, RDFS.label, _en(label)))
         graph.add((iri, DIP.post, post))
         graph.add((iri, DIP.holder, holder))
         graph.add((iri, DIP.inArticle, self.iri))
-        graph.add((post, ORG.heldBy, holder))
+        graph.add((iri, DIP.asOf, Literal(self.article.date_published.isoformat(), datatype=XSD.date)))
+        if holding.former:
+            graph.add((iri, DIP.former, Literal(True)))
+        else:
+            graph.add((post, ORG.heldBy, holder))
         self.spans.add(iri, holding.evidence)
 
     def _label_of(self, ref: str) -> str:
@@ -243,6 +260,9 @@ class _ArticleMapper:
                 graph.add((iri, prop, self.event_iris[key]))
         for key in event.grounds:
             graph.add((iri, DIP.grounds, self.claim_iris[key]))
+        for key in event.rejects:
+            rejected = self.claim_iris.get(key) or self.event_iris.get(key) or self.act_iris[key]
+            graph.add((iri, DIP.rejects, rejected))
         if event.asks is not None:
             graph.add((iri, DIP.asks, Literal(event.asks.quote, lang=self.article.language)))
             self.spans.add(iri, [event.asks])
@@ -299,3 +319,18 @@ class _ArticleMapper:
         if claim.stated_in is not None:
             graph.add((iri, DIP.statedIn, self.quote_iris[claim.stated_in]))
         self.spans.add(iri, claim.evidence)
+
+    def _map_unrealized(self, act: UnrealizedAct) -> None:
+        iri, graph = self.act_iris[act.id], self.graph
+        graph.add((iri, RDF.type, DIP.UnrealizedAct))
+        graph.add((iri, RDFS.label, _en(act.label)))
+        graph.add((iri, DIP.modality, MODALITY[act.modality]))
+        graph.add((iri, DIP.expressedIn, self.event_iris[act.expressed_in]))
+        graph.add((iri, DIP.inArticle, self.iri))
+        if act.type is not None:
+            graph.add((iri, DIP.actType, DIP[act.type]))
+        for ref in act.actors:
+            graph.add((iri, DIP.agentOfAct, self.entity(ref)))
+        for ref in act.targets:
+            graph.add((iri, DIP.targetOfAct, self.entity(ref)))
+        self.spans.add(iri, act.evidence)

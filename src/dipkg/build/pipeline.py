@@ -40,13 +40,19 @@ from dipkg.build.publish import turtle_file
 from dipkg.build.turtle import turtle_parts
 from dipkg.errors import InputError, NotConforming
 from dipkg.fingerprint import code_fingerprint, digest, files_digest, signature
-from dipkg.iris import prefix_map
-from dipkg.layout import ARTICLES_SUBDIR, KG_ARTICLES_SUBDIR, KG_DESCRIPTION_FILE, KG_ENTITIES_FILE
+from dipkg.iris import ONTOLOGY_IRI, prefix_map
+from dipkg.layout import (
+    ARTICLES_SUBDIR,
+    KG_ARTICLES_SUBDIR,
+    KG_DESCRIPTION_FILE,
+    KG_ENTITIES_FILE,
+    KG_ONTOLOGY_FILE,
+)
 from dipkg.progress import Progress
 from dipkg.project import Project
 from dipkg.seeds.model import Registry
 from dipkg.seeds.registry import load_registry
-from dipkg.seeds.vocabulary import Vocabulary, load_ontology, vocabulary_of
+from dipkg.seeds.vocabulary import Vocabulary, load_ontology, load_vocabulary, vocabulary_of
 from dipkg.seeds.yamlfile import read_bytes
 
 if TYPE_CHECKING:
@@ -92,6 +98,9 @@ class SharedInputs:
     entities_file: bytes
     entity_classes: dict[str, int]
     shared: frozenset[str]
+    ontology_file: bytes
+    ontology_triples: int
+    ontology_classes: dict[str, int]
 
 
 def build(
@@ -227,13 +236,19 @@ def _map(
             stale.append(articles_dir / name)
     index.articles = records
     mapped = CorpusRecords(index, [], len(stale), shared_inputs, cache.payload_dir)
-    if fresh or not index.entities[0]:
+    if fresh or not index.entities[0] or not index.ontology[0]:
         inputs = mapped.inputs
         index.entities = (
             inputs.entities_iri,
             digest([inputs.entities_file]),
             len(inputs.entity_lines),
             inputs.entity_classes,
+        )
+        index.ontology = (
+            ONTOLOGY_IRI,
+            digest([inputs.ontology_file]),
+            inputs.ontology_triples,
+            inputs.ontology_classes,
         )
     if stale:
         done = _run(process_article, stale, mapped.context, workers, progress, "mapping")
@@ -257,6 +272,8 @@ def _shared_inputs(project: Project) -> SharedInputs:
     registry = load_registry(project.entities_dir, vocabulary)
     entities_iri, entities = map_registry(registry, base_iri)
     prefix_lines, body = turtle_parts(entities, prefix_map(base_iri))
+    ontology = load_vocabulary(project.vocabulary_files)
+    ontology_prefixes, ontology_body = turtle_parts(ontology, prefix_map(base_iri))
     return SharedInputs(
         registry,
         vocabulary,
@@ -265,6 +282,9 @@ def _shared_inputs(project: Project) -> SharedInputs:
         turtle_file(prefix_lines, body),
         dict(Counter(str(o) for o in entities.objects(None, RDF.type))),
         frozenset(str(s) for s in entities.subjects()),
+        turtle_file(ontology_prefixes, ontology_body),
+        len(ontology),
+        dict(Counter(str(o) for o in ontology.objects(None, RDF.type))),
     )
 
 
@@ -280,14 +300,21 @@ def _publish(
     index, records = mapped.index, mapped.records
     base_iri = mapped.shared_inputs.base_iri
     entities_iri, entities_key, entity_triples, entity_classes = index.entities
-    relatives = [KG_ENTITIES_FILE, *(f"{KG_ARTICLES_SUBDIR}/{r.article_id}.ttl" for r in records)]
+    ontology_iri, ontology_key, ontology_triples, ontology_classes = index.ontology
+    shared = [KG_ONTOLOGY_FILE, KG_ENTITIES_FILE]
+    relatives = [*shared, *(f"{KG_ARTICLES_SUBDIR}/{r.article_id}.ttl" for r in records)]
     files: dict[str, bytes | Callable[[], bytes]] = {}
+    if _outdated(index, out_dir, KG_ONTOLOGY_FILE, ontology_key):
+        files[KG_ONTOLOGY_FILE] = lambda: mapped.inputs.ontology_file
     if _outdated(index, out_dir, KG_ENTITIES_FILE, entities_key):
         files[KG_ENTITIES_FILE] = lambda: mapped.inputs.entities_file
-    for relative, record in zip(relatives[1:], records, strict=True):
+    for relative, record in zip(relatives[len(shared) :], records, strict=True):
         if _outdated(index, out_dir, relative, record.key):
             files[relative] = partial(_article_turtle, mapped, record)
-    graph_stats = [(entities_iri, entity_triples, entity_classes)]
+    graph_stats = [
+        (ontology_iri, ontology_triples, ontology_classes),
+        (entities_iri, entity_triples, entity_classes),
+    ]
     graph_stats += [(r.graph_iri, r.triples, r.classes) for r in records]
     checksums: dict[str, str] = {}
     described: list[int] = []
@@ -303,7 +330,8 @@ def _publish(
 
     keep = {*relatives, KG_DESCRIPTION_FILE}
     changed, removed = publish(out_dir, files, describe, keep, owned)
-    content = [(entities_key, entity_triples), *((r.key, r.triples) for r in records)]
+    content = [(ontology_key, ontology_triples), (entities_key, entity_triples)]
+    content += [(r.key, r.triples) for r in records]
     for relative, (key, _) in zip(relatives, content, strict=True):
         if relative in files:
             index.published[relative] = (signature(out_dir / relative), key, checksums[relative])

@@ -1,4 +1,4 @@
-"""Commands that read a published graph: queries, query, load, export, serve."""
+"""Commands that read a published graph: queries, query, load, export, serve, evaluate."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from dipkg.errors import (
     EXIT_ENDPOINT_ERROR,
     EXIT_INTERNAL_ERROR,
     EXIT_INTERRUPTED,
+    EXIT_NOT_CONFORMING,
     EXIT_OK,
     EXIT_USAGE,
     EXIT_WRITE_FAILED,
@@ -259,3 +260,67 @@ def serve(settings: Settings, port: int, host: str, writable: bool, kg_dir: Path
     Example: dipkg serve --port 7878
     """
     api.serve(settings.project(kg=kg_dir), port, writable, settings.say, host=host)
+
+
+@command(
+    [
+        EXIT_OK,
+        EXIT_NOT_CONFORMING,
+        EXIT_USAGE,
+        EXIT_BAD_INPUT,
+        EXIT_WRITE_FAILED,
+        EXIT_INTERNAL_ERROR,
+        EXIT_INTERRUPTED,
+    ]
+)
+@click.argument(
+    "gold_dirs", nargs=-1, metavar="[GOLD_DIR]...", type=click.Path(path_type=Path, file_okay=False)
+)
+@click.option("--article", "article", metavar="ID", help="Evaluate this article only.")
+@click.option(
+    "--format",
+    "report_format",
+    type=click.Choice(api.EVALUATION_FORMATS),
+    default="table",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "--min",
+    "minimum",
+    metavar="PERCENT",
+    type=click.FloatRange(0, 100),
+    help="Fail (exit 1) when the overall score is below PERCENT.",
+)
+@output_option("the report")
+@kg_option
+def evaluate(
+    settings: Settings,
+    gold_dirs: tuple[Path, ...],
+    article: str | None,
+    report_format: str,
+    minimum: float | None,
+    output: Path | None,
+    kg_dir: Path | None,
+) -> int:
+    """Score the published KG against gold files (the corpus format).
+
+    Each GOLD_DIR is a folder of article folders holding gold.json, or one such article folder
+    (default: the project's corpus/dev); a folder's name is the id of its article in the graph.
+    Per article and overall: gold entities found (by label), events matched (PLOVER category,
+    actor and target, date, kind, evidence offsets, response), quotes and roles matched, and
+    unasserted pairs kept unlinked; the score is the percentage of gold items satisfied. A
+    one-line summary goes to standard error.
+
+    Example: dipkg evaluate corpus/dev --min 60 --format json -o evaluation.json
+    """
+    report = api.evaluate(settings.project(kg=kg_dir), list(gold_dirs), article, progress=settings.progress())
+    text = report.render(report_format)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        api.save(output, text.encode("utf-8"))
+    failed = minimum is not None and report.below(minimum)
+    verdict = f"; below --min {minimum:g}%" if failed and minimum is not None else ""
+    settings.say(f"dipkg evaluate: {report.summary()}{verdict}", err=True)
+    return EXIT_NOT_CONFORMING if failed else EXIT_OK

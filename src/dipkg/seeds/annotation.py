@@ -26,6 +26,7 @@ from dipkg.seeds.model import (
     Holding,
     Quote,
     Registry,
+    UnrealizedAct,
 )
 from dipkg.seeds.registry import check_entity, entity_of, load_registry, unknown_class
 from dipkg.seeds.schemas import check_schema
@@ -109,6 +110,7 @@ class _AnnotationReader:
         self._read_events()
         self._read_quotes()
         self._read_claims()
+        self._read_unrealized()
         self._check_event_links()
         EventDates(self.doc, self.article).resolve()
 
@@ -162,7 +164,8 @@ class _AnnotationReader:
             self._ref((*location, "post"), value["post"], self.registry.posts, "post")
             self._entity_ref((*location, "holder"), value["holder"])
             evidence = self._evidence((*location, "evidence"), value["evidence"])
-            self.article.holdings.append(Holding(value["post"], value["holder"], evidence))
+            holding = Holding(value["post"], value["holder"], evidence, value.get("former", False))
+            self.article.holdings.append(holding)
 
     def _read_events(self) -> None:
         for key, value in self.data["events"].items():
@@ -193,6 +196,7 @@ class _AnnotationReader:
                 first_since=value.get("first_since"),
                 grounds=list(value.get("grounds", [])),
                 asks=self._one_evidence((*location, "asks"), asks) if asks else None,
+                rejects=list(value.get("rejects", [])),
             )
 
     def _read_quotes(self) -> None:
@@ -239,6 +243,30 @@ class _AnnotationReader:
                 stated_in=value.get("stated_in"),
             )
 
+    def _read_unrealized(self) -> None:
+        for key, value in self.data.get("unrealized", {}).items():
+            location: Location = ("unrealized", key)
+            if key in self.article.events:
+                raise self.doc.error(location, f"{key!r} is already the id of an event")
+            act_type = value.get("type")
+            if act_type is not None and act_type not in self.vocabulary.event_types:
+                raise self.doc.error(
+                    (*location, "type"), unknown_class(act_type, self.vocabulary.event_types)
+                )
+            for role in ("actors", "targets"):
+                self._entity_refs((*location, role), value.get(role, []))
+            self._ref((*location, "expressed_in"), value["expressed_in"], self.article.events, "event")
+            self.article.unrealized[key] = UnrealizedAct(
+                id=key,
+                modality=value["modality"],
+                label=value["label"],
+                expressed_in=value["expressed_in"],
+                evidence=self._evidence((*location, "evidence"), value["evidence"]),
+                type=act_type,
+                actors=list(value.get("actors", [])),
+                targets=list(value.get("targets", [])),
+            )
+
     def _check_event_links(self) -> None:
         events = self.article.events
         for key, event in events.items():
@@ -251,3 +279,7 @@ class _AnnotationReader:
             if event.first_since is not None:
                 self._ref((*location, "first_since"), event.first_since, events, "event")
             self._refs((*location, "grounds"), event.grounds, self.article.claims, "claim")
+            rejectable = {**self.article.claims, **events, **self.article.unrealized}
+            self._refs((*location, "rejects"), event.rejects, rejectable, "claim, event or unrealized act")
+            if key in event.rejects:
+                raise self.doc.error((*location, "rejects"), f"event {key!r} cannot reject itself")

@@ -95,6 +95,7 @@ class Holding:
     post: str
     holder: str
     evidence: list[Evidence]
+    former: bool = False
 
 
 @dataclass
@@ -119,6 +120,7 @@ class Event:
     first_since: str | None = None
     grounds: list[str] = field(default_factory=list)
     asks: Evidence | None = None
+    rejects: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -149,6 +151,20 @@ class Claim:
 
 
 @dataclass
+class UnrealizedAct:
+    """What the article reports as threatened, planned, proposed, refused or denied: not an event."""
+
+    id: str
+    modality: str
+    label: str
+    expressed_in: str
+    evidence: list[Evidence]
+    type: str | None = None
+    actors: list[str] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Article:
     """One article: metadata, verbatim text and everything its annotation states."""
 
@@ -165,6 +181,7 @@ class Article:
     events: dict[str, Event] = field(default_factory=dict)
     quotes: dict[str, Quote] = field(default_factory=dict)
     claims: dict[str, Claim] = field(default_factory=dict)
+    unrealized: dict[str, UnrealizedAct] = field(default_factory=dict)
 
 
 @dataclass

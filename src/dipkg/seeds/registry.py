@@ -85,6 +85,7 @@ def entity_of(key: str, value: dict[str, Any], evidence: list[Evidence]) -> Enti
 
 
 ENTITY_REFERENCES = ("located_in", "body_of", "affiliated_with")
+GROUP_FIELDS = ("members", "member_count")
 
 
 def _check_registry_references(document: LocatedDocument, registry: Registry, vocabulary: Vocabulary) -> None:
@@ -111,6 +112,14 @@ def check_entity(
 ) -> None:
     if value["type"] not in vocabulary.entity_types:
         raise document.error((*location, "type"), unknown_class(value["type"], vocabulary.entity_types))
+    for field in GROUP_FIELDS:
+        if field in value and value["type"] not in vocabulary.group_types:
+            raise document.error(
+                (*location, field), f"{field} is for groups of actors, not for a {value['type']}"
+            )
+    if "affiliated_with" in value and value["type"] not in vocabulary.affiliable_types:
+        message = f"affiliated_with is for groups and organisations, not for a {value['type']}"
+        raise document.error((*location, "affiliated_with"), message)
     for ref in ENTITY_REFERENCES:
         if ref in value and value[ref] not in entities:
             raise document.error((*location, ref), f"undefined entity {value[ref]!r}")

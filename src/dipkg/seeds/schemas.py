@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Iterator
@@ -11,6 +12,8 @@ from pathlib import Path
 import jsonschema
 
 from dipkg.seeds.yamlfile import LocatedDocument, Location
+
+MAX_LISTED = 12
 
 
 @cache
@@ -57,4 +60,18 @@ def check_schema(document: LocatedDocument, name: str) -> None:
             if extra is not None:
                 location = (*location, extra)
         where = "/".join(str(part) for part in error.absolute_path) or "top level"
-        raise document.error(location, f"{where}: {error.message}")
+        message = _enum_message(error) if error.validator == "enum" else error.message
+        raise document.error(location, f"{where}: {message}")
+
+
+def _enum_message(error: jsonschema.ValidationError) -> str:
+    """A value outside an enum: the closest allowed value, and the list when it is short."""
+    values = error.validator_value
+    allowed = [str(value) for value in values] if isinstance(values, list) else []
+    message = f"{error.instance!r} is not allowed here"
+    close = difflib.get_close_matches(str(error.instance), allowed, n=1)
+    if close:
+        message += f"; did you mean {close[0]!r}?"
+    if len(allowed) <= MAX_LISTED:
+        return f"{message} (one of: {', '.join(allowed)})"
+    return f"{message} (the allowed values are listed in README.md)"

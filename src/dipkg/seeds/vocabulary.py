@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,8 @@ class Vocabulary:
     entity_types: frozenset[str]
     post_types: frozenset[str]
     event_types: frozenset[str]
+    group_types: frozenset[str]
+    affiliable_types: frozenset[str]
 
 
 def load_ontology(path: Path) -> Graph:
@@ -33,12 +36,23 @@ def load_ontology(path: Path) -> Graph:
     return graph
 
 
+def load_vocabulary(paths: Iterable[Path]) -> Graph:
+    """The ontology and its code lists as one graph (published as kg/ontology.ttl)."""
+    graph = Graph(bind_namespaces="none")
+    for path in paths:
+        graph += load_ontology(path)
+    return graph
+
+
 def vocabulary_of(ontology: Graph) -> Vocabulary:
     """The classes below dip:Actor and dip:Place, dip:Post and dip:Event, by local name."""
     return Vocabulary(
         entity_types=_local_subclasses(ontology, DIP.Actor) | _local_subclasses(ontology, DIP.Place),
         post_types=_local_subclasses(ontology, DIP.Post),
         event_types=_local_subclasses(ontology, DIP.Event),
+        group_types=_local_subclasses(ontology, DIP.ActorGroup),
+        affiliable_types=_local_subclasses(ontology, DIP.ActorGroup)
+        | _local_subclasses(ontology, DIP.Organization),
     )
 
 

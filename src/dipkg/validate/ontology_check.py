@@ -148,7 +148,7 @@ def used_in_shapes(shapes: Graph) -> set[URIRef]:
 
 def undefined_terms(ontology: Graph, used: set[URIRef], where: str) -> list[str]:
     """Terms used in `where` that neither the ontology nor a standard vocabulary defines."""
-    declared = {s for t in TERM_TYPES for s in ontology.subjects(RDF.type, t)}
+    declared = {s for t in (*TERM_TYPES, SKOS.Concept) for s in ontology.subjects(RDF.type, t)}
     problems = []
     for term in sorted(used):
         if term in declared or term == RDF.type:

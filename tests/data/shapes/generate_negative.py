@@ -1,4 +1,4 @@
-"""Regenerate the negative fixtures of simple property constraints from shapes/dipkg-shapes.ttl.
+"""Regenerate the negative fixtures of simple property constraints from every shapes/*.ttl file.
 
 Run `python tests/data/shapes/generate_negative.py` after changing the shapes; it rewrites
 negative/generated/ with one small fixture per (property shape, constraint): the focus node of
@@ -16,7 +16,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, XSD
 
 HERE = Path(__file__).parent
-SHAPES = HERE.parents[2] / "shapes" / "dipkg-shapes.ttl"
+SHAPES = sorted((HERE.parents[2] / "shapes").glob("*.ttl"))
 OUT = HERE / "negative" / "generated"
 HEADER = """@prefix dip: <https://w3id.org/dipkg/ontology#> .
 @prefix ex: <http://example.org/fixture/> .
@@ -50,7 +50,7 @@ def value(datatype: URIRef | None, index: int) -> str:
 def fixtures(shapes: Graph) -> dict[str, str]:
     found: dict[str, str] = {}
     for node_shape, prop_shape in shapes.subject_objects(SH.property):
-        target = shapes.value(node_shape, SH.targetClass)
+        target = min(shapes.objects(node_shape, SH.targetClass))
         path = shapes.value(prop_shape, SH.path)
         alternatives = shapes.value(path, SH.alternativePath)
         if alternatives is not None:
@@ -100,7 +100,9 @@ def fixtures(shapes: Graph) -> dict[str, str]:
 
 
 def main() -> None:
-    shapes = Graph().parse(SHAPES, format="turtle")
+    shapes = Graph()
+    for path in SHAPES:
+        shapes.parse(path, format="turtle")
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
     for name, text in sorted(fixtures(shapes).items()):

@@ -1,0 +1,1 @@
+"""The diplomacy domain declared once (data/domain.yaml), and the files generated from it."""
