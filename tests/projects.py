@@ -73,9 +73,9 @@ def rewrite_published(path: Path, text: str) -> None:
 
 # Triples the seed project publishes in each file, and in all: its article, the shared entities
 # and the ontology with its code lists.
-SEED_ARTICLE_TRIPLES = 1206
-SEED_ENTITY_TRIPLES = 184
-SEED_ONTOLOGY_TRIPLES = 1309
+SEED_ARTICLE_TRIPLES = 1200
+SEED_ENTITY_TRIPLES = 199
+SEED_ONTOLOGY_TRIPLES = 1316
 SEED_TRIPLES = SEED_ARTICLE_TRIPLES + SEED_ENTITY_TRIPLES + SEED_ONTOLOGY_TRIPLES
 
 

@@ -118,6 +118,34 @@ CASES = {
         "date: {text: On Friday}",
         "time expression not found verbatim in the article text: 'On Friday'",
     ),
+    "on_or_before with a weekday": (
+        replace(ANNOTATION, 'text: "it had summoned", on_or_before', 'text: "on Tuesday", on_or_before'),
+        ANNOTATION,
+        'date: {text: "on Tuesday", on_or_before',
+        "a text that names a weekday gives the event a date of its own",
+    ),
+    "on_or_before with a direction": (
+        replace(
+            ANNOTATION,
+            "on_or_before: italy-announces-summons}",
+            "on_or_before: italy-announces-summons, direction: future}",
+        ),
+        ANNOTATION,
+        "direction: future}",
+        "direction cannot go with on_or_before",
+    ),
+    "on_or_before an undated event": (
+        replace(ANNOTATION, "on_or_before: italy-announces-summons", "on_or_before: china-counter-sanctions"),
+        ANNOTATION,
+        "on_or_before: china-counter-sanctions",
+        "event 'china-counter-sanctions' has no date or latest date to bound by",
+    ),
+    "on_or_before an undefined event": (
+        replace(ANNOTATION, "on_or_before: italy-announces-summons", "on_or_before: italy-announces"),
+        ANNOTATION,
+        "on_or_before: italy-announces}",
+        "undefined event 'italy-announces'",
+    ),
     "yaml syntax error": (
         replace(ANNOTATION, "    actors: [qin-gang]", "    actors: [qin-gang"),
         ANNOTATION,

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
+
+from click.testing import CliRunner
 from rdflib import Graph
 
+from dipkg.cli import main
 from tests.conftest import select
 
 ENT = "https://w3id.org/dipkg/entity/"
@@ -69,36 +75,60 @@ def test_summoned_ambassadors_by_whom_and_when(kg: Graph) -> None:
     rows = select(
         kg,
         """
-        SELECT ?summoner ?ambassador ?date ?postLabel WHERE {
-          ?summons a dip:Summons ; dip:actor/rdfs:label ?summoner ;
-                   dip:target ?target ; dip:date ?date .
+        SELECT ?summoner ?ambassador ?date ?latest ?postLabel WHERE {
+          ?summons a dip:Summons ; dip:actor/rdfs:label ?summoner ; dip:target ?target .
+          OPTIONAL { ?summons dip:date ?date }
+          OPTIONAL { ?summons dip:latestDate ?latest }
           ?target rdfs:label ?ambassador .
           ?post a dip:AmbassadorPost ; org:heldBy ?target ; rdfs:label ?postLabel .
         }""",
     )
     assert rows == [
-        ("Ministry of Foreign Affairs of Italy", "Li Junhua", "2021-03-24", "Ambassador of China to Italy"),
+        (
+            "Ministry of Foreign Affairs of Italy",
+            "Li Junhua",
+            "",
+            "2021-03-23",
+            "Ambassador of China to Italy",
+        ),
         (
             "Qin Gang",
             "Caroline Wilson",
             "2021-03-23",
+            "",
             "Ambassador of the United Kingdom (posting not stated)",
         ),
-        ("Qin Gang", "Nicolas Chapuis", "2021-03-22", "Ambassador of the European Union to China"),
+        ("Qin Gang", "Nicolas Chapuis", "2021-03-22", "", "Ambassador of the European Union to China"),
     ]
 
 
-def test_italian_summons_date_is_counted_forward_from_the_announcement(kg: Graph) -> None:
+def test_italian_summons_was_made_on_or_before_the_tuesday_announcement(kg: Graph) -> None:
+    """'said on Tuesday it had summoned ... to appear on Wednesday': made by Tuesday 23 March at the
+    latest, no exact date, and nothing says that Li Junhua appeared on the Wednesday."""
     rows = select(
         kg,
         """
-        SELECT ?expression ?date ?anchorDate WHERE {
+        SELECT ?expression ?latest ?anchorDate WHERE {
           ?summons a dip:Summons ; dip:actor ent:italian-foreign-ministry ;
-                   dip:timeExpression ?expression ; dip:date ?date ; dip:dateAnchor ?anchor .
+                   dip:timeExpression ?expression ; dip:latestDate ?latest ; dip:dateAnchor ?anchor .
           ?anchor a dip:Statement ; dip:date ?anchorDate ; dip:concerns ?summons .
+          FILTER NOT EXISTS { ?summons dip:date ?any }
         }""",
     )
-    assert rows == [("to appear on Wednesday", "2021-03-24", "2021-03-23")]
+    assert rows == [("it had summoned", "2021-03-23", "2021-03-23")]
+    about_li = select(
+        kg,
+        """
+        SELECT ?event ?date ?when WHERE {
+          { ?event dip:target ent:li-junhua } UNION { ?event dip:actor ent:li-junhua }
+          UNION { ?event dip:participant ent:li-junhua }
+          OPTIONAL { ?event dip:date ?date }
+          OPTIONAL { ?event dip:timeExpression ?when }
+        }""",
+    )
+    assert [(date, when) for _, date, when in about_li] == [("", "it had summoned")]
+    on_wednesday = 'SELECT ?e WHERE { ?e dip:date "2021-03-24"^^xsd:date ; dip:target ent:li-junhua }'
+    assert select(kg, on_wednesday) == []
 
 
 def test_what_blinken_said_where_when_and_through_which_outlet(kg: Graph) -> None:
@@ -130,6 +160,27 @@ def test_what_blinken_said_where_when_and_through_which_outlet(kg: Graph) -> Non
             "between the United States and the EU on China,",
         )
     ]
+
+
+def test_what_blinken_added_is_tied_to_no_event(kg: Graph) -> None:
+    """'"We are looking very much forward ...," Blinken added.': the article does not say where."""
+    rows = select(
+        kg,
+        """
+        SELECT ?event WHERE {
+          ?quote dip:speaker ent:antony-blinken ; schema:text ?words ; dip:deliveredDuring ?event .
+          FILTER (STRSTARTS(STR(?words), "We are looking very much forward"))
+        }""",
+    )
+    assert rows == []
+    quotes_at_the_speech = select(
+        kg,
+        """
+        SELECT ?words WHERE {
+          ?quote dip:deliveredDuring ?speech ; schema:text ?words . ?speech a dip:Speech .
+        }""",
+    )
+    assert [words[:41] for (words,) in quotes_at_the_speech] == ["The United States won't force our allies "]
 
 
 def test_the_four_practices_blinken_called_out(kg: Graph) -> None:
@@ -165,6 +216,76 @@ def test_what_blinken_called_on_china_to_do(kg: Graph) -> None:
             "Government of China",
             "follow through on its commitments on human rights as well as on other issues of concern",
         )
+    ]
+
+
+def test_blinken_appeal_to_china_is_about_human_rights_not_xinjiang(kg: Graph) -> None:
+    """'commitments on human rights as well as on other issues of concern': no region is named."""
+    rows = select(
+        kg,
+        """
+        SELECT ?topic ?label WHERE {
+          ?appeal a dip:Appeal ; dip:actor ent:antony-blinken ; dip:target ent:chinese-government ;
+                  dip:topic ?topic .
+          ?topic skos:prefLabel ?label ; skos:inScheme ?scheme .
+        }""",
+    )
+    assert rows == [(CONCEPT + "human-rights", "human rights")]
+
+
+def test_the_appeal_to_nato_allies_is_labelled_in_the_articles_words(in_seed_project: Path) -> None:
+    """'called on NATO allies to work with America to mount a pushback on Beijing', as printed."""
+    label = "Blinken calls on NATO allies to work with America to mount a pushback on Beijing"
+    for name in ("timeline", "accusations-and-demands"):
+        result = CliRunner().invoke(main, ["query", name, "--format", "csv"])
+        assert result.exit_code == 0, result.stderr
+        events = {row["event"] for row in csv.DictReader(io.StringIO(result.stdout))}
+        assert label in events, name
+        assert not [event for event in events if "pushback" in event and event != label], name
+
+
+def test_cao_says_the_eu_acted_on_lies_not_that_it_spread_them(kg: Graph) -> None:
+    """'the EU had "imposed sanctions on China based on Xinjiang-related lies and false information"'."""
+    rows = select(
+        kg,
+        """
+        SELECT ?claim ?alleges ?label WHERE {
+          ?claim a dip:Claim ; dip:claimant ent:cao-zhongming ; dip:allegedAgent ent:european-union ;
+                 dip:alleges ?concept ; rdfs:label ?label ; dip:evidence/oa:exact ?words .
+          ?concept skos:prefLabel ?alleges .
+          FILTER (CONTAINS(?words, "based on Xinjiang-related lies"))
+        }""",
+    )
+    assert [row[1:] for row in rows] == [
+        (
+            "acting on lies and false information",
+            "The EU imposed sanctions on China based on Xinjiang-related lies and false information "
+            "(Cao Zhongming)",
+        )
+    ]
+    spreaders = select(
+        kg,
+        "SELECT ?agent WHERE { ?c dip:alleges concept:spreading-disinformation ; dip:allegedAgent ?agent }",
+    )
+    assert ENT + "european-union" not in {agent for (agent,) in spreaders}
+    assert len(spreaders) == 2, "China's own claim about the ten officials and four organisations stays"
+
+
+def test_chinese_ambassadors_are_posted_in_embassies_alike(kg: Graph) -> None:
+    """Both Chinese ambassadors' posts are in an embassy of China in the country they are accredited to."""
+    rows = select(
+        kg,
+        """
+        SELECT ?post ?embassy ?holder WHERE {
+          ?post a dip:AmbassadorPost ; dip:represents ent:china ; dip:accreditedTo ?country ;
+                org:postIn ?embassy ; org:heldBy/rdfs:label ?holder .
+          ?embassy a dip:GovernmentBody ; dip:bodyOf ent:china ; dip:locatedIn ?country .
+        }""",
+    )
+    post = "https://w3id.org/dipkg/post/"
+    assert rows == [
+        (post + "chinese-ambassador-to-belgium", ENT + "chinese-embassy-in-belgium", "Cao Zhongming"),
+        (post + "chinese-ambassador-to-italy", ENT + "chinese-embassy-in-italy", "Li Junhua"),
     ]
 
 

@@ -33,7 +33,7 @@ from tests.projects import SEED, rewrite_published
 QUERIES = catalogue(SEED.query_files)
 DATA = Path(__file__).parent / "data" / "queries"
 NASTY = ['a"} ; DROP ALL ; #', "two\nlines", "escaped \\u0022 quote", "tab\there", "}", "'single'", ""]
-SAMPLE_EVENT = "ev:summons-8a1e0a2a3bb9"
+SAMPLE_EVENT = "ev:summons-8f7d906e6fec"
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -159,7 +159,16 @@ def test_query_formats() -> None:
     code, out, _ = run("query", "summons-timeline")
     assert code == 0
     document = json.loads(out)
-    assert document["head"]["vars"] == ["date", "when", "summoner", "diplomat", "post", "place", "summons"]
+    assert document["head"]["vars"] == [
+        "date",
+        "onOrBefore",
+        "when",
+        "summoner",
+        "diplomat",
+        "post",
+        "place",
+        "summons",
+    ]
     first = document["results"]["bindings"][0]
     assert first["date"] == {
         "type": "literal",
@@ -169,17 +178,28 @@ def test_query_formats() -> None:
     assert first["diplomat"] == {"type": "literal", "value": "Nicolas Chapuis", "xml:lang": "en"}
     code, table, _ = run("query", "summons-timeline", "--format", "table")
     lines = table.splitlines()
-    assert lines[0].split() == ["date", "when", "summoner", "diplomat", "post", "place", "summons"]
+    assert lines[0].split() == [
+        "date",
+        "onOrBefore",
+        "when",
+        "summoner",
+        "diplomat",
+        "post",
+        "place",
+        "summons",
+    ]
     assert lines[1].replace(" ", "").strip("-") == ""
-    assert lines[2].startswith("2021-03-22  on Monday               Qin Gang")
+    assert lines[2].startswith("2021-03-22              on Monday        Qin Gang")
     assert lines[2].endswith("ev:summons-c54317fadcbb")
     assert lines[-1] == "(3 rows)"
     code, text, _ = run("query", "summons-timeline", "--format", "csv")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0][:4] == ["date", "when", "summoner", "diplomat"]
-    assert rows[3][:4] == [
-        "2021-03-24",
-        "to appear on Wednesday",
+    assert rows[0][:5] == ["date", "onOrBefore", "when", "summoner", "diplomat"]
+    # Italy's summons was made on or before the Tuesday it was announced: no date, a latest date.
+    assert rows[3][:5] == [
+        "",
+        "2021-03-23",
+        "it had summoned",
         "Ministry of Foreign Affairs of Italy",
         "Li Junhua",
     ]
@@ -187,9 +207,9 @@ def test_query_formats() -> None:
     assert raw.count(b"\r\n") == 4
     code, text, _ = run("query", "summons-timeline", "--format", "tsv")
     tsv = text.splitlines()
-    assert tsv[0] == "?date\t?when\t?summoner\t?diplomat\t?post\t?place\t?summons"
+    assert tsv[0] == "?date\t?onOrBefore\t?when\t?summoner\t?diplomat\t?post\t?place\t?summons"
     assert tsv[1].startswith(
-        '"2021-03-22"^^<http://www.w3.org/2001/XMLSchema#date>\t"on Monday"\t"Qin Gang"@en'
+        '"2021-03-22"^^<http://www.w3.org/2001/XMLSchema#date>\t\t"on Monday"\t"Qin Gang"@en'
     )
 
 

@@ -74,7 +74,7 @@ def test_load_then_every_query_matches_the_local_run(oxigraph_server: OxigraphSe
     assert len(live_triples(oxigraph_server)) == KG_TRIPLES
     for query in QUERIES:
         params = {
-            "evidence": ["-p", "subject=ev:summons-8a1e0a2a3bb9"],
+            "evidence": ["-p", "subject=ev:summons-8f7d906e6fec"],
             "post-holders": ["-p", "date=2021-03-25"],
             "relations-timeline": ["-p", "a=ent:china", "-p", "b=ent:european-union"],
         }.get(query.name, [])

@@ -148,7 +148,7 @@ def test_hostile_rdf_input_finishes_offline(
 def test_a_void_triple_count_that_is_not_a_number(project: Project) -> None:
     void = project.root / "kg" / "void.ttl"
     text = void.read_text(encoding="utf-8")
-    tampered = text.replace('void:triples "184"^^xsd:integer', 'void:triples "abc"')
+    tampered = text.replace('void:triples "199"^^xsd:integer', 'void:triples "abc"')
     assert tampered != text
     void.write_text(tampered, encoding="utf-8")
     project.kg_before = {**project.kg_before, "void.ttl": tampered.encode("utf-8")}

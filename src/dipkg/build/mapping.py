@@ -279,6 +279,8 @@ class _ArticleMapper:
             graph.add((iri, DIP.date, Literal(time.resolved.isoformat(), datatype=XSD.date)))
             if time.text is not None and time.anchor_event is None:
                 graph.add((iri, DIP.dateAnchor, self.iri))
+        if time.latest is not None:
+            graph.add((iri, DIP.latestDate, Literal(time.latest.isoformat(), datatype=XSD.date)))
         if time.anchor_event is not None:
             graph.add((iri, DIP.dateAnchor, self.event_iris[time.anchor_event]))
         if time.year is not None:

@@ -1,4 +1,4 @@
-"""Evidence in RDF: the quoted words of an article as spans with offsets, inside their sentence."""
+"""Evidence in RDF: the quoted words of an article as spans with offsets, and the sentences they lie in."""
 
 from __future__ import annotations
 
@@ -8,19 +8,19 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from dipkg.namespaces import DIP, OA, DataNamespaces
-from dipkg.seeds.evidence import Span, context, enclosing_sentence, sentence_spans
+from dipkg.seeds.evidence import Span, context, overlapping_sentences, sentence_spans
 from dipkg.seeds.model import Article, Evidence
 
 
 class EvidenceMapper:
-    """Adds evidence spans (oa:exact, offsets, context, sentence) of one article to a graph."""
+    """Adds evidence spans (oa:exact, offsets, context, sentences) of one article to a graph."""
 
     def __init__(
         self, article: Article, ns: DataNamespaces, graph: Graph, entity: Callable[[str], URIRef]
     ) -> None:
         self.article, self.ns, self.graph, self.entity = article, ns, graph, entity
         self.article_iri = ns.article[article.id]
-        self.sentences = sentence_spans(article.text)
+        self.sentences = sentence_spans(article.text, article.language)
 
     def add(self, subject: URIRef, evidence: Iterable[Evidence]) -> None:
         """State that each evidence span supports `subject`."""
@@ -39,7 +39,9 @@ class EvidenceMapper:
         graph.add((iri, OA.prefix, Literal(prefix)))
         graph.add((iri, OA.suffix, Literal(suffix)))
         self._add_offsets(iri, item.span)
-        graph.add((iri, DIP.sentence, self._sentence(enclosing_sentence(self.sentences, item.span))))
+        # A span that crosses a sentence boundary names every sentence it shares characters with.
+        for sentence in overlapping_sentences(self.sentences, item.span):
+            graph.add((iri, DIP.sentence, self._sentence(sentence)))
         if item.source is not None:
             graph.add((iri, DIP.attributedTo, self.entity(item.source)))
         return iri

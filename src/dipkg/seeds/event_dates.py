@@ -15,7 +15,8 @@ from dipkg.seeds.yamlfile import LocatedDocument, Location
 
 class EventDates:
     """Resolves the date of every event of an article: weekdays counted from the publication date
-    or from another event's date, explicit ISO dates and years, each checked against the text."""
+    or from another event's date, explicit ISO dates and years, each checked against the text; and
+    the latest date of an event placed on or before another."""
 
     def __init__(self, document: LocatedDocument, article: Article) -> None:
         self.doc = document
@@ -47,6 +48,10 @@ class EventDates:
             explicit = parse_iso_date(spec["iso"]) if "iso" in spec else None
         except DateError as exc:
             raise self.doc.error(location, str(exc)) from exc
+        if "on_or_before" in spec:
+            event.time = self._bounded(location, spec, weekday, resolving)
+            resolving.discard(key)
+            return event.time
         anchor_key = spec.get("relative_to")
         resolved = explicit
         if weekday is not None:
@@ -73,6 +78,35 @@ class EventDates:
         event.time = TimeSpec(text, resolved, year, anchor_key)
         resolving.discard(key)
         return event.time
+
+    def _bounded(
+        self, location: Location, spec: dict[str, Any], weekday: int | None, resolving: set[str]
+    ) -> TimeSpec:
+        """An event the article places on or before another: no date of its own, only the latest
+        date it can have happened on, which is the other event's date (or latest date)."""
+        for name in ("iso", "year", "relative_to", "direction"):
+            if name in spec:
+                raise self.doc.error(
+                    (*location, name),
+                    f"{name} cannot go with on_or_before: the event gets no date of its own, "
+                    "only a latest one",
+                )
+        if weekday is not None:
+            raise self.doc.error(
+                (*location, "text"),
+                "a text that names a weekday gives the event a date of its own: with on_or_before, "
+                "quote the words that place it before the other event (such as 'had summoned')",
+            )
+        anchor_key: str = spec["on_or_before"]
+        if anchor_key not in self.article.events:
+            raise self.doc.error((*location, "on_or_before"), f"undefined event {anchor_key!r}")
+        anchor = self._resolve_date(anchor_key, resolving)
+        latest = None if anchor is None else anchor.resolved or anchor.latest
+        if latest is None:
+            raise self.doc.error(
+                (*location, "on_or_before"), f"event {anchor_key!r} has no date or latest date to bound by"
+            )
+        return TimeSpec(spec.get("text"), None, None, anchor_key, latest)
 
     def _anchor_date(self, location: Location, anchor_key: str | None, resolving: set[str]) -> date:
         if anchor_key is None:

@@ -19,12 +19,14 @@ class Evidence:
 
 @dataclass(frozen=True)
 class TimeSpec:
-    """When an event happened: the raw expression, and the date or year it resolves to."""
+    """When an event happened: the raw expression, and the date or year it resolves to; or, for an
+    event the article places on or before another one, the latest date it can have happened on."""
 
     text: str | None
     resolved: date | None
     year: int | None
     anchor_event: str | None
+    latest: date | None = None
 
 
 @dataclass
