@@ -68,11 +68,11 @@ def test_the_wheel_holds_the_package_and_its_data_and_nothing_else(wheel: Path) 
     names = set(zipfile.ZipFile(wheel).namelist())
     expected_data = {
         "dipkg/" + p.relative_to(SOURCE).as_posix()
-        for pattern in ("data/**/*.ttl", "data/**/*.rq", "data/**/*.md", "seeds/schema/*.json")
+        for pattern in ("data/*.yaml", "data/**/*.ttl", "data/**/*.rq", "data/**/*.md", "seeds/schema/*.json")
         for p in SOURCE.glob(pattern)
     }
     assert len([n for n in expected_data if n.endswith(".rq")]) == 20
-    assert expected_data <= names
+    assert "dipkg/data/domain.yaml" in expected_data and expected_data <= names
     assert "dipkg/py.typed" in names
     modules = {"dipkg/" + p.relative_to(SOURCE).as_posix() for p in SOURCE.rglob("*.py")}
     assert modules <= names
