@@ -155,20 +155,14 @@ def test_queries_listing() -> None:
     assert any("sanctions" in line and "date:date?" in line for line in lines)
 
 
+SUMMONS_COLUMNS = ["date", "onOrBefore", "when", "summoner", "diplomat", "post", "place", "summons"]
+
+
 def test_query_formats() -> None:
     code, out, _ = run("query", "summons-timeline")
     assert code == 0
     document = json.loads(out)
-    assert document["head"]["vars"] == [
-        "date",
-        "onOrBefore",
-        "when",
-        "summoner",
-        "diplomat",
-        "post",
-        "place",
-        "summons",
-    ]
+    assert document["head"]["vars"] == SUMMONS_COLUMNS
     first = document["results"]["bindings"][0]
     assert first["date"] == {
         "type": "literal",
@@ -178,16 +172,7 @@ def test_query_formats() -> None:
     assert first["diplomat"] == {"type": "literal", "value": "Nicolas Chapuis", "xml:lang": "en"}
     code, table, _ = run("query", "summons-timeline", "--format", "table")
     lines = table.splitlines()
-    assert lines[0].split() == [
-        "date",
-        "onOrBefore",
-        "when",
-        "summoner",
-        "diplomat",
-        "post",
-        "place",
-        "summons",
-    ]
+    assert lines[0].split() == SUMMONS_COLUMNS
     assert lines[1].replace(" ", "").strip("-") == ""
     assert lines[2].startswith("2021-03-22              on Monday        Qin Gang")
     assert lines[2].endswith("ev:summons-c54317fadcbb")
