@@ -45,6 +45,17 @@ def line_of(seeds: Path, relative: Path, needle: str) -> int:
     return next(i for i, line in enumerate(lines, 1) if needle in line)
 
 
+UNREALIZED = """unrealized:
+  further-measures:
+    modality: {modality}
+    label: China takes further measures
+    actors: [china]
+    expressed_in: {event}
+    evidence: ["China has decided to introduce sanctions"]
+
+quotes:
+"""
+
 CASES = {
     "quote not in text": (
         replace(
@@ -65,6 +76,36 @@ CASES = {
         ANNOTATION,
         '- "calls for joint approach to counter Beijing"',
         "quote occurs 2 times in the article text; add 'occurrence: N'",
+    ),
+    "unrealised act expressed in an undefined event": (
+        replace(ANNOTATION, "quotes:\n", UNREALIZED.format(modality="threatened", event="no-such-event")),
+        ANNOTATION,
+        "    expressed_in: no-such-event",
+        "undefined event 'no-such-event'",
+    ),
+    "unrealised act with an unknown modality": (
+        replace(
+            ANNOTATION, "quotes:\n", UNREALIZED.format(modality="rumoured", event="china-counter-sanctions")
+        ),
+        ANNOTATION,
+        "    modality: rumoured",
+        "'rumoured' is not allowed here (one of: threatened, planned, proposed, refused, denied)",
+    ),
+    "rejection of an undefined claim": (
+        replace(
+            ANNOTATION,
+            "    responds_to: [uk-sanctions]\n",
+            "    responds_to: [uk-sanctions]\n    rejects: [no-such-claim]\n",
+        ),
+        ANNOTATION,
+        "    rejects: [no-such-claim]",
+        "undefined claim, event or unrealized act 'no-such-claim'",
+    ),
+    "former that is not a boolean": (
+        replace(ANNOTATION, "    holder: qin-gang\n", "    holder: qin-gang\n    former: yes please\n"),
+        ANNOTATION,
+        "    former: yes please",
+        "'yes please' is not of type 'boolean'",
     ),
     "group fields on a person": (
         replace(
