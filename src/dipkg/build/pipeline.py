@@ -52,7 +52,7 @@ from dipkg.progress import Progress
 from dipkg.project import Project
 from dipkg.seeds.model import Registry
 from dipkg.seeds.registry import load_registry
-from dipkg.seeds.vocabulary import Vocabulary, load_ontology, load_vocabulary, vocabulary_of
+from dipkg.seeds.vocabulary import Vocabulary, load_vocabulary, vocabulary_of
 from dipkg.seeds.yamlfile import read_bytes
 
 if TYPE_CHECKING:
@@ -268,11 +268,11 @@ def _interned(record: ArticleRecord) -> ArticleRecord:
 
 def _shared_inputs(project: Project) -> SharedInputs:
     base_iri = project.base_iri
-    vocabulary = vocabulary_of(load_ontology(project.ontology_file))
+    ontology = load_vocabulary(project.vocabulary_files)
+    vocabulary = vocabulary_of(ontology)
     registry = load_registry(project.entities_dir, vocabulary)
     entities_iri, entities = map_registry(registry, base_iri)
     prefix_lines, body = turtle_parts(entities, prefix_map(base_iri))
-    ontology = load_vocabulary(project.vocabulary_files)
     ontology_prefixes, ontology_body = turtle_parts(ontology, prefix_map(base_iri))
     return SharedInputs(
         registry,

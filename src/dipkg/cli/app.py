@@ -18,8 +18,10 @@ from dipkg.errors import (
     EXIT_CODES,
     EXIT_INTERNAL_ERROR,
     EXIT_INTERRUPTED,
+    EXIT_NOT_CONFORMING,
     EXIT_OK,
     EXIT_USAGE,
+    EXIT_WRITE_FAILED,
     DipkgError,
 )
 
@@ -34,6 +36,16 @@ def exit_codes_help(codes: Sequence[int]) -> str:
 
 ALL_CODES = sorted(EXIT_CODES)
 LOCAL_CODES = [EXIT_OK, EXIT_USAGE, EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR, EXIT_INTERRUPTED]
+# build, validate and evaluate: everything a local command can return, and "does not conform".
+CHECKING_CODES = [
+    EXIT_OK,
+    EXIT_NOT_CONFORMING,
+    EXIT_USAGE,
+    EXIT_BAD_INPUT,
+    EXIT_WRITE_FAILED,
+    EXIT_INTERNAL_ERROR,
+    EXIT_INTERRUPTED,
+]
 
 
 def _say_error(message: str) -> None:

@@ -8,6 +8,7 @@ import click
 
 from dipkg import api
 from dipkg.cli.app import (
+    CHECKING_CODES,
     Settings,
     check_base_iri_option,
     command,
@@ -15,7 +16,6 @@ from dipkg.cli.app import (
     output_option,
 )
 from dipkg.errors import (
-    EXIT_BAD_INPUT,
     EXIT_INTERNAL_ERROR,
     EXIT_INTERRUPTED,
     EXIT_NOT_CONFORMING,
@@ -23,17 +23,6 @@ from dipkg.errors import (
     EXIT_USAGE,
     EXIT_WRITE_FAILED,
 )
-
-# build and validate: everything a local command can return, and "does not conform".
-CHECKING_CODES = [
-    EXIT_OK,
-    EXIT_NOT_CONFORMING,
-    EXIT_USAGE,
-    EXIT_BAD_INPUT,
-    EXIT_WRITE_FAILED,
-    EXIT_INTERNAL_ERROR,
-    EXIT_INTERRUPTED,
-]
 
 
 @command([EXIT_OK, EXIT_USAGE, EXIT_WRITE_FAILED, EXIT_INTERNAL_ERROR, EXIT_INTERRUPTED])

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from dipkg import api
-from dipkg.cli.app import LOCAL_CODES, Settings, command, kg_option, output_option
+from dipkg.cli.app import CHECKING_CODES, LOCAL_CODES, Settings, command, kg_option, output_option
 from dipkg.errors import (
     EXIT_BAD_INPUT,
     EXIT_ENDPOINT_ERROR,
@@ -262,17 +262,7 @@ def serve(settings: Settings, port: int, host: str, writable: bool, kg_dir: Path
     api.serve(settings.project(kg=kg_dir), port, writable, settings.say, host=host)
 
 
-@command(
-    [
-        EXIT_OK,
-        EXIT_NOT_CONFORMING,
-        EXIT_USAGE,
-        EXIT_BAD_INPUT,
-        EXIT_WRITE_FAILED,
-        EXIT_INTERNAL_ERROR,
-        EXIT_INTERRUPTED,
-    ]
-)
+@command(CHECKING_CODES)
 @click.argument(
     "gold_dirs", nargs=-1, metavar="[GOLD_DIR]...", type=click.Path(path_type=Path, file_okay=False)
 )
