@@ -119,3 +119,19 @@ def test_an_event_type_added_to_the_domain_reaches_ontology_shapes_schema_and_qu
     ]
     kg = Graph().parse(clone / "kg" / "articles" / "000_65e413c471938464.ttl", format="turtle")
     assert len(set(kg.subjects(RDF.type, DIP.Boycott))) == 1
+
+
+def test_a_bad_domain_is_one_line_and_exit_3_from_the_command(tmp_path: Path) -> None:
+    data = tmp_path / "src" / "dipkg" / "data"
+    data.mkdir(parents=True)
+    (data / "domain.yaml").write_text(
+        DOMAIN.read_text(encoding="utf-8").replace("plover: MOBILIZE", "plover: MOBILISE")
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "dipkg.domain", "--check", "--root", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 3
+    assert done.stderr.count("\n") == 1 and "unknown PLOVER category MOBILISE" in done.stderr
+    assert "Traceback" not in done.stderr

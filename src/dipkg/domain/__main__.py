@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from dipkg.domain.generate import Layout, generated_files, stale_files
+from dipkg.errors import EXIT_BAD_INPUT, DipkgError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -17,7 +18,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=Path("."), help="the checkout (default: .)")
     args = parser.parse_args(argv)
     layout = Layout(args.root)
-    if args.write:
+    try:
+        return _run(layout, args.write)
+    except (DipkgError, OSError, ValueError) as exc:
+        print(f"python -m dipkg.domain: error: {exc}", file=sys.stderr)
+        return getattr(exc, "exit_code", EXIT_BAD_INPUT)
+
+
+def _run(layout: Layout, write: bool) -> int:
+    """Rewrite the generated files, or report the stale ones (exit 1)."""
+    if write:
         for path, text in generated_files(layout).items():
             if not path.is_file() or path.read_text(encoding="utf-8") != text:
                 path.write_text(text, encoding="utf-8")

@@ -81,6 +81,13 @@ class Domain:
 def load_domain(path: Path) -> Domain:
     """Read and check domain.yaml: parents exist, codes are known, inherited roles only tighten."""
     try:
+        return _load_domain(path)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise InputError(f"malformed domain: missing or ill-typed entry {exc}", path) from exc
+
+
+def _load_domain(path: Path) -> Domain:
+    try:
         data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise InputError(f"cannot read the domain: {exc}".splitlines()[0], path) from exc
