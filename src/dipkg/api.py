@@ -363,6 +363,52 @@ def evaluate(
     return run_evaluation(chosen.kg_dir, chosen.vocabulary_files, folders, article, progress)
 
 
+@dataclass(frozen=True)
+class DraftResult:
+    """One drafted article: its id, the folder it was (or would be) written to, its annotation
+    text, and the summary line `dipkg draft` prints."""
+
+    id: str
+    folder: Path
+    annotation: str
+    summary: str
+
+
+def draft(
+    project: ProjectLike,
+    files: Sequence[str | os.PathLike[str]],
+    *,
+    meta: str | os.PathLike[str] | None = None,
+    published: str | None = None,
+    headline: str | None = None,
+    publisher: str | None = None,
+    article_id: str | None = None,
+    jobs: int = 1,
+    write: bool = True,
+    progress: Progress | None = None,
+) -> list[DraftResult]:
+    """Draft the annotation of each article file (see `dipkg draft`), written into the project's
+    seeds/articles/ID/ unless `write` is false. Every input is checked, and no reviewed annotation
+    would be overwritten, before anything is drafted or written."""
+    from dipkg.draft.run import Options, check_targets, draft_all, read_inputs, write_draft
+    from dipkg.seeds.registry import load_registry
+    from dipkg.seeds.vocabulary import load_vocabulary, vocabulary_of
+
+    chosen = _project(project)
+    vocabulary = vocabulary_of(load_vocabulary(chosen.vocabulary_files))
+    registry = load_registry(chosen.seeds_dir / ENTITIES_SUBDIR, vocabulary)
+    options = Options(Path(meta) if meta is not None else None, published, headline, publisher, article_id)
+    articles = read_inputs([Path(f) for f in files], options, registry)
+    if write:
+        check_targets(chosen, articles)
+    results = []
+    for drafted in draft_all(chosen, registry, articles, jobs, progress):
+        if write:
+            write_draft(drafted)
+        results.append(DraftResult(drafted.article.id, drafted.folder, drafted.annotation, drafted.summary()))
+    return results
+
+
 def save(path: str | os.PathLike[str], data: bytes) -> None:
     """Write an output file atomically (0644 under umask 022); its folder must exist."""
     from dipkg.build.publish import write_file

@@ -210,3 +210,60 @@ def validate(
         api.save(output, text.encode("utf-8"))
     settings.say(f"dipkg validate: {outcome.summary(fail_on)}", err=True)
     return EXIT_OK if outcome.conforms(fail_on) else EXIT_NOT_CONFORMING
+
+
+@command(CHECKING_CODES)
+@click.argument("files", nargs=-1, required=True, metavar="ARTICLE.txt...", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--meta",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Metadata of the article (JSON or YAML: id, headline, publisher, date_published, "
+    "language); default: a meta.json or meta.yaml beside each article.",
+)
+@click.option("--date", "published", metavar="YYYY-MM-DD", help="Publication date of the article.")
+@click.option("--headline", help="Headline (default: the first line of the text).")
+@click.option("--publisher", metavar="NAME", help="Publisher: the label or id of an entity of seeds/entities/.")
+@click.option("--id", "article_id", metavar="ID", help="Article id (default: from the metadata or the file's folder).")
+@click.option("--jobs", type=click.IntRange(1, 256), default=1, show_default=True, help="Worker processes.")
+@click.option("--stdout", "to_stdout", is_flag=True, help="Print the annotation instead of writing the article.")
+def draft(
+    settings: Settings,
+    files: tuple[Path, ...],
+    meta: Path | None,
+    published: str | None,
+    headline: str | None,
+    publisher: str | None,
+    article_id: str | None,
+    jobs: int,
+    to_stdout: bool,
+) -> None:
+    """Draft the annotation of new articles, for a person to review.
+
+    Reads each article (English text) with spaCy and dipkg's lexicon of diplomatic language and
+    writes seeds/articles/ID/ (article.txt verbatim, meta.yaml, annotation.yaml with status:
+    draft): entities matched to seeds/entities/ or proposed, post holdings, events with their
+    roles and dates, unrealised acts, quotations, claims and the sentences to review first, each
+    item with its verbatim evidence, offset and confidence. A reviewed annotation is never
+    overwritten. `dipkg build` leaves drafts out until they are reviewed (or --include-drafts).
+    Needs the drafting extra: pip install 'dipkg[draft]'.
+
+    Example: dipkg draft corpus/new/*/article.txt --jobs 2
+    """
+    results = api.draft(
+        settings.project(),
+        list(files),
+        meta=meta,
+        published=published,
+        headline=headline,
+        publisher=publisher,
+        article_id=article_id,
+        jobs=jobs,
+        write=not to_stdout,
+        progress=settings.progress(),
+    )
+    for result in results:
+        if to_stdout:
+            click.echo(result.annotation, nl=False)
+            settings.say(result.summary, err=True)
+        else:
+            settings.say(f"drafted {_shown(result.folder)}/: {result.summary.split(': ', 1)[1]}")

@@ -54,7 +54,9 @@ class EventDates:
             return event.time
         anchor_key = spec.get("relative_to")
         resolved = explicit
-        if weekday is not None:
+        if weekday is not None and self._same_day(explicit, weekday, anchor_key):
+            resolved = explicit
+        elif weekday is not None:
             anchor = self._anchor_date(location, anchor_key, resolving)
             try:
                 resolved = resolve_weekday(weekday, anchor, spec.get("direction", "past"))
@@ -107,6 +109,12 @@ class EventDates:
                 (*location, "on_or_before"), f"event {anchor_key!r} has no date or latest date to bound by"
             )
         return TimeSpec(spec.get("text"), None, None, anchor_key, latest)
+
+    def _same_day(self, explicit: date | None, weekday: int, anchor_key: str | None) -> bool:
+        """True for the publication's own weekday given as the publication date ("on Saturday" in
+        a Saturday article may be that very day)."""
+        published = self.article.date_published
+        return anchor_key is None and explicit == published and weekday == published.weekday()
 
     def _anchor_date(self, location: Location, anchor_key: str | None, resolving: set[str]) -> date:
         if anchor_key is None:

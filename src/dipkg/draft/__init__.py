@@ -1,0 +1,1 @@
+"""Drafting: a reviewable annotation of a new article, read from its text with spaCy and a lexicon."""

@@ -1,0 +1,165 @@
+"""The drafter's knowledge of language, read from data: event words, titles, modality, gazetteer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dipkg.errors import InputError
+
+EVENTS_FILE = "events.yaml"
+TITLES_FILE = "titles.yaml"
+GAZETTEER_FILE = "gazetteer.yaml"
+
+
+@dataclass(frozen=True)
+class NounCue:
+    """A noun naming an act, with the words that must precede it ("state" visit, "counter-" sanction)."""
+
+    head: str
+    prefix: str
+
+
+@dataclass(frozen=True)
+class EventCue:
+    """The words that signal one event type and how its roles are read."""
+
+    type: str
+    verbs: frozenset[str]
+    nouns: tuple[NounCue, ...]
+    objects: frozenset[str]
+    targets: frozenset[str]
+    participants: frozenset[str]
+    one_per_target: bool
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Title:
+    """A title naming a post ("vice foreign minister"), and whether the post is diplomatic."""
+
+    words: str
+    post_type: str
+    diplomatic: bool
+
+
+@dataclass(frozen=True)
+class Place:
+    """A state or organisation of the gazetteer and the names news uses for it."""
+
+    id: str
+    label: str
+    type: str
+    names: tuple[str, ...]
+    demonyms: tuple[str, ...] = ()
+    capitals: tuple[str, ...] = ()
+    seats: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class Lexicon:
+    """Everything the drafter knows of diplomatic English."""
+
+    events: list[EventCue]
+    light_verbs: frozenset[str]
+    auxiliaries: dict[str, str]
+    governors: dict[str, str]
+    requests: frozenset[str]
+    reporting_verbs: frozenset[str]
+    relaying_verbs: frozenset[str]
+    relaying_phrases: tuple[str, ...]
+    responses: tuple[str, ...]
+    claim_verbs: frozenset[str]
+    titles: list[Title]
+    places: list[Place] = field(default_factory=list)
+
+    def cues_for_verb(self, lemma: str) -> list[EventCue]:
+        return [cue for cue in self.events if lemma in cue.verbs]
+
+    def cues_for_noun(self, lemma: str) -> list[EventCue]:
+        return [cue for cue in self.events if any(noun.head == lemma for noun in cue.nouns)]
+
+
+def load_lexicon(folder: Path) -> Lexicon:
+    """The lexicon kept in `folder` (events.yaml, titles.yaml, gazetteer.yaml)."""
+    events = _read(folder / EVENTS_FILE)
+    titles = _read(folder / TITLES_FILE)
+    gazetteer = _read(folder / GAZETTEER_FILE)
+    auxiliaries: dict[str, str] = {}
+    governors: dict[str, str] = {}
+    for modality, words in events["modality"].items():
+        for word in words.get("auxiliaries", []):
+            auxiliaries[word] = modality
+        for word in words.get("governors", []):
+            governors[word] = modality
+    return Lexicon(
+        events=[_cue(value["type"], value) for value in events["events"]],
+        light_verbs=frozenset(events["light_verbs"]),
+        auxiliaries=auxiliaries,
+        governors=governors,
+        requests=frozenset(events["requests"]),
+        reporting_verbs=frozenset(events["reporting_verbs"]),
+        relaying_verbs=frozenset(events["relaying_verbs"]),
+        relaying_phrases=tuple(events["relaying_phrases"]),
+        responses=tuple(events["responses"]),
+        claim_verbs=frozenset(events["claim_verbs"]),
+        titles=sorted(
+            (Title(words, v["post"], bool(v.get("diplomatic"))) for words, v in titles["titles"].items()),
+            key=lambda title: (-len(title.words), title.words),
+        ),
+        places=_places(gazetteer),
+    )
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"cannot read the drafting lexicon ({exc})", path) from exc
+    if not isinstance(data, dict):
+        raise InputError("the drafting lexicon is not a mapping", path)
+    return data
+
+
+def _cue(name: str, value: dict[str, Any]) -> EventCue:
+    nouns = []
+    for noun in value.get("nouns", []):
+        words = str(noun).rsplit(" ", 1) if " " in str(noun) else str(noun).rsplit("-", 1)
+        if len(words) == 2:
+            separator = " " if " " in str(noun) else "-"
+            nouns.append(NounCue(words[1], words[0] + separator))
+        else:
+            nouns.append(NounCue(str(noun), ""))
+    return EventCue(
+        type=name,
+        verbs=frozenset(value.get("verbs", [])),
+        nouns=tuple(nouns),
+        objects=frozenset(value.get("objects", [])),
+        targets=frozenset(value.get("targets", [])),
+        participants=frozenset(value.get("participants", [])),
+        one_per_target=bool(value.get("one_per_target")),
+        confidence=float(value.get("confidence", 0.5)),
+    )
+
+
+def _places(gazetteer: dict[str, Any]) -> list[Place]:
+    places = [
+        Place(
+            id=key,
+            label=value["label"],
+            type="Country",
+            names=tuple(value.get("names") or ()),
+            demonyms=tuple(value.get("demonyms") or ()),
+            capitals=tuple(value.get("capitals") or ()),
+            seats=tuple(sorted((value.get("seats") or {}).items())),
+        )
+        for key, value in (gazetteer.get("countries") or {}).items()
+    ]
+    places.extend(
+        Place(id=key, label=value["label"], type=value["kind"], names=tuple(value.get("names") or ()))
+        for key, value in (gazetteer.get("organizations") or {}).items()
+    )
+    return places

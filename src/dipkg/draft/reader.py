@@ -1,0 +1,735 @@
+"""Reading an article: events, unrealised acts, post holdings, quotations and claims, from the parse.
+
+The rules are those of event coders (TABARI, PETRARCH): a word of the lexicon is the trigger, the
+parse gives the roles (subject = actor, object or prepositional object = target, the passive
+swapped), and the words governing the trigger decide whether the act happened at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from spacy.tokens import Doc, Span, Token
+
+from dipkg.domain.model import Domain
+from dipkg.draft.dates import event_date
+from dipkg.draft.lexicon import EventCue, Lexicon, Title
+from dipkg.draft.mentions import PERSON_PRONOUNS, THING_PRONOUNS, Entities, slug
+from dipkg.draft.model import (
+    Draft,
+    DraftAct,
+    DraftClaim,
+    DraftEvent,
+    DraftHolding,
+    DraftPost,
+    DraftQuote,
+    Quote,
+    ReviewItem,
+)
+from dipkg.seeds.model import Registry
+
+MODIFIERS = frozenset({"compound", "amod", "poss", "nmod", "appos", "npadvmod"})
+SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
+QUOTATION = re.compile(r"\"([^\"\n]{3,}?)\"|“([^”\n]{3,}?)”")
+DATELINE = re.compile(r"^([A-Z][A-Z .'-]+?)(?:,\s*[A-Za-z .]+)?\s+\(")
+ALLEGATIONS_SCHEME = "allegations"
+STOP_WORDS = frozenset({"of", "the", "a", "an", "and", "or", "to", "in", "on", "for", "with", "by", "its", "their"})
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """A word of the lexicon found in the text: the cue, the word, and the verb that governs it."""
+
+    cue: EventCue
+    token: Token
+    verb: Token
+
+
+class ArticleReader:
+    """Reads one parsed article into a draft."""
+
+    def __init__(
+        self,
+        doc: Doc,
+        entities: Entities,
+        lexicon: Lexicon,
+        domain: Domain,
+        registry: Registry,
+        published: date,
+    ) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.entities = entities
+        self.lexicon = lexicon
+        self.domain = domain
+        self.registry = registry
+        self.published = published
+        self.draft = Draft(entities)
+        self.dateline = self._dateline_state()
+        self.coded: set[int] = set()  # sentence starts that gave an item
+
+    # ------------------------------------------------------------------ reading
+
+    def read(self) -> Draft:
+        for sentence in self.doc.sents:
+            self._holdings(sentence)
+        for sentence in self.doc.sents:
+            for trigger in self._triggers(sentence):
+                self._code(trigger, sentence)
+        self._merge_duplicates()
+        self._link_responses()
+        self._quotations()
+        self._review_uncoded()
+        return self.draft
+
+    # ------------------------------------------------------------------ entities of a phrase
+
+    def resolve(self, token: Token) -> str | None:
+        """The entity a token names: by its mention, or a pronoun by the last entity named before it."""
+        mention = self.entities.at(token.i)
+        if mention is not None:
+            return mention.entity
+        lower = token.lower_
+        if lower in PERSON_PRONOUNS:
+            return self._last_named(token, person=True)
+        if lower in THING_PRONOUNS:
+            return self._last_named(token, person=False)
+        return None
+
+    def _last_named(self, token: Token, person: bool) -> str | None:
+        """The last person (or other actor) named as the subject of a clause before the token, or
+        else the last one named at all."""
+        if person:
+            for i in range(token.i - 1, -1, -1):
+                mention = self.entities.at(i)
+                if mention is not None and mention.via != "pronoun" and self.entities.is_person(mention.entity):
+                    if self.doc[i].dep_ in SUBJECTS or self.doc[mention.end - 1].dep_ in SUBJECTS:
+                        return mention.entity
+        for i in range(token.i - 1, -1, -1):
+            mention = self.entities.at(i)
+            if mention is None or mention.via == "pronoun":
+                continue
+            entity = mention.entity
+            if self.entities.is_person(entity) == person and not self.entities.is_place(entity):
+                if person or self.doc[i].dep_ in SUBJECTS or self.doc[i].head.dep_ in SUBJECTS:
+                    return entity
+        return None
+
+    def phrase(self, token: Token) -> list[str]:
+        """The entities a noun phrase names: its head's, or its modifiers' ("the U.S. ambassador")."""
+        found: list[str] = []
+        for head in (token, *token.conjuncts):
+            entity = self.resolve(head)
+            named = [entity] if entity else []
+            for child in head.children:
+                if child.dep_ in MODIFIERS:
+                    named.extend(e for e in self.phrase(child) if e not in named)
+            found.extend(e for e in named if e not in found)
+        return found
+
+    def _prepositional(self, token: Token, prepositions: frozenset[str]) -> list[str]:
+        found: list[str] = []
+        for child in token.children:
+            if child.dep_ == "prep" and child.lower_ in prepositions:
+                for obj in child.children:
+                    if obj.dep_ == "pobj":
+                        found.extend(e for e in self.phrase(obj) if e not in found)
+        return found
+
+    # ------------------------------------------------------------------ triggers
+
+    def _triggers(self, sentence: Span) -> list[Trigger]:
+        triggers: list[Trigger] = []
+        for token in sentence:
+            if token.pos_ in {"VERB", "AUX"} or (token.pos_ == "NOUN" and token.tag_.startswith("VB")):
+                for key in _verb_keys(token):
+                    for cue in self.lexicon.cues_for_verb(key):
+                        if self._object_fits(cue, token):
+                            triggers.append(Trigger(cue, token, token))
+            if token.pos_ in {"NOUN", "PROPN"}:
+                for cue in self.lexicon.cues_for_noun(token.lemma_.lower()):
+                    verb = self._light_verb(token)
+                    if verb is not None and self._noun_fits(cue, token):
+                        triggers.append(Trigger(cue, token, verb))
+        return _narrowest(triggers)
+
+    def _object_fits(self, cue: EventCue, verb: Token) -> bool:
+        if not cue.objects:
+            return True
+        words: set[str] = set()
+        for child in verb.children:
+            if child.dep_ in {"dobj", "nsubjpass", "xcomp", "prep", "prt", "attr", "ccomp"}:
+                words.update(t.lemma_.lower() for t in child.subtree)
+                words.update(t.lower_ for t in child.subtree)
+        return bool(words & cue.objects)
+
+    def _noun_fits(self, cue: EventCue, noun: Token) -> bool:
+        before = self.text[max(0, noun.sent.start_char) : noun.idx].lower().rstrip()
+        for entry in cue.nouns:
+            if entry.head == noun.lemma_.lower():
+                prefix = entry.prefix.strip()
+                if not prefix or before.endswith(prefix.rstrip("-").rstrip() + ("-" if entry.prefix.endswith("-") else "")):
+                    return True
+        return False
+
+    def _light_verb(self, noun: Token) -> Token | None:
+        """The verb that carries a noun trigger ("imposed sanctions"), or the noun's own clause."""
+        head = noun.head
+        if noun.dep_ in {"dobj", "nsubjpass", "attr"} and head.lemma_.lower() in self.lexicon.light_verbs:
+            return head
+        if noun.dep_ == "conj" and noun.head.dep_ in {"dobj", "nsubjpass"}:
+            return self._light_verb(noun.head)
+        if any(child.dep_ == "poss" for child in noun.children):
+            return noun
+        return None
+
+    # ------------------------------------------------------------------ coding one trigger
+
+    def _code(self, trigger: Trigger, sentence: Span) -> None:
+        verb = trigger.verb
+        blocked = self._blocked(verb)
+        if blocked == "negated":
+            self._note(sentence, f"'{trigger.token.text}' is negated: no {trigger.cue.type} coded")
+            return
+        if blocked == "asked":
+            self._note(sentence, f"'{trigger.token.text}' is asked for, not done: no {trigger.cue.type} coded")
+            return
+        actors, targets, participants = self._roles(trigger)
+        if blocked is not None and blocked.startswith("modal:"):
+            self._unrealized(trigger, blocked.removeprefix("modal:"), actors, targets, sentence)
+            return
+        if blocked is not None:
+            return
+        clause = self._clause(verb)
+        date = self._date(verb, sentence)
+        cue = trigger.cue
+        shapes = self._shapes(cue, actors, targets)
+        if not shapes:
+            self._note(sentence, f"'{trigger.token.text}' reads as {cue.type}, but its actor or target was not found")
+        confidence = cue.confidence * (1.0 if actors else 0.6) * (1.0 if targets or participants else 0.85)
+        for event_type, actor_sets, target_sets in shapes:
+            for actor_set in actor_sets:
+                for target_set in target_sets:
+                    self._add_event(
+                        event_type, clause, actor_set, target_set, participants, date, confidence, sentence
+                    )
+
+    def _blocked(self, verb: Token) -> str | None:
+        """Why the act of a clause did not happen: negated, asked for, alleged, or a modality."""
+        if any(child.dep_ == "neg" for child in verb.children):
+            return "negated"
+        for child in verb.children:
+            if child.dep_ == "aux" and child.lower_ in self.lexicon.auxiliaries:
+                return "modal:" + self.lexicon.auxiliaries[child.lower_]
+        token = verb
+        while token.dep_ in {"xcomp", "ccomp", "pcomp", "pobj", "advcl", "acl", "relcl"} and token.head != token:
+            head = token.head
+            lemma = head.lemma_.lower()
+            if lemma in self.lexicon.governors and token.dep_ in {"xcomp", "pcomp", "pobj", "ccomp"}:
+                return "modal:" + self.lexicon.governors[lemma]
+            if lemma in self.lexicon.requests and token.dep_ in {"xcomp", "ccomp"}:
+                return "asked"
+            if lemma in self.lexicon.claim_verbs:
+                return "alleged"
+            if token.dep_ in {"relcl", "acl", "advcl"}:
+                break
+            token = head
+        return None
+
+    def _roles(self, trigger: Trigger) -> tuple[list[str], list[str], list[str]]:
+        verb, cue = trigger.verb, trigger.cue
+        subject_verb = verb
+        while subject_verb.dep_ in {"conj", "xcomp"} and not _subjects(subject_verb):
+            subject_verb = subject_verb.head
+        passive = any(child.dep_ in {"nsubjpass", "auxpass"} for child in verb.children)
+        actors: list[str] = []
+        targets: list[str] = []
+        if passive:
+            actors = self._prepositional(verb, frozenset({"by"})) or [
+                e for child in verb.children if child.dep_ == "agent" for obj in child.children for e in self.phrase(obj)
+            ]
+            for child in verb.children:
+                if child.dep_ == "nsubjpass" and child != trigger.token:
+                    targets.extend(self.phrase(child))
+        else:
+            for child in _subjects(subject_verb):
+                actors.extend(self.phrase(child))
+            if trigger.token.i != verb.i:
+                actors.extend(e for child in trigger.token.children if child.dep_ == "poss" for e in self.phrase(child))
+            for child in verb.children:
+                if child.dep_ in {"dobj", "dative"} and child != trigger.token:
+                    targets.extend(self.phrase(child))
+        for node in (verb, trigger.token, *[c for c in verb.children if c.dep_ == "dobj"]):
+            targets.extend(self._prepositional(node, cue.targets))
+        participants = []
+        for node in (verb, trigger.token):
+            participants.extend(self._prepositional(node, cue.participants))
+        actors = _unique(e for e in actors if not self.entities.is_place(e))
+        targets = _unique(e for e in targets if e not in actors and not self.entities.is_place(e))
+        participants = _unique(e for e in participants if e not in actors and e not in targets)
+        return actors, targets, participants
+
+    def _shapes(
+        self, cue: EventCue, actors: list[str], targets: list[str]
+    ) -> list[tuple[str, list[list[str]], list[list[str]]]]:
+        """The event type whose roles the drafted roles satisfy (climbing to a broader class when
+        they do not), with actors and targets split where the class takes one of each."""
+        for event_type in self.domain.ancestors(cue.type)[:-1]:
+            roles = self.domain.classes[event_type].roles
+            actor_sets, target_sets = [actors], [targets]
+            actor_role, target_role = roles.get("actor"), roles.get("target")
+            if actor_role and actor_role.max == 1 and len(actors) > 1:
+                actor_sets = [[a] for a in self._states_first(actors)]
+            if cue.one_per_target and len([t for t in targets if not self.entities.is_person(t)]) > 1:
+                target_sets = [[t] for t in targets if not self.entities.is_person(t)]
+            if self._fits(actor_role, actors) and self._fits(target_role, targets):
+                return [(event_type, actor_sets, target_sets)]
+        return []
+
+    def _states_first(self, actors: list[str]) -> list[str]:
+        states = [a for a in actors if self.entities.type_of(a) in {"Country", "InternationalOrganization"}]
+        return states or actors
+
+    def _fits(self, role: object, values: list[str]) -> bool:
+        if role is None:
+            return True
+        minimum = getattr(role, "min", 0)
+        cls = getattr(role, "cls", None)
+        fitting = [v for v in values if cls is None or cls in self.domain.ancestors(self.entities.type_of(v))]
+        return len(fitting) >= minimum
+
+    def _add_event(
+        self,
+        event_type: str,
+        clause: Quote,
+        actors: list[str],
+        targets: list[str],
+        participants: list[str],
+        date: dict[str, object] | None,
+        confidence: float,
+        sentence: Span,
+    ) -> None:
+        key = _unique_key(
+            slug("-".join([*(actors[:1] or ["someone"]), event_type, *targets[:1]])), self.draft.events
+        )
+        self.draft.events[key] = DraftEvent(
+            id=key,
+            type=event_type,
+            label=clause,
+            actors=actors,
+            targets=targets,
+            participants=participants,
+            date=date,
+            evidence=[clause],
+            confidence=round(confidence, 2),
+            responds=self._responds(sentence),
+        )
+        self.coded.add(sentence.start)
+
+    def _unrealized(
+        self, trigger: Trigger, modality: str, actors: list[str], targets: list[str], sentence: Span
+    ) -> None:
+        """An act that did not happen: kept when the act of threatening, refusing or denying it is an event."""
+        expressing = self._expressing_event(trigger.verb)
+        if expressing is None:
+            self._note(sentence, f"'{trigger.token.text}' is {modality}, not done: no {trigger.cue.type} coded")
+            return
+        clause = self._clause(trigger.verb)
+        key = _unique_key(slug(f"{modality}-{trigger.cue.type}"), self.draft.acts)
+        self.draft.acts[key] = DraftAct(
+            id=key,
+            modality=modality,
+            type=trigger.cue.type,
+            label=clause,
+            actors=actors or self.draft.events[expressing].actors,
+            targets=targets,
+            expressed_in=expressing,
+            evidence=clause,
+            confidence=round(trigger.cue.confidence * 0.8, 2),
+        )
+        self.coded.add(sentence.start)
+
+    def _expressing_event(self, verb: Token) -> str | None:
+        token = verb
+        while token.head != token:
+            token = token.head
+            for event in self.draft.events.values():
+                start = event.label.start
+                if start <= token.idx < start + len(event.label.text) and token.lemma_.lower() in self.lexicon.governors:
+                    return event.id
+        return None
+
+    # ------------------------------------------------------------------ clause, date, response
+
+    def _clause(self, verb: Token) -> Quote:
+        tokens = list(verb.subtree)
+        start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
+        sentence = verb.sent
+        if verb.dep_ in {"ROOT", "conj"} or end - start < 25:
+            start, end = sentence.start_char, sentence.end_char
+        return _quote(self.text, start, end)
+
+    def _date(self, verb: Token, sentence: Span) -> dict[str, object] | None:
+        for ent in sentence.ents:
+            if ent.label_ != "DATE":
+                continue
+            if _governing_verb(ent.root) != verb and verb.dep_ != "ROOT":
+                continue
+            begin = ent.start
+            if begin > 0 and self.doc[begin - 1].lower_ in {"on", "in", "late", "early"}:
+                begin -= 1
+                if begin > 0 and self.doc[begin - 1].lower_ in {"late", "early"}:
+                    begin -= 1
+            words = self.doc[begin : ent.end].text
+            found = event_date(words, self.published)
+            if found is not None:
+                return found
+        return None
+
+    def _responds(self, sentence: Span) -> bool:
+        lowered = sentence.text.lower()
+        return any(word in lowered for word in self.lexicon.responses)
+
+    def _merge_duplicates(self) -> None:
+        """One event for an act the article tells twice (headline and lead)."""
+        kept: dict[tuple[str, tuple[str, ...], tuple[str, ...]], DraftEvent] = {}
+        for key in list(self.draft.events):
+            event = self.draft.events[key]
+            signature = (event.type, tuple(sorted(event.actors)), tuple(sorted(event.targets)))
+            first = kept.get(signature)
+            if first is None or (first.date and event.date and first.date != event.date):
+                kept.setdefault(signature, event)
+                continue
+            first.evidence.extend(q for q in event.evidence if q not in first.evidence)
+            first.date = first.date or event.date
+            first.responds = first.responds or event.responds
+            first.participants = _unique([*first.participants, *event.participants])
+            first.confidence = max(first.confidence, event.confidence)
+            del self.draft.events[key]
+            for act in self.draft.acts.values():
+                if act.expressed_in == key:
+                    act.expressed_in = first.id
+
+    def _link_responses(self) -> None:
+        """An event whose sentence speaks of a response answers the last earlier act done to its actors."""
+        events = list(self.draft.events.values())
+        for event in events:
+            if not event.responds:
+                continue
+            answered = [
+                other
+                for other in events
+                if other is not event
+                and set(other.targets) & set(event.actors)
+                and other.type != event.type
+                and not (other.actors and set(other.actors) <= set(event.actors))
+            ] or [
+                other
+                for other in events
+                if other is not event and set(other.targets) & set(event.actors) and other.label.start < event.label.start
+            ]
+            if answered:
+                event.responds_to = [answered[0].id]
+
+    # ------------------------------------------------------------------ holdings
+
+    def _holdings(self, sentence: Span) -> None:
+        tokens = list(sentence)
+        lowered = [t.lower_ for t in tokens]
+        i = 0
+        while i < len(tokens):
+            title = self._title_at(lowered, i)
+            if title is None:
+                i += 1
+                continue
+            size = len(title.words.split())
+            self._holding(sentence, tokens[i], tokens[i + size - 1], title)
+            i += size
+
+    def _title_at(self, lowered: list[str], i: int) -> Title | None:
+        for title in self.lexicon.titles:
+            words = title.words.split()
+            if lowered[i : i + len(words)] == words:
+                return title
+        return None
+
+    def _holding(self, sentence: Span, first: Token, last: Token, title: Title) -> None:
+        holder = self._holder(first, last)
+        if holder is None:
+            return
+        represents, begin = self._title_state(first)
+        accredited = None
+        end = last
+        if title.diplomatic:
+            for child in last.children:
+                if child.dep_ == "prep" and child.lower_ in {"to", "in"}:
+                    states = [e for obj in child.children for e in self.phrase(obj)]
+                    states = [s for s in states if self.entities.type_of(s) == "Country"]
+                    if states:
+                        accredited = states[0]
+                        end = list(child.subtree)[-1]
+        confidence = 0.8
+        if represents is None:
+            represents = self.dateline
+            confidence = 0.4
+        if represents is None:
+            self._note(sentence, f"'{title.words}' of no named state: no holding coded")
+            return
+        former = any(t.lower_ == "former" for t in self.doc[max(sentence.start, begin.i - 2) : last.i])
+        label = _quote(self.text, begin.idx, end.idx + len(end))
+        post = self._post(title, represents, accredited, label, confidence)
+        evidence = _quote(self.text, min(begin.idx, self.doc[holder[1]].idx), max(end.idx + len(end), self.doc[holder[2] - 1].idx + len(self.doc[holder[2] - 1])))
+        for holding in self.draft.holdings:
+            if holding.post == post and holding.holder == holder[0]:
+                return
+        self.draft.holdings.append(DraftHolding(post, holder[0], former, evidence, confidence))
+        self.coded.add(sentence.start)
+
+    def _holder(self, first: Token, last: Token) -> tuple[str, int, int] | None:
+        """The person a title names: right after it, in apposition to it, or it in apposition to them."""
+        after = self.entities.at(last.i + 1) if last.i + 1 < len(self.doc) else None
+        if after is not None and self.entities.is_person(after.entity):
+            return after.entity, after.start, after.end
+        for child in last.children:
+            if child.dep_ == "appos":
+                mention = self.entities.at(child.i)
+                if mention is not None and self.entities.is_person(mention.entity):
+                    return mention.entity, mention.start, mention.end
+        if last.dep_ == "appos":
+            mention = self.entities.at(last.head.i)
+            if mention is not None and self.entities.is_person(mention.entity):
+                return mention.entity, mention.start, mention.end
+        return None
+
+    def _title_state(self, first: Token) -> tuple[str | None, Token]:
+        """The state named just before a title ("Chinese", "U.S.", "Russia's"), and where the title begins."""
+        i = first.i - 1
+        begin = first
+        while i >= max(0, first.i - 5):
+            token = self.doc[i]
+            mention = self.entities.at(i)
+            if mention is not None and self.entities.type_of(mention.entity) in {"Country"}:
+                return mention.entity, self.doc[mention.start]
+            if token.lower_ not in {"'s", "’s", "the", "former", "then", "acting", "deputy", "senior", "top"} and not token.is_punct:
+                break
+            if token.lower_ in {"former", "acting", "deputy", "senior", "top"}:
+                begin = token
+            i -= 1
+        return None, begin
+
+    def _post(self, title: Title, represents: str, accredited: str | None, label: Quote, confidence: float) -> str:
+        for key, post in sorted(self.registry.posts.items()):
+            if post.type == title.post_type and post.represents == represents and post.accredited_to == accredited:
+                return key
+        parts = [represents, title.words]
+        if accredited:
+            parts += ["to", accredited]
+        key = slug(" ".join(parts))
+        if key not in self.draft.posts:
+            self.draft.posts[key] = DraftPost(key, title.post_type, label.text, represents, accredited, label, confidence)
+        return key
+
+    # ------------------------------------------------------------------ quotations and claims
+
+    def _quotations(self) -> None:
+        last_speaker: str | None = None
+        for match in QUOTATION.finditer(self.text):
+            words = match.group(1) or match.group(2)
+            start = match.start(1) if match.group(1) else match.start(2)
+            if len(words.split()) < 2:
+                continue
+            sentence = self.doc.char_span(start, start + len(words), alignment_mode="expand")
+            if sentence is None:
+                continue
+            sent = sentence.sent
+            found = self._speaker(sent, start, start + len(words))
+            if found is None and last_speaker is not None and sent.text.lstrip().startswith(("\"", "“")):
+                found = (last_speaker, None, _quote(self.text, sent.start_char, sent.end_char))
+            if found is None:
+                self._note(sent, "a quotation whose speaker was not found")
+                continue
+            speaker, relay, evidence = found
+            last_speaker = speaker
+            key = _unique_key(slug(f"{speaker}-quote"), self.draft.quotes)
+            confidence = 0.85 if evidence.start != sent.start_char else 0.6
+            self.draft.quotes[key] = DraftQuote(key, speaker, relay, Quote(words, start), evidence, confidence)
+            self.coded.add(sent.start)
+        self._claims()
+
+    def _speaker(self, sentence: Span, start: int, end: int) -> tuple[str, str | None, Quote] | None:
+        verbs = [
+            t
+            for t in sentence
+            if t.lemma_.lower() in self.lexicon.reporting_verbs and not (start <= t.idx < end) and t.pos_ in {"VERB", "AUX"}
+        ]
+        for verb in sorted(verbs, key=lambda t: abs(t.idx - start)):
+            speakers = [e for child in _subjects(verb) for e in self.phrase(child)]
+            speakers = [s for s in speakers if not self.entities.is_place(s)]
+            if not speakers:
+                continue
+            relay = self._relay(verb, sentence)
+            tokens = [t for t in verb.subtree if not (start <= t.idx < end) and t.idx < end + 200]
+            outside = [t for t in tokens if t.sent == sentence and not t.is_punct]
+            if outside:
+                first, last = outside[0], outside[-1]
+                evidence = _quote(self.text, first.idx, last.idx + len(last))
+                if evidence.start <= start < evidence.start + len(evidence.text):
+                    evidence = _quote(self.text, verb.idx, verb.idx + len(verb))
+            else:
+                evidence = _quote(self.text, verb.idx, verb.idx + len(verb))
+            person = [s for s in speakers if self.entities.is_person(s)]
+            return (person or speakers)[0], relay, evidence
+        return None
+
+    def _relay(self, verb: Token, sentence: Span) -> str | None:
+        if verb.lemma_.lower() == "tell":
+            for child in verb.children:
+                if child.dep_ in {"dobj", "dative"}:
+                    named = self.phrase(child)
+                    if named and not self.entities.is_person(named[0]):
+                        self._as_outlet(named[0])
+                        return named[0]
+        lowered = sentence.text.lower()
+        for phrase in self.lexicon.relaying_phrases:
+            at = lowered.find(phrase)
+            if at < 0:
+                continue
+            for token in sentence:
+                if token.idx >= sentence.start_char + at + len(phrase):
+                    entity = self.resolve(token)
+                    if entity and not self.entities.is_person(entity) and not self.entities.is_place(entity):
+                        self._as_outlet(entity)
+                        return entity
+                    if token.is_punct:
+                        break
+        for token in sentence:
+            if token.lemma_.lower() in self.lexicon.relaying_verbs and token != verb:
+                for child in _subjects(token):
+                    named = [e for e in self.phrase(child) if not self.entities.is_person(e)]
+                    if named:
+                        self._as_outlet(named[0])
+                        return named[0]
+        return None
+
+    def _as_outlet(self, entity: str) -> None:
+        proposed = self.entities.proposed.get(entity)
+        if proposed is not None and proposed.type == "Organization":
+            proposed.type = "MediaOutlet"
+
+    def _claims(self) -> None:
+        """What an accusation or denial asserts, as its maker's claim, when a concept names it."""
+        concepts = {
+            key: {w for w in re.findall(r"[a-z]+", concept.label.lower()) if w not in STOP_WORDS}
+            for key, concept in sorted(self.registry.concepts.items())
+            if concept.scheme == ALLEGATIONS_SCHEME
+        }
+        for event in list(self.draft.events.values()):
+            if event.type not in {"Accusation", "Criticism", "Condemnation", "Denial"}:
+                continue
+            span = self.doc.char_span(event.label.start, event.label.start + len(event.label.text), alignment_mode="expand")
+            if span is None:
+                continue
+            lemmas = {t.lemma_.lower() for t in span} | {t.lower_ for t in span}
+            matches = [key for key, words in concepts.items() if words and words <= lemmas]
+            if not matches:
+                self._note(span.sent, f"the {event.type.lower()} asserts something no allegation concept names: no claim coded")
+                continue
+            key = _unique_key(slug(f"{event.actors[0] if event.actors else 'someone'}-claim"), self.draft.claims)
+            self.draft.claims[key] = DraftClaim(
+                id=key,
+                label=event.label,
+                claimants=event.actors or [],
+                alleges=matches[0],
+                alleged_agents=event.targets,
+                made_in=event.id,
+                evidence=event.label,
+                confidence=0.5,
+            )
+
+    # ------------------------------------------------------------------ review
+
+    def _note(self, sentence: Span, reason: str) -> None:
+        item = ReviewItem(reason, _quote(self.text, sentence.start_char, sentence.end_char))
+        if item not in self.draft.review:
+            self.draft.review.append(item)
+
+    def _review_uncoded(self) -> None:
+        noted = {item.sentence.start for item in self.draft.review}
+        for sentence in self.doc.sents:
+            quote = _quote(self.text, sentence.start_char, sentence.end_char)
+            if sentence.start in self.coded or quote.start in noted or len(quote.text.split()) < 4:
+                continue
+            self.draft.review.append(ReviewItem("no event, quotation or post holding found", quote))
+        self.draft.review.sort(key=lambda item: item.sentence.start)
+
+    def _dateline_state(self) -> str | None:
+        for line in self.text.splitlines():
+            match = DATELINE.match(line)
+            if match:
+                city = match.group(1).strip().title()
+                for token in self.doc:
+                    mention = self.entities.at(token.i)
+                    if token.text == city and mention is not None and mention.via in {"capital", "name"}:
+                        return mention.entity if self.entities.type_of(mention.entity) == "Country" else None
+        return None
+
+
+def _verb_keys(token: Token) -> list[str]:
+    lemma = token.lemma_.lower()
+    keys = [lemma]
+    for child in token.children:
+        if child.dep_ in {"prt", "prep"}:
+            keys.append(f"{lemma} {child.lower_}")
+    return keys
+
+
+def _subjects(verb: Token) -> list[Token]:
+    return [child for child in verb.children if child.dep_ in {"nsubj", "csubj"}]
+
+
+def _governing_verb(token: Token) -> Token:
+    while token.head != token and token.pos_ not in {"VERB", "AUX"}:
+        token = token.head
+    return token
+
+
+def _narrowest(triggers: list[Trigger]) -> list[Trigger]:
+    """One trigger per word and verb: where two cues fit, the one listing objects (the narrower) wins."""
+    chosen: dict[tuple[int, int], Trigger] = {}
+    for trigger in triggers:
+        key = (trigger.token.i, trigger.verb.i)
+        current = chosen.get(key)
+        if current is None or (trigger.cue.objects and not current.cue.objects):
+            chosen[key] = trigger
+    by_verb: dict[int, Trigger] = {}
+    for trigger in chosen.values():
+        current = by_verb.get(trigger.verb.i)
+        if current is None or (trigger.token != trigger.verb and current.token == current.verb):
+            by_verb[trigger.verb.i] = trigger
+    return sorted(by_verb.values(), key=lambda t: t.token.i)
+
+
+def _quote(text: str, start: int, end: int) -> Quote:
+    """The words between two offsets, without surrounding blanks or a closing full stop."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ".,;:"):
+        end -= 1
+    return Quote(text[start:end], start)
+
+
+def _unique(values: object) -> list[str]:
+    found: list[str] = []
+    for value in values:  # type: ignore[attr-defined]
+        if value not in found:
+            found.append(value)
+    return found
+
+
+def _unique_key(base: str, taken: object) -> str:
+    key, n = base, 2
+    while key in taken:  # type: ignore[operator]
+        key, n = f"{base}-{n}", n + 1
+    return key
