@@ -136,14 +136,23 @@ def build(
     jobs: int | None = None,
     progress: Progress | None = None,
     force: bool = False,
+    include_drafts: bool = False,
 ) -> BuildReport:
     """Build the project's kg/ from its seeds/ (see `dipkg build`); raises `NotConforming` on violations.
 
     A kg folder holding files dipkg did not publish is refused unless `force` (they are left alone).
+    Draft annotations (`status: draft`) are published only with `include_drafts`.
     """
     from dipkg.build.pipeline import build as run_build
 
-    return run_build(_project(project), validate=validate, jobs=jobs, progress=progress, force=force)
+    return run_build(
+        _project(project),
+        validate=validate,
+        jobs=jobs,
+        progress=progress,
+        force=force,
+        include_drafts=include_drafts,
+    )
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from dipkg.fingerprint import Signature, digest
 if TYPE_CHECKING:
     from dipkg.validate.validation import ValidationResult
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 
 @dataclass
@@ -44,6 +44,8 @@ class ArticleRecord:
     referenced: tuple[str, ...]
     held_by: tuple[tuple[str, str], ...]
     references_digest: str
+    draft: bool = False
+    local_posts: tuple[tuple[str, str], ...] = ()
     validation_key: str = ""
     results: tuple[ValidationResult, ...] = ()
 

@@ -5,12 +5,24 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from dipkg.build.spans import EvidenceMapper
-from dipkg.namespaces import DIP, MODALITY, ORG, SCHEMA, WD, DataNamespaces, content_key, new_graph
+from dipkg.namespaces import (
+    DCTERMS,
+    DIP,
+    MODALITY,
+    ORG,
+    PROV,
+    SCHEMA,
+    WD,
+    DataNamespaces,
+    content_key,
+    new_graph,
+)
 from dipkg.seeds.model import (
     Article,
     Claim,
@@ -19,6 +31,7 @@ from dipkg.seeds.model import (
     Event,
     Evidence,
     Holding,
+    Post,
     Quote,
     Registry,
     UnrealizedAct,
@@ -86,16 +99,25 @@ def _map_registry(registry: Registry, ns: DataNamespaces, graph: Graph) -> None:
     for entity in registry.entities.values():
         _add_entity(graph, ns.entity[entity.id], entity, lambda ref: ns.entity[ref])
     for post in registry.posts.values():
-        iri = ns.post[post.id]
-        graph.add((iri, RDF.type, DIP[post.type]))
-        graph.add((iri, RDFS.label, _en(post.label)))
-        for prop, ref in (
-            (ORG.postIn, post.post_in),
-            (DIP.represents, post.represents),
-            (DIP.accreditedTo, post.accredited_to),
-        ):
-            if ref is not None:
-                graph.add((iri, prop, ns.entity[ref]))
+        _add_post(graph, ns.post[post.id], post, lambda ref: ns.entity[ref])
+
+
+def _add_post(graph: Graph, iri: URIRef, post: Post, resolve: Callable[[str], URIRef]) -> None:
+    graph.add((iri, RDF.type, DIP[post.type]))
+    graph.add((iri, RDFS.label, _en(post.label)))
+    for prop, ref in (
+        (ORG.postIn, post.post_in),
+        (DIP.represents, post.represents),
+        (DIP.accreditedTo, post.accredited_to),
+    ):
+        if ref is not None:
+            graph.add((iri, prop, resolve(ref)))
+
+
+def _add_confidence(graph: Graph, iri: URIRef, confidence: float | None) -> None:
+    """How sure the annotator was of an item, as an xsd:decimal in [0, 1]."""
+    if confidence is not None:
+        graph.add((iri, DIP.confidence, Literal(Decimal(repr(confidence)), datatype=XSD.decimal)))
 
 
 def _add_entity(graph: Graph, iri: URIRef, entity: Entity, resolve: Callable[[str], URIRef]) -> None:
@@ -140,7 +162,13 @@ class _ArticleMapper:
         for entity in self.article.entities.values():
             iri = self.entity(entity.id)
             _add_entity(self.graph, iri, entity, self.entity)
+            _add_confidence(self.graph, iri, entity.confidence)
             self.spans.add(iri, entity.evidence)
+        for post in self.article.posts.values():
+            iri = self.post(post.id)
+            _add_post(self.graph, iri, post, self.entity)
+            _add_confidence(self.graph, iri, post.confidence)
+            self.spans.add(iri, post.evidence)
         for holding in self.article.holdings:
             self._map_holding(holding)
         for event in self.article.events.values():
@@ -156,6 +184,11 @@ class _ArticleMapper:
         if ref in self.article.entities:
             return self.ns.article[f"{self.article.id}/entity/{ref}"]
         return self.ns.entity[ref]
+
+    def post(self, ref: str) -> URIRef:
+        if ref in self.article.posts:
+            return self.ns.article[f"{self.article.id}/post/{ref}"]
+        return self.ns.post[ref]
 
     def _entities(self, refs: Iterable[str]) -> list[str]:
         return sorted(str(self.entity(ref)) for ref in refs)
@@ -207,15 +240,30 @@ class _ArticleMapper:
         graph.add((iri, DIP.textSha256, Literal(article.sha256)))
         if article.date_basis:
             graph.add((iri, DIP.datePublishedBasis, Literal(article.date_basis, lang="en")))
+        if article.is_draft:
+            self._map_drafting()
+
+    def _map_drafting(self) -> None:
+        """A draft says so: its status, and the drafting run that generated it (tool, version, day)."""
+        drafted, graph, iri = self.article.drafted, self.graph, self.iri
+        assert drafted is not None, "the schema requires `drafted` of a draft"
+        graph.add((iri, DIP.annotationStatus, DIP.Unreviewed))
+        activity = URIRef(f"{iri}/drafting")
+        graph.add((iri, PROV.wasGeneratedBy, activity))
+        graph.add((activity, RDF.type, PROV.Activity))
+        graph.add((activity, RDFS.label, Literal(drafted.tool)))
+        graph.add((activity, DIP.softwareVersion, Literal(drafted.version)))
+        graph.add((activity, DCTERMS.date, Literal(drafted.on.isoformat(), datatype=XSD.date)))
 
     def _map_holding(self, holding: Holding) -> None:
-        post, holder = self.ns.post[holding.post], self.entity(holding.holder)
+        post, holder = self.post(holding.post), self.entity(holding.holder)
         former_key = ("former",) if holding.former else ()
         iri = self.ns.holding[content_key(self.article.id, post, holder, *former_key)]
         graph = self.graph
         graph.add((iri, RDF.type, DIP.PostHolding))
         former = " (former)" if holding.former else ""
-        label = f"{self.registry.posts[holding.post].label}: {self._label_of(holding.holder)}{former}"
+        post_label = (self.article.posts.get(holding.post) or self.registry.posts[holding.post]).label
+        label = f"{post_label}: {self._label_of(holding.holder)}{former}"
         graph.add((iri, RDFS.label, _en(label)))
         graph.add((iri, DIP.post, post))
         graph.add((iri, DIP.holder, holder))
@@ -225,6 +273,7 @@ class _ArticleMapper:
             graph.add((iri, DIP.former, Literal(True)))
         else:
             graph.add((post, ORG.heldBy, holder))
+        _add_confidence(graph, iri, holding.confidence)
         self.spans.add(iri, holding.evidence)
 
     def _label_of(self, ref: str) -> str:
@@ -267,6 +316,7 @@ class _ArticleMapper:
             graph.add((iri, DIP.asks, Literal(event.asks.quote, lang=self.article.language)))
             self.spans.add(iri, [event.asks])
         self._map_time(iri, event)
+        _add_confidence(graph, iri, event.confidence)
         self.spans.add(iri, event.evidence)
 
     def _map_time(self, iri: URIRef, event: Event) -> None:
@@ -299,6 +349,7 @@ class _ArticleMapper:
             graph.add((iri, DIP.relayedBy, self.entity(quote.relayed_by)))
         if quote.during is not None:
             graph.add((iri, DIP.deliveredDuring, self.event_iris[quote.during]))
+        _add_confidence(graph, iri, quote.confidence)
         self.spans.add(iri, [quote.text, *quote.evidence])
 
     def _map_claim(self, claim: Claim) -> None:
@@ -318,6 +369,7 @@ class _ArticleMapper:
             graph.add((iri, DIP.madeIn, self.event_iris[claim.made_in]))
         if claim.stated_in is not None:
             graph.add((iri, DIP.statedIn, self.quote_iris[claim.stated_in]))
+        _add_confidence(graph, iri, claim.confidence)
         self.spans.add(iri, claim.evidence)
 
     def _map_unrealized(self, act: UnrealizedAct) -> None:
@@ -333,4 +385,5 @@ class _ArticleMapper:
             graph.add((iri, DIP.agentOfAct, self.entity(ref)))
         for ref in act.targets:
             graph.add((iri, DIP.targetOfAct, self.entity(ref)))
+        _add_confidence(graph, iri, act.confidence)
         self.spans.add(iri, act.evidence)

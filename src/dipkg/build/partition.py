@@ -100,6 +100,16 @@ def process_article(article_dir: Path) -> ArticleRecord:
     references = sorted(
         ntriples_line(s, p, o) for s, p, o in graph if isinstance(o, URIRef) and str(o) in context.shared
     )
+    held_by = tuple(
+        (line.split(" ", 1)[0][1:-1], _object_iri(line)) for line in references if f" <{HELD_BY}> " in line
+    )
+    # A post of the article's own held by a shared person: other articles' partitions that name
+    # the person need the post's description with the edge (its class says whether it is diplomatic).
+    local_posts = tuple(
+        (post, "".join(sorted(ntriples_line(post_iri, p, o) for p, o in graph.predicate_objects(post_iri))))
+        for post in sorted({post for post, _ in held_by if post not in context.shared})
+        for post_iri in [URIRef(post)]
+    )
     output = ArticleOutput(
         article.id, str(graph_iri), prefix_lines, body, len(graph), dict(classes), references
     )
@@ -112,12 +122,10 @@ def process_article(article_dir: Path) -> ArticleRecord:
         triples=output.triples,
         classes=output.classes,
         referenced=tuple(sorted({_object_iri(line) for line in references})),
-        held_by=tuple(
-            (line.split(" ", 1)[0][1:-1], _object_iri(line))
-            for line in references
-            if f" <{HELD_BY}> " in line
-        ),
+        held_by=held_by,
         references_digest=digest(references),
+        draft=article.is_draft,
+        local_posts=local_posts,
     )
 
 

@@ -80,6 +80,7 @@ class BuildReport:
     removed: list[str]
     mapped: int
     validated: int
+    drafts_left_out: int = 0
 
     @property
     def triples(self) -> int:
@@ -109,8 +110,12 @@ def build(
     jobs: int | None = None,
     progress: Progress | None = None,
     force: bool = False,
+    include_drafts: bool = False,
 ) -> BuildReport:
     """Build the knowledge graph from the project's seeds into its kg folder.
+
+    Articles whose annotation is a draft (`status: draft`) are checked like any other but
+    published only with `include_drafts`; a project with nothing else raises `InputError`.
 
     Everything is loaded, checked and validated before anything is written: a bad input raises
     `InputError`, and a graph that violates the shapes (unless `validate` is False) raises
@@ -133,6 +138,7 @@ def build(
         gc.freeze()
         try:
             mapped = _map(project, index, cache, workers, progress)
+            left_out = mapped.leave_out_drafts(include_drafts, project)
             validated = 0
             if validate:
                 report, validated = _validate(mapped, project, workers, progress)
@@ -143,7 +149,8 @@ def build(
             mapped.save(cache)
         finally:
             gc.unfreeze()
-    return BuildReport(len(mapped.records), files, removed, mapped.remapped, validated)
+    remapped = sum(1 for r in mapped.records if r.article_id in mapped.remapped)
+    return BuildReport(len(mapped.records), files, removed, remapped, validated, left_out)
 
 
 class LazyInputs:
@@ -173,7 +180,7 @@ class CorpusRecords:
 
     index: Index
     records: list[ArticleRecord]
-    remapped: int
+    remapped: set[str]
     shared_inputs: LazyInputs
     payload_dir: Path
 
@@ -196,6 +203,24 @@ class CorpusRecords:
             self.index.inputs_key,
             self.payload_dir,
         )
+
+    def leave_out_drafts(self, include_drafts: bool, project: Project) -> int:
+        """Keep only the records to publish (every one with `include_drafts`); how many were left out.
+
+        The index keeps the drafts' records, so a later build that includes them reuses them.
+        """
+        if include_drafts:
+            return 0
+        kept = [r for r in self.records if not r.draft]
+        if not kept:
+            raise InputError(
+                "every article is a draft: review one (status: reviewed in its annotation.yaml), "
+                "or pass --include-drafts to publish drafts",
+                project.articles_dir,
+            )
+        left_out = len(self.records) - len(kept)
+        self.records = kept
+        return left_out
 
     def save(self, cache: BuildCache) -> None:
         """Remember everything in the cache, for the next build."""
@@ -235,7 +260,7 @@ def _map(
         else:
             stale.append(articles_dir / name)
     index.articles = records
-    mapped = CorpusRecords(index, [], len(stale), shared_inputs, cache.payload_dir)
+    mapped = CorpusRecords(index, [], {p.name for p in stale}, shared_inputs, cache.payload_dir)
     if fresh or not index.entities[0] or not index.ontology[0]:
         inputs = mapped.inputs
         index.entities = (
@@ -409,10 +434,11 @@ def _validate(
     index, records = mapped.index, mapped.records
     shapes_files = project.shapes_files
     shapes_key = files_digest([*shapes_files, *project.vocabulary_files], index.inputs_key)
+    local_posts = {post: lines for record in records for post, lines in record.local_posts}
     held_by: dict[str, list[str]] = {}
     for record in records:
         for post, person in record.held_by:
-            held_by.setdefault(person, []).append(held_by_line(post, person))
+            held_by.setdefault(person, []).append(held_by_line(post, person) + local_posts.get(post, ""))
     for edges in held_by.values():
         edges.sort()
     keys = [

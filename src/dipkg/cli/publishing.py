@@ -75,6 +75,11 @@ def init(settings: Settings, folder: Path, base_iri: str) -> None:
     is_flag=True,
     help="Build into a folder holding files dipkg did not publish (they are left alone).",
 )
+@click.option(
+    "--include-drafts",
+    is_flag=True,
+    help="Publish draft annotations (status: draft) too, marked as unreviewed.",
+)
 def build(
     settings: Settings,
     seeds_dir: Path | None,
@@ -83,20 +88,27 @@ def build(
     no_validate: bool,
     jobs: int | None,
     force: bool,
+    include_drafts: bool,
 ) -> None:
     """Build the knowledge graph from the seeds.
 
     Loads and checks every seed file, maps it to RDF and writes kg/entities.ttl,
     kg/articles/ID.ttl (one named graph each) and kg/void.ttl (which lists them). Nothing is
     written if any input is bad or if the graph violates the SHACL shapes (the report is
-    printed). Unchanged articles are reused from the project's cache (.dipkg-cache/).
+    printed). Unchanged articles are reused from the project's cache (.dipkg-cache/). Draft
+    annotations (status: draft) are checked but left out unless --include-drafts.
 
     Example: dipkg build --jobs 2
     """
     project = settings.project(seeds=seeds_dir, kg=out_dir, base_iri=base_iri)
     try:
         report = api.build(
-            project, validate=not no_validate, jobs=jobs, progress=settings.progress(), force=force
+            project,
+            validate=not no_validate,
+            jobs=jobs,
+            progress=settings.progress(),
+            force=force,
+            include_drafts=include_drafts,
         )
     except api.NotConforming as error:
         click.echo(api.ValidationOutcome(error.report, project.base_iri).render(), err=True, nl=False)
@@ -111,6 +123,11 @@ def build(
         f"{report.articles - report.mapped} reused from the cache; {len(written)} file(s) written, "
         f"{len(report.files) - len(written)} unchanged, {len(report.removed)} removed"
     )
+    if report.drafts_left_out:
+        settings.say(
+            f"  {report.drafts_left_out} draft article(s) left out "
+            "(dipkg build --include-drafts publishes them)"
+        )
     for published in written:
         settings.detail(f"  written  {published.path}  ({published.triples} triples)")
     for removed in report.removed:

@@ -227,6 +227,7 @@ ENUMS: dict[str, list[tuple[tuple[str, ...], Callable[[Domain], list[str]]]]] = 
             ("properties", "entities", "additionalProperties", "properties", "type"),
             lambda d: _names(d, "Actor") + _names(d, "Place"),
         ),
+        (("properties", "posts", "additionalProperties", "properties", "type"), lambda d: _names(d, "Post")),
         (
             ("properties", "events", "additionalProperties", "properties", "type"),
             lambda d: _names(d, "Event", concrete=False),

@@ -16,19 +16,28 @@ from dipkg.layout import (
 )
 from dipkg.seeds.dates import DateError, parse_iso_date
 from dipkg.seeds.event_dates import EventDates
-from dipkg.seeds.evidence import QuoteNotFound, locate
+from dipkg.seeds.evidence import QuoteNotFound, Span, find_occurrences, locate
 from dipkg.seeds.model import (
     Article,
     Claim,
     Corpus,
+    Drafting,
     Event,
     Evidence,
     Holding,
     Quote,
     Registry,
+    ReviewNote,
     UnrealizedAct,
 )
-from dipkg.seeds.registry import check_entity, entity_of, load_registry, unknown_class
+from dipkg.seeds.registry import (
+    check_entity,
+    check_post,
+    entity_of,
+    load_registry,
+    post_of,
+    unknown_class,
+)
 from dipkg.seeds.schemas import check_schema
 from dipkg.seeds.vocabulary import Vocabulary
 from dipkg.seeds.yamlfile import LocatedDocument, Location, decode_utf8, load_yaml, read_bytes
@@ -105,14 +114,27 @@ class _AnnotationReader:
             raise self.doc.error(
                 ("article",), f"annotation is for {self.data['article']!r}, not {self.article.id!r}"
             )
+        self._read_status()
         self._read_entities()
+        self._read_posts()
         self._read_holdings()
         self._read_events()
         self._read_quotes()
         self._read_claims()
         self._read_unrealized()
         self._check_event_links()
+        self._read_review()
         EventDates(self.doc, self.article).resolve()
+
+    def _read_status(self) -> None:
+        self.article.status = self.data.get("status", "reviewed")
+        drafted = self.data.get("drafted")
+        if drafted is not None:
+            try:
+                on = parse_iso_date(drafted["on"])
+            except DateError as exc:
+                raise self.doc.error(("drafted", "on"), str(exc)) from exc
+            self.article.drafted = Drafting(drafted["tool"], drafted["version"], on)
 
     def _evidence(self, location: Location, items: list[Any]) -> list[Evidence]:
         return [self._one_evidence((*location, i), item) for i, item in enumerate(items)]
@@ -120,14 +142,30 @@ class _AnnotationReader:
     def _one_evidence(self, location: Location, item: Any) -> Evidence:
         if isinstance(item, str):
             item = {"quote": item}
-        try:
-            span = locate(self.article.text, item["quote"], item.get("occurrence"))
-        except QuoteNotFound as exc:
-            raise self.doc.error(location, str(exc)) from exc
+        if "start" in item:
+            span = self._at_offset((*location, "start"), item["quote"], item["start"])
+        else:
+            try:
+                span = locate(self.article.text, item["quote"], item.get("occurrence"))
+            except QuoteNotFound as exc:
+                raise self.doc.error(location, str(exc)) from exc
         source = item.get("source")
         if source is not None:
             self._entity_ref((*location, "source"), source)
         return Evidence(item["quote"], span, source)
+
+    def _at_offset(self, location: Location, quote: str, start: int) -> Span:
+        """The span of `quote` at `start`, which must be where the text has it."""
+        span = Span(start, start + len(quote))
+        if span.slice(self.article.text) != quote:
+            starts = find_occurrences(self.article.text, quote)
+            where = (
+                f"it occurs at {min(starts, key=lambda found: (abs(found - start), found))}"
+                if starts
+                else "it does not occur"
+            )
+            raise self.doc.error(location, f"quote is not at offset {start} ({where})")
+        return span
 
     def _entity_ref(self, location: Location, ref: str) -> None:
         if ref not in self.registry.entities and ref not in self.article.entities:
@@ -158,13 +196,25 @@ class _AnnotationReader:
         for key, value in entities.items():
             check_entity(self.doc, ("entities", key), value, visible, self.vocabulary)
 
+    def _read_posts(self) -> None:
+        visible = {**self.registry.entities, **self.article.entities}
+        for key, value in self.data.get("posts", {}).items():
+            if key in self.registry.posts:
+                raise self.doc.error(("posts", key), f"post {key!r} is already defined in {ENTITIES_SUBDIR}/")
+            check_post(self.doc, ("posts", key), value, visible, self.vocabulary)
+            evidence = self._evidence(("posts", key, "evidence"), value["evidence"])
+            self.article.posts[key] = post_of(key, value, evidence)
+
     def _read_holdings(self) -> None:
         for index, value in enumerate(self.data.get("holdings", [])):
             location: Location = ("holdings", index)
-            self._ref((*location, "post"), value["post"], self.registry.posts, "post")
+            posts = {**self.registry.posts, **self.article.posts}
+            self._ref((*location, "post"), value["post"], posts, "post")
             self._entity_ref((*location, "holder"), value["holder"])
             evidence = self._evidence((*location, "evidence"), value["evidence"])
-            holding = Holding(value["post"], value["holder"], evidence, value.get("former", False))
+            holding = Holding(
+                value["post"], value["holder"], evidence, value.get("former", False), value.get("confidence")
+            )
             self.article.holdings.append(holding)
 
     def _read_events(self) -> None:
@@ -197,6 +247,7 @@ class _AnnotationReader:
                 grounds=list(value.get("grounds", [])),
                 asks=self._one_evidence((*location, "asks"), asks) if asks else None,
                 rejects=list(value.get("rejects", [])),
+                confidence=value.get("confidence"),
             )
 
     def _read_quotes(self) -> None:
@@ -215,6 +266,7 @@ class _AnnotationReader:
                 evidence=self._evidence((*location, "evidence"), value["evidence"]),
                 relayed_by=value.get("relayed_by"),
                 during=value.get("during"),
+                confidence=value.get("confidence"),
             )
 
     def _read_claims(self) -> None:
@@ -241,6 +293,7 @@ class _AnnotationReader:
                 about=list(value.get("about", [])),
                 made_in=value.get("made_in"),
                 stated_in=value.get("stated_in"),
+                confidence=value.get("confidence"),
             )
 
     def _read_unrealized(self) -> None:
@@ -265,7 +318,13 @@ class _AnnotationReader:
                 type=act_type,
                 actors=list(value.get("actors", [])),
                 targets=list(value.get("targets", [])),
+                confidence=value.get("confidence"),
             )
+
+    def _read_review(self) -> None:
+        for index, value in enumerate(self.data.get("review", [])):
+            evidence = self._evidence(("review", index, "evidence"), value["evidence"])
+            self.article.review.append(ReviewNote(value["reason"], evidence))
 
     def _check_event_links(self) -> None:
         events = self.article.events

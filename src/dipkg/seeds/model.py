@@ -45,11 +45,13 @@ class Entity:
     member_count: int | None = None
     wikidata: str | None = None
     evidence: list[Evidence] = field(default_factory=list)
+    confidence: float | None = None
 
 
 @dataclass
 class Post:
-    """An office that a person can hold (an ambassadorship, a ministry)."""
+    """An office that a person can hold (an ambassadorship, a ministry); shared posts live in
+    seeds/entities/, local ones (with their evidence) in an annotation."""
 
     id: str
     type: str
@@ -57,6 +59,8 @@ class Post:
     post_in: str | None
     represents: str | None
     accredited_to: str | None
+    evidence: list[Evidence] = field(default_factory=list)
+    confidence: float | None = None
 
 
 @dataclass
@@ -96,6 +100,7 @@ class Holding:
     holder: str
     evidence: list[Evidence]
     former: bool = False
+    confidence: float | None = None
 
 
 @dataclass
@@ -121,6 +126,7 @@ class Event:
     grounds: list[str] = field(default_factory=list)
     asks: Evidence | None = None
     rejects: list[str] = field(default_factory=list)
+    confidence: float | None = None
 
 
 @dataclass
@@ -133,6 +139,7 @@ class Quote:
     evidence: list[Evidence]
     relayed_by: str | None = None
     during: str | None = None
+    confidence: float | None = None
 
 
 @dataclass
@@ -148,6 +155,7 @@ class Claim:
     about: list[str] = field(default_factory=list)
     made_in: str | None = None
     stated_in: str | None = None
+    confidence: float | None = None
 
 
 @dataclass
@@ -162,6 +170,24 @@ class UnrealizedAct:
     type: str | None = None
     actors: list[str] = field(default_factory=list)
     targets: list[str] = field(default_factory=list)
+    confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class Drafting:
+    """Who drafted an annotation (a program and its version) and on which day."""
+
+    tool: str
+    version: str
+    on: date
+
+
+@dataclass(frozen=True)
+class ReviewNote:
+    """A passage the reviewer of a draft should read first, and why."""
+
+    reason: str
+    evidence: list[Evidence]
 
 
 @dataclass
@@ -176,12 +202,21 @@ class Article:
     language: str
     sha256: str
     text: str
+    status: str = "reviewed"
+    drafted: Drafting | None = None
     entities: dict[str, Entity] = field(default_factory=dict)
+    posts: dict[str, Post] = field(default_factory=dict)
     holdings: list[Holding] = field(default_factory=list)
     events: dict[str, Event] = field(default_factory=dict)
     quotes: dict[str, Quote] = field(default_factory=dict)
     claims: dict[str, Claim] = field(default_factory=dict)
     unrealized: dict[str, UnrealizedAct] = field(default_factory=dict)
+    review: list[ReviewNote] = field(default_factory=list)
+
+    @property
+    def is_draft(self) -> bool:
+        """Whether the annotation is a draft nobody has reviewed yet."""
+        return self.status == "draft"
 
 
 @dataclass

@@ -56,14 +56,20 @@ def _merge_registry(document: LocatedDocument, registry: Registry) -> None:
             elif section == "entities":
                 registry.entities[key] = entity_of(key, value, [])
             else:
-                registry.posts[key] = Post(
-                    key,
-                    value["type"],
-                    value["label"],
-                    value.get("post_in"),
-                    value.get("represents"),
-                    value.get("accredited_to"),
-                )
+                registry.posts[key] = post_of(key, value, [])
+
+
+def post_of(key: str, value: dict[str, Any], evidence: list[Evidence]) -> Post:
+    return Post(
+        id=key,
+        type=value["type"],
+        label=value["label"],
+        post_in=value.get("post_in"),
+        represents=value.get("represents"),
+        accredited_to=value.get("accredited_to"),
+        evidence=evidence,
+        confidence=value.get("confidence"),
+    )
 
 
 def entity_of(key: str, value: dict[str, Any], evidence: list[Evidence]) -> Entity:
@@ -81,6 +87,7 @@ def entity_of(key: str, value: dict[str, Any], evidence: list[Evidence]) -> Enti
         member_count=value.get("member_count"),
         wikidata=wikidata["id"] if wikidata else None,
         evidence=evidence,
+        confidence=value.get("confidence"),
     )
 
 
@@ -96,11 +103,24 @@ def _check_registry_references(document: LocatedDocument, registry: Registry, vo
     for key, value in data.get("entities", {}).items():
         check_entity(document, ("entities", key), value, registry.entities, vocabulary)
     for key, value in data.get("posts", {}).items():
-        if value["type"] not in vocabulary.post_types:
-            raise document.error(("posts", key, "type"), unknown_class(value["type"], vocabulary.post_types))
-        for ref in ("post_in", "represents", "accredited_to"):
-            if ref in value and value[ref] not in registry.entities:
-                raise document.error(("posts", key, ref), f"undefined entity {value[ref]!r}")
+        check_post(document, ("posts", key), value, registry.entities, vocabulary)
+
+
+POST_REFERENCES = ("post_in", "represents", "accredited_to")
+
+
+def check_post(
+    document: LocatedDocument,
+    location: Location,
+    value: dict[str, Any],
+    entities: dict[str, Entity],
+    vocabulary: Vocabulary,
+) -> None:
+    if value["type"] not in vocabulary.post_types:
+        raise document.error((*location, "type"), unknown_class(value["type"], vocabulary.post_types))
+    for ref in POST_REFERENCES:
+        if ref in value and value[ref] not in entities:
+            raise document.error((*location, ref), f"undefined entity {value[ref]!r}")
 
 
 def check_entity(

@@ -60,7 +60,13 @@ def check_schema(document: LocatedDocument, name: str) -> None:
             if extra is not None:
                 location = (*location, extra)
         where = "/".join(str(part) for part in error.absolute_path) or "top level"
-        message = _enum_message(error) if error.validator == "enum" else error.message
+        if error.validator == "enum":
+            message = _enum_message(error)
+        elif error.validator == "not" and isinstance(error.validator_value, dict):
+            together = error.validator_value.get("required", [])
+            message = f"{' and '.join(together)} cannot be given together"
+        else:
+            message = error.message
         raise document.error(location, f"{where}: {message}")
 
 
