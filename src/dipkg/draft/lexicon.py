@@ -74,6 +74,8 @@ class Lexicon:
     responses: tuple[str, ...]
     claim_verbs: frozenset[str]
     titles: list[Title]
+    needs_target: frozenset[str]
+    target_posts: dict[str, str]
     places: list[Place] = field(default_factory=list)
 
     def cues_for_verb(self, lemma: str) -> list[EventCue]:
@@ -106,6 +108,8 @@ def load_lexicon(folder: Path) -> Lexicon:
         relaying_phrases=tuple(events["relaying_phrases"]),
         responses=tuple(events["responses"]),
         claim_verbs=frozenset(events["claim_verbs"]),
+        needs_target=frozenset(events["needs_target"]),
+        target_posts=dict(events["target_posts"]),
         titles=sorted(
             (Title(words, v["post"], bool(v.get("diplomatic"))) for words, v in titles["titles"].items()),
             key=lambda title: (-len(title.words), title.words),

@@ -13,7 +13,7 @@ from datetime import date
 
 from spacy.tokens import Doc, Span, Token
 
-from dipkg.domain.model import Domain
+from dipkg.domain.model import Domain, Role
 from dipkg.draft.dates import event_date
 from dipkg.draft.lexicon import EventCue, Lexicon, Title
 from dipkg.draft.mentions import PERSON_PRONOUNS, THING_PRONOUNS, Entities, slug
@@ -277,28 +277,43 @@ class ArticleReader:
         """The event type whose roles the drafted roles satisfy (climbing to a broader class when
         they do not), with actors and targets split where the class takes one of each."""
         for event_type in self.domain.ancestors(cue.type)[:-1]:
+            lineage = self.domain.ancestors(event_type)
             roles = self.domain.classes[event_type].roles
-            actor_sets, target_sets = [actors], [targets]
             actor_role, target_role = roles.get("actor"), roles.get("target")
-            if actor_role and actor_role.max == 1 and len(actors) > 1:
-                actor_sets = [[a] for a in self._states_first(actors)]
-            if cue.one_per_target and len([t for t in targets if not self.entities.is_person(t)]) > 1:
-                target_sets = [[t] for t in targets if not self.entities.is_person(t)]
-            if self._fits(actor_role, actors) and self._fits(target_role, targets):
-                return [(event_type, actor_sets, target_sets)]
+            fitting_actors = self._of_class(actor_role, actors)
+            fitting_targets = self._of_class(target_role, targets)
+            for cls, post in self.lexicon.target_posts.items():
+                if cls in lineage:
+                    fitting_targets = [t for t in fitting_targets if self._holds(t, post)]
+            if any(cls in lineage for cls in self.lexicon.needs_target) and not fitting_targets:
+                continue
+            if len(fitting_actors) < _minimum(actor_role) or len(fitting_targets) < _minimum(target_role):
+                continue
+            actor_sets, target_sets = [fitting_actors], [fitting_targets]
+            if actor_role and actor_role.max == 1 and len(fitting_actors) > 1:
+                actor_sets = [[a] for a in self._states_first(fitting_actors)]
+            states = [t for t in fitting_targets if not self.entities.is_person(t)]
+            if cue.one_per_target and len(states) > 1:
+                target_sets = [[t] for t in states]
+            return [(event_type, actor_sets, target_sets)]
         return []
+
+    def _of_class(self, role: Role | None, values: list[str]) -> list[str]:
+        if role is None or role.cls is None:
+            return values
+        return [v for v in values if role.cls in self.domain.ancestors(self.entities.type_of(v))]
+
+    def _holds(self, person: str, post_class: str) -> bool:
+        """True when the article names the person as holder of a post of that class."""
+        for holding in self.draft.holdings:
+            post = self.draft.posts.get(holding.post) or self.registry.posts.get(holding.post)
+            if holding.holder == person and post is not None and post_class in self.domain.ancestors(post.type):
+                return True
+        return False
 
     def _states_first(self, actors: list[str]) -> list[str]:
         states = [a for a in actors if self.entities.type_of(a) in {"Country", "InternationalOrganization"}]
         return states or actors
-
-    def _fits(self, role: object, values: list[str]) -> bool:
-        if role is None:
-            return True
-        minimum = getattr(role, "min", 0)
-        cls = getattr(role, "cls", None)
-        fitting = [v for v in values if cls is None or cls in self.domain.ancestors(self.entities.type_of(v))]
-        return len(fitting) >= minimum
 
     def _add_event(
         self,
@@ -372,18 +387,14 @@ class ArticleReader:
         return _quote(self.text, start, end)
 
     def _date(self, verb: Token, sentence: Span) -> dict[str, object] | None:
-        for ent in sentence.ents:
-            if ent.label_ != "DATE":
-                continue
-            if _governing_verb(ent.root) != verb and verb.dep_ != "ROOT":
-                continue
+        """The time expression of the trigger's clause, or else the sentence's first one."""
+        expressions = [ent for ent in sentence.ents if ent.label_ == "DATE"]
+        own = [ent for ent in expressions if _governing_verb(ent.root) == verb]
+        for ent in [*own, *[e for e in expressions if e not in own]]:
             begin = ent.start
-            if begin > 0 and self.doc[begin - 1].lower_ in {"on", "in", "late", "early"}:
+            while begin > sentence.start and self.doc[begin - 1].lower_ in {"on", "in", "late", "early"}:
                 begin -= 1
-                if begin > 0 and self.doc[begin - 1].lower_ in {"late", "early"}:
-                    begin -= 1
-            words = self.doc[begin : ent.end].text
-            found = event_date(words, self.published)
+            found = event_date(self.doc[begin : ent.end].text, self.published)
             if found is not None:
                 return found
         return None
@@ -674,6 +685,10 @@ class ArticleReader:
                     if token.text == city and mention is not None and mention.via in {"capital", "name"}:
                         return mention.entity if self.entities.type_of(mention.entity) == "Country" else None
         return None
+
+
+def _minimum(role: Role | None) -> int:
+    return role.min if role is not None else 0
 
 
 def _verb_keys(token: Token) -> list[str]:
