@@ -230,7 +230,13 @@ def validate(
 
 
 @command(CHECKING_CODES)
-@click.argument("files", nargs=-1, required=True, metavar="ARTICLE.txt...", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument(
+    "files",
+    nargs=-1,
+    required=True,
+    metavar="ARTICLE.txt...",
+    type=click.Path(path_type=Path, dir_okay=False),
+)
 @click.option(
     "--meta",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -239,10 +245,16 @@ def validate(
 )
 @click.option("--date", "published", metavar="YYYY-MM-DD", help="Publication date of the article.")
 @click.option("--headline", help="Headline (default: the first line of the text).")
-@click.option("--publisher", metavar="NAME", help="Publisher: the label or id of an entity of seeds/entities/.")
-@click.option("--id", "article_id", metavar="ID", help="Article id (default: from the metadata or the file's folder).")
+@click.option(
+    "--publisher", metavar="NAME", help="Publisher: the label or id of an entity of seeds/entities/."
+)
+@click.option(
+    "--id", "article_id", metavar="ID", help="Article id (default: from the metadata or the file's folder)."
+)
 @click.option("--jobs", type=click.IntRange(1, 256), default=1, show_default=True, help="Worker processes.")
-@click.option("--stdout", "to_stdout", is_flag=True, help="Print the annotation instead of writing the article.")
+@click.option(
+    "--stdout", "to_stdout", is_flag=True, help="Print the annotation instead of writing the article."
+)
 def draft(
     settings: Settings,
     files: tuple[Path, ...],

@@ -121,9 +121,10 @@ class Linker:
         for ent in doc.ents:
             if ent.label_ not in NEW_ENTITY_TYPES or any(i in taken for i in range(ent.start, ent.end)):
                 continue
-            span = _trimmed(ent)
-            if span is None:
+            trimmed = _trimmed(ent)
+            if trimmed is None:
                 continue
+            span = trimmed
             text = span.text
             if ent.label_ == "PERSON":
                 key = people.get(text) or people.get(_surname(text) or "") or slug(text)
@@ -144,7 +145,9 @@ class Linker:
                 entities.by_token[i] = mention
         return entities
 
-    def _note(self, entities: Entities, doc: Doc, span: Span, key: str, via: str, body_of: str | None) -> None:
+    def _note(
+        self, entities: Entities, doc: Doc, span: Span, key: str, via: str, body_of: str | None
+    ) -> None:
         if via == "seat" and body_of is not None:
             self._propose_place(entities, body_of, span)
             if key not in self.registry.entities and key not in entities.proposed:
@@ -169,7 +172,15 @@ def _surname(name: str) -> str | None:
     words = name.split()
     if len(words) < 2:
         return None
-    if len(words) >= 3 and words[-2][:1].islower() or words[-2] in {"Le", "De", "Van", "Von", "Al", "El", "Bin"}:
+    if (len(words) >= 3 and words[-2][:1].islower()) or words[-2] in {
+        "Le",
+        "De",
+        "Van",
+        "Von",
+        "Al",
+        "El",
+        "Bin",
+    }:
         return " ".join(words[-2:])
     return words[-1]
 
@@ -180,7 +191,7 @@ def _trimmed(ent: Span) -> Span | None:
     doc = ent.doc
     while start < end and doc[start].lower_ in {"the", "a", "an"}:
         start += 1
-    while end > start and doc[end - 1].text in {"'s", "’s", "'"}:
+    while end > start and doc[end - 1].text in {"'s", "\u2019s", "'"}:
         end -= 1
     if start >= end:
         return None

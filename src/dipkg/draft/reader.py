@@ -35,7 +35,11 @@ SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
 QUOTATION = re.compile(r"\"([^\"\n]{3,}?)\"|“([^”\n]{3,}?)”")
 DATELINE = re.compile(r"^([A-Z][A-Z .'-]+?)(?:,\s*[A-Za-z .]+)?\s+\(")
 ALLEGATIONS_SCHEME = "allegations"
-STOP_WORDS = frozenset({"of", "the", "a", "an", "and", "or", "to", "in", "on", "for", "with", "by", "its", "their"})
+# Words that may stand between a state's name and a title ("Russia's former deputy ...").
+TITLE_PREFIXES = frozenset({"'s", "\u2019s", "the", "former", "then", "acting", "deputy", "senior", "top"})
+STOP_WORDS = frozenset(
+    {"of", "the", "a", "an", "and", "or", "to", "in", "on", "for", "with", "by", "its", "their"}
+)
 
 
 @dataclass(frozen=True)
@@ -104,17 +108,22 @@ class ArticleReader:
         if person:
             for i in range(token.i - 1, -1, -1):
                 mention = self.entities.at(i)
-                if mention is not None and mention.via != "pronoun" and self.entities.is_person(mention.entity):
-                    if self.doc[i].dep_ in SUBJECTS or self.doc[mention.end - 1].dep_ in SUBJECTS:
-                        return mention.entity
+                if (
+                    mention is not None
+                    and mention.via != "pronoun"
+                    and self.entities.is_person(mention.entity)
+                    and (self.doc[i].dep_ in SUBJECTS or self.doc[mention.end - 1].dep_ in SUBJECTS)
+                ):
+                    return mention.entity
         for i in range(token.i - 1, -1, -1):
             mention = self.entities.at(i)
             if mention is None or mention.via == "pronoun":
                 continue
             entity = mention.entity
-            if self.entities.is_person(entity) == person and not self.entities.is_place(entity):
-                if person or self.doc[i].dep_ in SUBJECTS or self.doc[i].head.dep_ in SUBJECTS:
-                    return entity
+            subject = self.doc[i].dep_ in SUBJECTS or self.doc[i].head.dep_ in SUBJECTS
+            kind_fits = self.entities.is_person(entity) == person and not self.entities.is_place(entity)
+            if kind_fits and (person or subject):
+                return entity
         return None
 
     def phrase(self, token: Token) -> list[str]:
@@ -170,7 +179,9 @@ class ArticleReader:
         for entry in cue.nouns:
             if entry.head == noun.lemma_.lower():
                 prefix = entry.prefix.strip()
-                if not prefix or before.endswith(prefix.rstrip("-").rstrip() + ("-" if entry.prefix.endswith("-") else "")):
+                if not prefix or before.endswith(
+                    prefix.rstrip("-").rstrip() + ("-" if entry.prefix.endswith("-") else "")
+                ):
                     return True
         return False
 
@@ -194,7 +205,9 @@ class ArticleReader:
             self._note(sentence, f"'{trigger.token.text}' is negated: no {trigger.cue.type} coded")
             return
         if blocked == "asked":
-            self._note(sentence, f"'{trigger.token.text}' is asked for, not done: no {trigger.cue.type} coded")
+            self._note(
+                sentence, f"'{trigger.token.text}' is asked for, not done: no {trigger.cue.type} coded"
+            )
             return
         actors, targets, participants = self._roles(trigger)
         if blocked is not None and blocked.startswith("modal:"):
@@ -207,7 +220,9 @@ class ArticleReader:
         cue = trigger.cue
         shapes = self._shapes(cue, actors, targets)
         if not shapes:
-            self._note(sentence, f"'{trigger.token.text}' reads as {cue.type}, but its actor or target was not found")
+            self._note(
+                sentence, f"'{trigger.token.text}' reads as {cue.type}, but its actor or target was not found"
+            )
         confidence = cue.confidence * (1.0 if actors else 0.6) * (1.0 if targets or participants else 0.85)
         for event_type, actor_sets, target_sets in shapes:
             for actor_set in actor_sets:
@@ -224,16 +239,19 @@ class ArticleReader:
             if child.dep_ == "aux" and child.lower_ in self.lexicon.auxiliaries:
                 return "modal:" + self.lexicon.auxiliaries[child.lower_]
         token = verb
-        while token.dep_ in {"xcomp", "ccomp", "pcomp", "pobj", "advcl", "acl", "relcl"} and token.head != token:
+        while (
+            token.dep_ in {"xcomp", "ccomp", "pcomp", "pobj", "advcl", "acl", "relcl"} and token.head != token
+        ):
             head = token.head
             lemma = head.lemma_.lower()
-            if lemma in self.lexicon.governors and token.dep_ in {"xcomp", "pcomp", "pobj", "ccomp"}:
+            complement = token.dep_ in {"xcomp", "pcomp", "pobj", "ccomp"} or _infinitive(token)
+            if lemma in self.lexicon.governors and complement:
                 return "modal:" + self.lexicon.governors[lemma]
             if lemma in self.lexicon.requests and token.dep_ in {"xcomp", "ccomp"}:
                 return "asked"
             if lemma in self.lexicon.claim_verbs:
                 return "alleged"
-            if token.dep_ in {"relcl", "acl", "advcl"}:
+            if token.dep_ in {"relcl", "acl", "advcl"} and not _infinitive(token):
                 break
             token = head
         return None
@@ -241,14 +259,20 @@ class ArticleReader:
     def _roles(self, trigger: Trigger) -> tuple[list[str], list[str], list[str]]:
         verb, cue = trigger.verb, trigger.cue
         subject_verb = verb
-        while subject_verb.dep_ in {"conj", "xcomp"} and not _subjects(subject_verb):
+        while (subject_verb.dep_ in {"conj", "xcomp"} or _infinitive(subject_verb)) and not _subjects(
+            subject_verb
+        ):
             subject_verb = subject_verb.head
         passive = any(child.dep_ in {"nsubjpass", "auxpass"} for child in verb.children)
         actors: list[str] = []
         targets: list[str] = []
         if passive:
             actors = self._prepositional(verb, frozenset({"by"})) or [
-                e for child in verb.children if child.dep_ == "agent" for obj in child.children for e in self.phrase(obj)
+                e
+                for child in verb.children
+                if child.dep_ == "agent"
+                for obj in child.children
+                for e in self.phrase(obj)
             ]
             for child in verb.children:
                 if child.dep_ == "nsubjpass" and child != trigger.token:
@@ -257,7 +281,9 @@ class ArticleReader:
             for child in _subjects(subject_verb):
                 actors.extend(self.phrase(child))
             if trigger.token.i != verb.i:
-                actors.extend(e for child in trigger.token.children if child.dep_ == "poss" for e in self.phrase(child))
+                actors.extend(
+                    e for child in trigger.token.children if child.dep_ == "poss" for e in self.phrase(child)
+                )
             for child in verb.children:
                 if child.dep_ in {"dobj", "dative"} and child != trigger.token:
                     targets.extend(self.phrase(child))
@@ -307,7 +333,11 @@ class ArticleReader:
         """True when the article names the person as holder of a post of that class."""
         for holding in self.draft.holdings:
             post = self.draft.posts.get(holding.post) or self.registry.posts.get(holding.post)
-            if holding.holder == person and post is not None and post_class in self.domain.ancestors(post.type):
+            if (
+                holding.holder == person
+                and post is not None
+                and post_class in self.domain.ancestors(post.type)
+            ):
                 return True
         return False
 
@@ -346,10 +376,12 @@ class ArticleReader:
     def _unrealized(
         self, trigger: Trigger, modality: str, actors: list[str], targets: list[str], sentence: Span
     ) -> None:
-        """An act that did not happen: kept when the act of threatening, refusing or denying it is an event."""
+        """An act that did not happen, kept when the threat, refusal or denial of it is an event."""
         expressing = self._expressing_event(trigger.verb)
         if expressing is None:
-            self._note(sentence, f"'{trigger.token.text}' is {modality}, not done: no {trigger.cue.type} coded")
+            self._note(
+                sentence, f"'{trigger.token.text}' is {modality}, not done: no {trigger.cue.type} coded"
+            )
             return
         clause = self._clause(trigger.verb)
         key = _unique_key(slug(f"{modality}-{trigger.cue.type}"), self.draft.acts)
@@ -372,7 +404,10 @@ class ArticleReader:
             token = token.head
             for event in self.draft.events.values():
                 start = event.label.start
-                if start <= token.idx < start + len(event.label.text) and token.lemma_.lower() in self.lexicon.governors:
+                if (
+                    start <= token.idx < start + len(event.label.text)
+                    and token.lemma_.lower() in self.lexicon.governors
+                ):
                     return event.id
         return None
 
@@ -439,7 +474,9 @@ class ArticleReader:
             ] or [
                 other
                 for other in events
-                if other is not event and set(other.targets) & set(event.actors) and other.label.start < event.label.start
+                if other is not event
+                and set(other.targets) & set(event.actors)
+                and other.label.start < event.label.start
             ]
             if answered:
                 event.responds_to = [answered[0].id]
@@ -491,7 +528,11 @@ class ArticleReader:
         former = any(t.lower_ == "former" for t in self.doc[max(sentence.start, begin.i - 2) : last.i])
         label = _quote(self.text, begin.idx, end.idx + len(end))
         post = self._post(title, represents, accredited, label, confidence)
-        evidence = _quote(self.text, min(begin.idx, self.doc[holder[1]].idx), max(end.idx + len(end), self.doc[holder[2] - 1].idx + len(self.doc[holder[2] - 1])))
+        evidence = _quote(
+            self.text,
+            min(begin.idx, self.doc[holder[1]].idx),
+            max(end.idx + len(end), self.doc[holder[2] - 1].idx + len(self.doc[holder[2] - 1])),
+        )
         for holding in self.draft.holdings:
             if holding.post == post and holding.holder == holder[0]:
                 return
@@ -523,23 +564,31 @@ class ArticleReader:
             mention = self.entities.at(i)
             if mention is not None and self.entities.type_of(mention.entity) in {"Country"}:
                 return mention.entity, self.doc[mention.start]
-            if token.lower_ not in {"'s", "’s", "the", "former", "then", "acting", "deputy", "senior", "top"} and not token.is_punct:
+            if token.lower_ not in TITLE_PREFIXES and not token.is_punct:
                 break
             if token.lower_ in {"former", "acting", "deputy", "senior", "top"}:
                 begin = token
             i -= 1
         return None, begin
 
-    def _post(self, title: Title, represents: str, accredited: str | None, label: Quote, confidence: float) -> str:
+    def _post(
+        self, title: Title, represents: str, accredited: str | None, label: Quote, confidence: float
+    ) -> str:
         for key, post in sorted(self.registry.posts.items()):
-            if post.type == title.post_type and post.represents == represents and post.accredited_to == accredited:
+            if (
+                post.type == title.post_type
+                and post.represents == represents
+                and post.accredited_to == accredited
+            ):
                 return key
         parts = [represents, title.words]
         if accredited:
             parts += ["to", accredited]
         key = slug(" ".join(parts))
         if key not in self.draft.posts:
-            self.draft.posts[key] = DraftPost(key, title.post_type, label.text, represents, accredited, label, confidence)
+            self.draft.posts[key] = DraftPost(
+                key, title.post_type, label.text, represents, accredited, label, confidence
+            )
         return key
 
     # ------------------------------------------------------------------ quotations and claims
@@ -556,7 +605,7 @@ class ArticleReader:
                 continue
             sent = sentence.sent
             found = self._speaker(sent, start, start + len(words))
-            if found is None and last_speaker is not None and sent.text.lstrip().startswith(("\"", "“")):
+            if found is None and last_speaker is not None and sent.text.lstrip().startswith(('"', "“")):
                 found = (last_speaker, None, _quote(self.text, sent.start_char, sent.end_char))
             if found is None:
                 self._note(sent, "a quotation whose speaker was not found")
@@ -565,7 +614,9 @@ class ArticleReader:
             last_speaker = speaker
             key = _unique_key(slug(f"{speaker}-quote"), self.draft.quotes)
             confidence = 0.85 if evidence.start != sent.start_char else 0.6
-            self.draft.quotes[key] = DraftQuote(key, speaker, relay, Quote(words, start), evidence, confidence)
+            self.draft.quotes[key] = DraftQuote(
+                key, speaker, relay, Quote(words, start), evidence, confidence
+            )
             self.coded.add(sent.start)
         self._claims()
 
@@ -573,7 +624,9 @@ class ArticleReader:
         verbs = [
             t
             for t in sentence
-            if t.lemma_.lower() in self.lexicon.reporting_verbs and not (start <= t.idx < end) and t.pos_ in {"VERB", "AUX"}
+            if t.lemma_.lower() in self.lexicon.reporting_verbs
+            and not (start <= t.idx < end)
+            and t.pos_ in {"VERB", "AUX"}
         ]
         for verb in sorted(verbs, key=lambda t: abs(t.idx - start)):
             speakers = [e for child in _subjects(verb) for e in self.phrase(child)]
@@ -639,15 +692,22 @@ class ArticleReader:
         for event in list(self.draft.events.values()):
             if event.type not in {"Accusation", "Criticism", "Condemnation", "Denial"}:
                 continue
-            span = self.doc.char_span(event.label.start, event.label.start + len(event.label.text), alignment_mode="expand")
+            span = self.doc.char_span(
+                event.label.start, event.label.start + len(event.label.text), alignment_mode="expand"
+            )
             if span is None:
                 continue
             lemmas = {t.lemma_.lower() for t in span} | {t.lower_ for t in span}
             matches = [key for key, words in concepts.items() if words and words <= lemmas]
             if not matches:
-                self._note(span.sent, f"the {event.type.lower()} asserts something no allegation concept names: no claim coded")
+                self._note(
+                    span.sent,
+                    f"the {event.type.lower()} asserts something no allegation concept names: no claim coded",
+                )
                 continue
-            key = _unique_key(slug(f"{event.actors[0] if event.actors else 'someone'}-claim"), self.draft.claims)
+            key = _unique_key(
+                slug(f"{event.actors[0] if event.actors else 'someone'}-claim"), self.draft.claims
+            )
             self.draft.claims[key] = DraftClaim(
                 id=key,
                 label=event.label,
@@ -698,6 +758,13 @@ def _verb_keys(token: Token) -> list[str]:
         if child.dep_ in {"prt", "prep"}:
             keys.append(f"{lemma} {child.lower_}")
     return keys
+
+
+def _infinitive(verb: Token) -> bool:
+    """True for a "to" infinitive ("threatened on Monday to expel")."""
+    return verb.dep_ in {"advcl", "xcomp"} and any(
+        c.dep_ == "aux" and c.lower_ == "to" for c in verb.children
+    )
 
 
 def _subjects(verb: Token) -> list[Token]:

@@ -83,8 +83,7 @@ def read_inputs(files: Sequence[Path], options: Options, registry: Registry) -> 
     if not files:
         raise UsageError("give at least one article file")
     single = any(
-        value is not None
-        for value in (options.meta, options.published, options.headline, options.article_id)
+        value is not None for value in (options.meta, options.published, options.headline, options.article_id)
     )
     if single and len(files) > 1:
         raise UsageError("--meta, --date, --headline and --id describe one article; give one file")
@@ -129,7 +128,14 @@ def _read_input(path: Path, options: Options, registry: Registry) -> ArticleInpu
     if publisher_name is None:
         raise UsageError(f"{path}: no publisher; give --publisher NAME or --meta FILE")
     return ArticleInput(
-        path, raw, text, str(article_id), headline, _publisher(str(publisher_name), registry, path), published, language
+        path,
+        raw,
+        text,
+        str(article_id),
+        headline,
+        _publisher(str(publisher_name), registry, path),
+        published,
+        language,
     )
 
 
@@ -221,7 +227,9 @@ class Drafter:
 
         doc = self.nlp(article.text)
         entities = self.linker.link(doc)
-        draft = ArticleReader(doc, entities, self.lexicon, self.domain, self.registry, article.published).read()
+        draft = ArticleReader(
+            doc, entities, self.lexicon, self.domain, self.registry, article.published
+        ).read()
         annotation = annotation_text(draft, article.id, __version__, self.today, article.text)
         folder = self.project.seeds_dir / ARTICLES_SUBDIR / article.id
         return DraftedArticle(article, annotation, _meta_text(article), _counts(draft), folder)
@@ -283,7 +291,9 @@ def draft_all(
             if progress is not None:
                 progress("drafting", done, total)
         return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(project, registry)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs, initializer=_start_worker, initargs=(project, registry)
+    ) as pool:
         for done, drafted in enumerate(pool.map(_draft_in_worker, articles, chunksize=4), start=1):
             yield drafted
             if progress is not None:
