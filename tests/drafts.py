@@ -81,12 +81,34 @@ review:
 """
 
 
-def add_draft(seeds: Path, annotation: str = DRAFT_ANNOTATION) -> Path:
+# An addition to the draft: a post of its own held by a person of the registry, whom the seed
+# article summons (the seed article's partition then needs that post's description).
+ENVOY_TEXT = "The British envoy to China, Caroline Wilson, did not comment.\n"
+ENVOY_POST = """  uk-envoy-to-china:
+    type: AmbassadorPost
+    label: Ambassador of the United Kingdom to China
+    represents: united-kingdom
+    accredited_to: china
+    evidence: ["The British envoy to China"]
+"""
+ENVOY_HOLDING = """  - post: uk-envoy-to-china
+    holder: caroline-wilson
+    evidence: ["The British envoy to China, Caroline Wilson"]
+"""
+
+
+def with_envoy(annotation: str = DRAFT_ANNOTATION) -> str:
+    """The draft's annotation with the envoy's post and holding."""
+    annotation = annotation.replace("holdings:\n", f"{ENVOY_POST}holdings:\n{ENVOY_HOLDING}", 1)
+    return annotation
+
+
+def add_draft(seeds: Path, annotation: str = DRAFT_ANNOTATION, text: str = DRAFT_TEXT) -> Path:
     """Write the drafted article into `seeds` (a copy of the seed project's seeds); its folder."""
     folder = seeds / "articles" / DRAFT
     folder.mkdir()
-    (folder / "article.txt").write_text(DRAFT_TEXT, encoding="utf-8")
-    digest = hashlib.sha256(DRAFT_TEXT.encode("utf-8")).hexdigest()
+    (folder / "article.txt").write_text(text, encoding="utf-8")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     (folder / "meta.yaml").write_text(
         f"id: {DRAFT}\n"
         "headline: Belgium criticises China over sanctions\n"

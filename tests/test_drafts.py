@@ -8,16 +8,30 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+import pyshacl
 import pytest
 from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from dipkg import api
+from dipkg.build.pipeline import validate_corpus
 from dipkg.cli import main
+from dipkg.dataset import read_dataset
 from dipkg.iris import DEFAULT_BASE_IRI
 from dipkg.namespaces import DCTERMS, DIP, ORG, PROV
-from tests.drafts import DRAFT, DRAFT_ANNOTATION, DRAFT_TEXT, NO_EVENT, add_draft, set_status
+from dipkg.rdfio import graph_of
+from dipkg.validate.validation import _read_results, load_shapes, read_ontology
+from tests.drafts import (
+    DRAFT,
+    DRAFT_ANNOTATION,
+    DRAFT_TEXT,
+    ENVOY_TEXT,
+    NO_EVENT,
+    add_draft,
+    set_status,
+    with_envoy,
+)
 from tests.projects import SEED_ARTICLE_TRIPLES, SEED_ENTITY_TRIPLES, SEED_ONTOLOGY_TRIPLES, copy_seed_project
 
 SEED_ARTICLE = "000_65e413c471938464"
@@ -379,3 +393,37 @@ def test_a_bad_draft_is_refused_with_one_line(case: str, project: Path) -> None:
     assert message in lines[0]
     # A draft is checked even when it would be left out.
     assert build(project)[0] == 3
+
+
+def test_partitioned_validation_with_a_local_post_held_by_a_shared_person_equals_pyshacl(
+    tmp_path: Path,
+) -> None:
+    root = copy_seed_project(tmp_path / "project")
+    # Only the draft says that Caroline Wilson, whom the seed article summons, is an ambassador.
+    seed = root / "seeds" / "articles" / SEED_ARTICLE / "annotation.yaml"
+    holding = (
+        "  - post: british-ambassador\n    holder: caroline-wilson\n"
+        '    evidence: ["British ambassador Caroline Wilson"]\n'
+    )
+    text = seed.read_text(encoding="utf-8")
+    assert holding in text
+    seed.write_text(text.replace(holding, ""), encoding="utf-8")
+    add_draft(root / "seeds", with_envoy(), DRAFT_TEXT + ENVOY_TEXT)
+    report = api.build(root, include_drafts=True)
+    assert report.articles == 2
+    graph = draft_graph(root)
+    envoy = URIRef(f"{ARTICLE}/post/uk-envoy-to-china")
+    assert (envoy, ORG.heldBy, URIRef(f"{DEFAULT_BASE_IRI}entity/caroline-wilson")) in graph
+    assert (envoy, DIP.accreditedTo, URIRef(f"{DEFAULT_BASE_IRI}entity/china")) in graph
+    project = api.open_project(root)
+    partitioned = set(validate_corpus(project.replace(cache_dir=tmp_path / "scratch")).results)
+    _, results_graph, _ = pyshacl.validate(
+        graph_of(read_dataset(root / "kg")),
+        shacl_graph=load_shapes(project.shapes_files),
+        ont_graph=graph_of(read_ontology(project.vocabulary_files)),
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        do_owl_imports=False,
+    )
+    assert partitioned == set(_read_results(results_graph))
