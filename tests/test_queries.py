@@ -50,7 +50,7 @@ def sample_params(name: str) -> dict[str, str]:
 
 
 # The seed article reports no expulsion or recall; the thirteen-article graph's tests cover it.
-EMPTY_ON_SEED = {"expulsions-and-recalls"}
+EMPTY_ON_SEED = {"expulsions-and-recalls", "drafts"}
 
 
 def rdflib_table(dataset: Dataset, text: str) -> ResultTable:

@@ -39,6 +39,10 @@ def reference(ontology_file: Path) -> str:
     parts = [START, ""]
     for section in (name for name in schema["properties"] if name != "article"):
         item = _item_schema(schema, schema["properties"][section])
+        if "properties" not in item:
+            value = _kind(schema, schema["properties"][section])
+            parts += [f"`{section}` ({value}): {_describe(schema, schema['properties'][section])}", ""]
+            continue
         parts += [
             f"`{section}`: {_describe(schema, schema['properties'][section])}",
             "",

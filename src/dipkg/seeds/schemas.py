@@ -52,7 +52,7 @@ def check_schema(document: LocatedDocument, name: str) -> None:
         key=lambda err: [str(part) for part in err.absolute_path],
     )
     if errors:
-        error = errors[0]
+        error = _within_alternatives(errors[0])
         location: Location = tuple(error.absolute_path)
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
@@ -68,6 +68,17 @@ def check_schema(document: LocatedDocument, name: str) -> None:
         else:
             message = error.message
         raise document.error(location, f"{where}: {message}")
+
+
+def _within_alternatives(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
+    """For a value that matches none of `oneOf`'s alternatives, the error of the alternative of its
+    type (an evidence item written as a mapping gets the mapping's error, not "valid under none")."""
+    while error.validator in ("oneOf", "anyOf") and error.context:
+        relevant = [e for e in error.context if e.validator != "type"]
+        if not relevant:
+            break
+        error = min(relevant, key=lambda err: [str(part) for part in err.absolute_path])
+    return error
 
 
 def _enum_message(error: jsonschema.ValidationError) -> str:
