@@ -33,7 +33,9 @@ class EventCue:
     objects: frozenset[str]
     targets: frozenset[str]
     participants: frozenset[str]
+    agents: frozenset[str]
     one_per_target: bool
+    dyadic: bool
     confidence: float
 
 
@@ -68,11 +70,14 @@ class Lexicon:
     auxiliaries: dict[str, str]
     governors: dict[str, str]
     requests: frozenset[str]
+    obligations: frozenset[str]
     reporting_verbs: frozenset[str]
     relaying_verbs: frozenset[str]
     relaying_phrases: tuple[str, ...]
+    posting_verbs: frozenset[str]
     responses: tuple[str, ...]
     claim_verbs: frozenset[str]
+    claim_events: frozenset[str]
     titles: list[Title]
     needs_target: frozenset[str]
     target_posts: dict[str, str]
@@ -80,6 +85,10 @@ class Lexicon:
 
     def cues_for_verb(self, lemma: str) -> list[EventCue]:
         return [cue for cue in self.events if lemma in cue.verbs]
+
+    def title_words(self) -> frozenset[str]:
+        """Every word of a title ("secretary", "state"): never a name on its own."""
+        return frozenset(word for title in self.titles for word in title.words.split())
 
     def cues_for_noun(self, lemma: str) -> list[EventCue]:
         return [cue for cue in self.events if any(noun.head == lemma for noun in cue.nouns)]
@@ -103,11 +112,14 @@ def load_lexicon(folder: Path) -> Lexicon:
         auxiliaries=auxiliaries,
         governors=governors,
         requests=frozenset(events["requests"]),
+        obligations=frozenset(events["obligations"]),
         reporting_verbs=frozenset(events["reporting_verbs"]),
         relaying_verbs=frozenset(events["relaying_verbs"]),
         relaying_phrases=tuple(events["relaying_phrases"]),
+        posting_verbs=frozenset(events["posting_verbs"]),
         responses=tuple(events["responses"]),
         claim_verbs=frozenset(events["claim_verbs"]),
+        claim_events=frozenset(events["claim_events"]),
         needs_target=frozenset(events["needs_target"]),
         target_posts=dict(events["target_posts"]),
         titles=sorted(
@@ -144,7 +156,9 @@ def _cue(name: str, value: dict[str, Any]) -> EventCue:
         objects=frozenset(value.get("objects", [])),
         targets=frozenset(value.get("targets", [])),
         participants=frozenset(value.get("participants", [])),
+        agents=frozenset(value.get("agents", [])),
         one_per_target=bool(value.get("one_per_target")),
+        dyadic=bool(value.get("dyadic")),
         confidence=float(value.get("confidence", 0.5)),
     )
 
@@ -163,7 +177,13 @@ def _places(gazetteer: dict[str, Any]) -> list[Place]:
         for key, value in (gazetteer.get("countries") or {}).items()
     ]
     places.extend(
-        Place(id=key, label=value["label"], type=value["kind"], names=tuple(value.get("names") or ()))
+        Place(
+            id=key,
+            label=value["label"],
+            type=value["kind"],
+            names=tuple(value.get("names") or ()),
+            demonyms=tuple(value.get("demonyms") or ()),
+        )
         for key, value in (gazetteer.get("organizations") or {}).items()
     )
     return places

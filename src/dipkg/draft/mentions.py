@@ -66,6 +66,12 @@ class Entities:
     def at(self, token_index: int) -> Mention | None:
         return self.by_token.get(token_index)
 
+    def mark(self, start: int, end: int, entity: str, via: str) -> None:
+        """Tokens start..end name the entity."""
+        mention = Mention(start, end, entity, via)
+        for i in range(start, end):
+            self.by_token[i] = mention
+
     def mentions(self) -> list[Mention]:
         return sorted(set(self.by_token.values()), key=lambda m: m.start)
 
@@ -87,10 +93,10 @@ class Linker:
         for key, entity in sorted(registry.entities.items()):
             for name in (entity.label, *entity.alt_labels):
                 self.targets.setdefault(name, (key, "name", None))
-            if entity.type == "Person":
-                surname = _surname(entity.label)
-                if surname:
-                    self.targets.setdefault(surname, (key, "name", None))
+        people = [e.label for e in registry.entities.values() if e.type == "Person"]
+        for part, key in sorted(_parts_of(people).items()):
+            if " " not in part or part not in self.targets:
+                self.targets.setdefault(part, (_registry_key(registry, key, part), "part", None))
         self.places: dict[str, tuple[str, str]] = {}
         for place in lexicon.places:
             key = labels.get(place.label, place.id)
@@ -99,10 +105,13 @@ class Linker:
                 self.targets.setdefault(name, (key, "name", None))
             for name in place.demonyms:
                 self.targets.setdefault(name, (key, "demonym", None))
+                if not name.endswith(("s", "sh", "ch", "ese")):
+                    self.targets.setdefault(name + "s", (key, "demonym", None))
             for name in place.capitals:
                 self.targets.setdefault(name, (key, "capital", None))
             for name, _kind in place.seats:
                 self.targets.setdefault(name, (slug(name), "seat", key))
+        self.title_words = lexicon.title_words()
         self.matcher = PhraseMatcher(nlp_vocab)  # type: ignore[arg-type]
         for name in sorted(self.targets):
             self.matcher.add(name, [make_doc(name)])  # type: ignore[operator]
@@ -111,39 +120,57 @@ class Linker:
         """Every name of the document linked; names of no known entity proposed as new ones."""
         entities = Entities(self.registry)
         strings = doc.vocab.strings
-        spans = [Span(doc, start, end, label=match_id) for match_id, start, end in self.matcher(doc)]
+        persons = [ent for ent in doc.ents if ent.label_ == "PERSON"]
+        spans = [
+            span
+            for match_id, start, end in self.matcher(doc)
+            if not self._inside_longer_name(span := Span(doc, start, end, label=match_id), persons)
+        ]
         known = filter_spans(spans)
         taken = {i for span in known for i in range(span.start, span.end)}
         for span in known:
             key, via, body_of = self.targets[strings[span.label]]
             self._note(entities, doc, span, key, via, body_of)
-        people: dict[str, str] = {}
-        for ent in doc.ents:
-            if ent.label_ not in NEW_ENTITY_TYPES or any(i in taken for i in range(ent.start, ent.end)):
-                continue
-            trimmed = _trimmed(ent)
-            if trimmed is None:
-                continue
-            span = trimmed
+        names = [
+            (ent, span)
+            for ent in doc.ents
+            if ent.label_ in NEW_ENTITY_TYPES
+            and not any(i in taken for i in range(ent.start, ent.end))
+            and (span := _trimmed(ent)) is not None
+            and span.text.lower() not in self.title_words
+        ]
+        parts = _parts_of([span.text for ent, span in names if ent.label_ == "PERSON"])
+        for ent, span in names:
             text = span.text
-            if ent.label_ == "PERSON":
-                key = people.get(text) or people.get(_surname(text) or "") or slug(text)
-                if len(span) > 1:
-                    people.setdefault(_surname(text) or text, key)
-                people.setdefault(text, key)
-            else:
-                key = slug(text)
+            key = parts.get(text, slug(text)) if ent.label_ == "PERSON" else slug(text)
             if key in self.registry.entities and self.registry.entities[key].label != text:
                 key = f"{key}-{ent.label_.lower()}"
+            known = entities.proposed.get(key)
+            if known is not None and ent.label_ == "PERSON" and known.type != "Person":
+                known.type = "Person"
             if key not in self.registry.entities and key not in entities.proposed:
+                label = next((name for name, k in parts.items() if k == key and " " in name), text)
                 confidence = 0.7 if ent.label_ == "PERSON" else 0.5
                 entities.proposed[key] = Proposed(
-                    key, NEW_ENTITY_TYPES[ent.label_], text, text, span.start_char, confidence
+                    key, NEW_ENTITY_TYPES[ent.label_], label, text, span.start_char, confidence
                 )
-            mention = Mention(span.start, span.end, key, "name")
-            for i in range(span.start, span.end):
-                entities.by_token[i] = mention
+            entities.mark(span.start, span.end, key, "name")
+        for token in doc:
+            key = parts.get(token.text)
+            if (
+                key is not None
+                and token.pos_ == "PROPN"
+                and entities.at(token.i) is None
+                and key in entities.proposed
+            ):
+                entities.mark(token.i, token.i + 1, key, "name")
         return entities
+
+    def _inside_longer_name(self, span: Span, persons: list[Span]) -> bool:
+        """A part of a known person's name inside a longer name ("Wang" in "Wang Yi")."""
+        if self.targets[span.doc.vocab.strings[span.label]][1] != "part":
+            return False
+        return any(p.start <= span.start and span.end <= p.end and len(p) > len(span) for p in persons)
 
     def _note(
         self, entities: Entities, doc: Doc, span: Span, key: str, via: str, body_of: str | None
@@ -165,6 +192,44 @@ class Linker:
             return
         kind, label = self.places[key]
         entities.proposed[key] = Proposed(key, kind, label, span.text, span.start_char, 0.9)
+
+
+def _name_parts(name: str) -> list[str]:
+    """The words a person is called by on second mention: the family name, or either end of a
+    two-word name ("Xi" of "Xi Jinping", "Putin" of "Vladimir Putin")."""
+    words = name.split()
+    if len(words) < 2:
+        return []
+    found = [words[0], words[-1]] if len(words) == 2 else [words[-1]]
+    surname = _surname(name)
+    if surname and surname not in found:
+        found.append(surname)
+    return found
+
+
+def _parts_of(names: list[str]) -> dict[str, str]:
+    """Each full name and each of its parts to the id of its person; a part two people share
+    names neither."""
+    keys: dict[str, str] = {}
+    shared: set[str] = set()
+    for name in names:
+        if len(name.split()) < 2:
+            continue
+        key = slug(name)
+        keys.setdefault(name, key)
+        for part in _name_parts(name):
+            if keys.get(part, key) != key:
+                shared.add(part)
+            keys.setdefault(part, key)
+    return {name: key for name, key in keys.items() if name not in shared}
+
+
+def _registry_key(registry: Registry, slugged: str, part: str) -> str:
+    """The registry id of the person a name part belongs to."""
+    for key, entity in registry.entities.items():
+        if entity.type == "Person" and (slug(entity.label) == slugged):
+            return key
+    return slugged
 
 
 def _surname(name: str) -> str | None:

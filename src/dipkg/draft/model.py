@@ -83,7 +83,7 @@ class DraftClaim:
     claimants: list[str]
     alleges: str
     alleged_agents: list[str]
-    made_in: str
+    made_in: str | None
     evidence: Quote
     confidence: float
 

@@ -16,7 +16,7 @@ from spacy.tokens import Doc, Span, Token
 from dipkg.domain.model import Domain, Role
 from dipkg.draft.dates import event_date
 from dipkg.draft.lexicon import EventCue, Lexicon, Title
-from dipkg.draft.mentions import PERSON_PRONOUNS, THING_PRONOUNS, Entities, slug
+from dipkg.draft.mentions import PERSON_PRONOUNS, THING_PRONOUNS, Entities, Proposed, slug
 from dipkg.draft.model import (
     Draft,
     DraftAct,
@@ -33,8 +33,11 @@ from dipkg.seeds.model import Registry
 MODIFIERS = frozenset({"compound", "amod", "poss", "nmod", "appos", "npadvmod"})
 SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
 QUOTATION = re.compile(r"\"([^\"\n]{3,}?)\"|“([^”\n]{3,}?)”")
-DATELINE = re.compile(r"^([A-Z][A-Z .'-]+?)(?:,\s*[A-Za-z .]+)?\s+\(")
+DATELINE = re.compile(r"^([A-Z][A-Z .'/-]+?)(?:,\s*[A-Za-z .]+)?\s+\(")
 ALLEGATIONS_SCHEME = "allegations"
+TIMES = frozenset({"DATE", "TIME"})
+# Prepositions that set an act as the circumstance of a clause ("is in Moscow on a state visit").
+SETTING_PREPOSITIONS = frozenset({"on", "in", "during", "for"})
 # Words that may stand between a state's name and a title ("Russia's former deputy ...").
 TITLE_PREFIXES = frozenset({"'s", "\u2019s", "the", "former", "then", "acting", "deputy", "senior", "top"})
 STOP_WORDS = frozenset(
@@ -73,6 +76,8 @@ class ArticleReader:
         self.draft = Draft(entities)
         self.dateline = self._dateline_state()
         self.coded: set[int] = set()  # sentence starts that gave an item
+        # Accusations read: their clause, accusers, accused, and the event coded for them.
+        self.accusations: list[tuple[Quote, list[str], list[str], str | None]] = []
 
     # ------------------------------------------------------------------ reading
 
@@ -128,15 +133,33 @@ class ArticleReader:
 
     def phrase(self, token: Token) -> list[str]:
         """The entities a noun phrase names: its head's, or its modifiers' ("the U.S. ambassador")."""
-        found: list[str] = []
+        return [e for group in self.sides(token) for e in group]
+
+    def sides(self, token: Token) -> list[list[str]]:
+        """The entities of a noun phrase, one group per conjunct ("Trump and Xi"): its head's
+        entity with the states its modifiers name, and those its "including" list names."""
+        groups: list[list[str]] = []
+        seen: set[str] = set()
         for head in (token, *token.conjuncts):
+            mention = self.entities.at(head.i)
             entity = self.resolve(head)
             named = [entity] if entity else []
             for child in head.children:
                 if child.dep_ in MODIFIERS:
                     named.extend(e for e in self.phrase(child) if e not in named)
-            found.extend(e for e in named if e not in found)
-        return found
+                elif child.dep_ == "prep" and child.lower_ == "including":
+                    for obj in child.children:
+                        if obj.dep_ == "pobj":
+                            named.extend(e for e in self.phrase(obj) if e not in named)
+            if mention is not None and mention.via == "seat":
+                states = [e for e in named[1:] if self.entities.type_of(e) == "Country"]
+                if states:
+                    named = states
+            group = [e for e in named if e not in seen]
+            seen.update(group)
+            if group:
+                groups.append(group)
+        return groups
 
     def _prepositional(self, token: Token, prepositions: frozenset[str]) -> list[str]:
         found: list[str] = []
@@ -194,6 +217,8 @@ class ArticleReader:
             return self._light_verb(noun.head)
         if any(child.dep_ == "poss" for child in noun.children):
             return noun
+        if noun.dep_ == "pobj" and head.lower_ in SETTING_PREPOSITIONS and head.head.pos_ in {"VERB", "AUX"}:
+            return head.head
         return None
 
     # ------------------------------------------------------------------ coding one trigger
@@ -224,18 +249,24 @@ class ArticleReader:
                 sentence, f"'{trigger.token.text}' reads as {cue.type}, but its actor or target was not found"
             )
         confidence = cue.confidence * (1.0 if actors else 0.6) * (1.0 if targets or participants else 0.85)
+        before = set(self.draft.events)
         for event_type, actor_sets, target_sets in shapes:
             for actor_set in actor_sets:
                 for target_set in target_sets:
                     self._add_event(
                         event_type, clause, actor_set, target_set, participants, date, confidence, sentence
                     )
+        if cue.type in self.lexicon.claim_events and actors:
+            made_in = sorted(set(self.draft.events) - before)
+            self.accusations.append((clause, actors, targets, made_in[0] if made_in else None))
 
     def _blocked(self, verb: Token) -> str | None:
         """Why the act of a clause did not happen: negated, asked for, alleged, or a modality."""
         if any(child.dep_ == "neg" for child in verb.children):
             return "negated"
         for child in verb.children:
+            if child.dep_ == "aux" and child.lower_ in self.lexicon.obligations:
+                return "asked"
             if child.dep_ == "aux" and child.lower_ in self.lexicon.auxiliaries:
                 return "modal:" + self.lexicon.auxiliaries[child.lower_]
         token = verb
@@ -259,13 +290,12 @@ class ArticleReader:
     def _roles(self, trigger: Trigger) -> tuple[list[str], list[str], list[str]]:
         verb, cue = trigger.verb, trigger.cue
         subject_verb = verb
-        while (subject_verb.dep_ in {"conj", "xcomp"} or _infinitive(subject_verb)) and not _subjects(
-            subject_verb
-        ):
+        while subject_verb.dep_ in {"conj", "xcomp", "advcl"} and not _subjects(subject_verb):
             subject_verb = subject_verb.head
         passive = any(child.dep_ in {"nsubjpass", "auxpass"} for child in verb.children)
         actors: list[str] = []
         targets: list[str] = []
+        sides: list[list[str]] = []
         if passive:
             actors = self._prepositional(verb, frozenset({"by"})) or [
                 e
@@ -274,12 +304,17 @@ class ArticleReader:
                 for obj in child.children
                 for e in self.phrase(obj)
             ]
+            actors = actors or self._prepositional(verb, cue.agents)
             for child in verb.children:
                 if child.dep_ == "nsubjpass" and child != trigger.token:
                     targets.extend(self.phrase(child))
         else:
-            for child in _subjects(subject_verb):
-                actors.extend(self.phrase(child))
+            subjects = _subjects(subject_verb)
+            if subject_verb.dep_ == "relcl" and all(c.tag_ in {"WP", "WDT"} for c in subjects):
+                subjects = [subject_verb.head]
+            for child in subjects:
+                sides.extend(self.sides(child))
+            actors = [e for side in sides for e in side]
             if trigger.token.i != verb.i:
                 actors.extend(
                     e for child in trigger.token.children if child.dep_ == "poss" for e in self.phrase(child)
@@ -292,6 +327,11 @@ class ArticleReader:
         participants = []
         for node in (verb, trigger.token):
             participants.extend(self._prepositional(node, cue.participants))
+        if cue.dyadic and not targets:
+            if participants:
+                targets, participants = participants, []
+            elif len(sides) > 1:
+                actors, targets = sides[0], [e for side in sides[1:] for e in side]
         actors = _unique(e for e in actors if not self.entities.is_place(e))
         targets = _unique(e for e in targets if e not in actors and not self.entities.is_place(e))
         participants = _unique(e for e in participants if e not in actors and e not in targets)
@@ -439,16 +479,17 @@ class ArticleReader:
         return any(word in lowered for word in self.lexicon.responses)
 
     def _merge_duplicates(self) -> None:
-        """One event for an act the article tells twice (headline and lead)."""
-        kept: dict[tuple[str, tuple[str, ...], tuple[str, ...]], DraftEvent] = {}
+        """One event for an act the article tells twice (headline and lead, or a clause and its
+        purpose): same class and actors, targets one within the other, no conflicting dates."""
+        kept: list[DraftEvent] = []
         for key in list(self.draft.events):
             event = self.draft.events[key]
-            signature = (event.type, tuple(sorted(event.actors)), tuple(sorted(event.targets)))
-            first = kept.get(signature)
-            if first is None or (first.date and event.date and first.date != event.date):
-                kept.setdefault(signature, event)
+            first = next((k for k in kept if _same_act(k, event)), None)
+            if first is None:
+                kept.append(event)
                 continue
             first.evidence.extend(q for q in event.evidence if q not in first.evidence)
+            first.targets = _unique([*first.targets, *event.targets])
             first.date = first.date or event.date
             first.responds = first.responds or event.responds
             first.participants = _unique([*first.participants, *event.participants])
@@ -519,9 +560,8 @@ class ArticleReader:
                         accredited = states[0]
                         end = list(child.subtree)[-1]
         confidence = 0.8
-        if represents is None:
-            represents = self.dateline
-            confidence = 0.4
+        if represents is None and not title.diplomatic:
+            represents, confidence = self.dateline, 0.4
         if represents is None:
             self._note(sentence, f"'{title.words}' of no named state: no holding coded")
             return
@@ -595,6 +635,7 @@ class ArticleReader:
 
     def _quotations(self) -> None:
         last_speaker: str | None = None
+        carried = self._carried_relays()
         for match in QUOTATION.finditer(self.text):
             words = match.group(1) or match.group(2)
             start = match.start(1) if match.group(1) else match.start(2)
@@ -611,6 +652,7 @@ class ArticleReader:
                 self._note(sent, "a quotation whose speaker was not found")
                 continue
             speaker, relay, evidence = found
+            relay = relay or carried.get((sent.start, speaker))
             last_speaker = speaker
             key = _unique_key(slug(f"{speaker}-quote"), self.draft.quotes)
             confidence = 0.85 if evidence.start != sent.start_char else 0.6
@@ -619,6 +661,22 @@ class ArticleReader:
             )
             self.coded.add(sent.start)
         self._claims()
+
+    def _carried_relays(self) -> dict[tuple[int, str], str]:
+        """Outlets that carry on to the next sentence: "X told Y ..., Xinhua reported. "...," X said"."""
+        carried: dict[tuple[int, str], str] = {}
+        sentences = list(self.doc.sents)
+        for sentence, following in zip(sentences, sentences[1:], strict=False):
+            outlet = self._relay(sentence.root, sentence, (sentence.end_char, sentence.end_char))
+            if outlet is None:
+                continue
+            for token in sentence:
+                if token.lemma_.lower() in self.lexicon.reporting_verbs:
+                    for child in _subjects(token):
+                        for entity in self.phrase(child):
+                            if self.entities.is_person(entity):
+                                carried[(following.start, entity)] = outlet
+        return carried
 
     def _speaker(self, sentence: Span, start: int, end: int) -> tuple[str, str | None, Quote] | None:
         verbs = [
@@ -633,7 +691,7 @@ class ArticleReader:
             speakers = [s for s in speakers if not self.entities.is_place(s)]
             if not speakers:
                 continue
-            relay = self._relay(verb, sentence)
+            relay = self._relay(verb, sentence, (start, end))
             tokens = [t for t in verb.subtree if not (start <= t.idx < end) and t.idx < end + 200]
             outside = [t for t in tokens if t.sent == sentence and not t.is_punct]
             if outside:
@@ -647,18 +705,31 @@ class ArticleReader:
             return (person or speakers)[0], relay, evidence
         return None
 
-    def _relay(self, verb: Token, sentence: Span) -> str | None:
-        if verb.lemma_.lower() == "tell":
-            for child in verb.children:
-                if child.dep_ in {"dobj", "dative"}:
-                    named = self.phrase(child)
-                    if named and not self.entities.is_person(named[0]):
-                        self._as_outlet(named[0])
-                        return named[0]
+    def _relay(self, verb: Token, sentence: Span, quoted: tuple[int, int]) -> str | None:
+        """The outlet or channel a quotation comes through: whom the speaker told, "according to",
+        an outlet that reports it, or where it was posted ("wrote on Twitter")."""
+        lemma = verb.lemma_.lower()
+        for child in verb.children:
+            if (lemma == "tell" and child.dep_ in {"dobj", "dative"}) or (
+                lemma in self.lexicon.posting_verbs and child.dep_ == "prep" and child.lower_ == "on"
+            ):
+                obj = (
+                    child
+                    if child.dep_ != "prep"
+                    else next((c for c in child.children if c.dep_ == "pobj"), None)
+                )
+                if obj is None:
+                    continue
+                entities = self.phrase(obj)
+                named = [e for e in entities if not self.entities.is_person(e)]
+                outlet = named[0] if named else None if entities else self._new_outlet(obj)
+                if outlet is not None:
+                    self._as_outlet(outlet)
+                    return outlet
         lowered = sentence.text.lower()
         for phrase in self.lexicon.relaying_phrases:
             at = lowered.find(phrase)
-            if at < 0:
+            if at < 0 or quoted[0] <= sentence.start_char + at < quoted[1]:
                 continue
             for token in sentence:
                 if token.idx >= sentence.start_char + at + len(phrase):
@@ -677,47 +748,71 @@ class ArticleReader:
                         return named[0]
         return None
 
+    def _new_outlet(self, token: Token) -> str | None:
+        """A proper name the parse puts where an outlet goes ("told franceinfo radio"), proposed."""
+        words = [
+            t for t in token.subtree if t.pos_ == "PROPN" or (t.i > token.left_edge.i and t.i <= token.i)
+        ]
+        words = [
+            t for t in words if t.pos_ in {"PROPN", "NOUN"} and not t.is_stop and t.ent_type_ not in TIMES
+        ]
+        if not words or not any(t.pos_ == "PROPN" for t in words):
+            return None
+        first, last = words[0], words[-1]
+        label = self.text[first.idx : last.idx + len(last)]
+        key = slug(label)
+        if key not in self.registry.entities and key not in self.entities.proposed:
+            self.entities.proposed[key] = Proposed(key, "MediaOutlet", label, label, first.idx, 0.5)
+        if key in self.entities.proposed:
+            self.entities.mark(first.i, last.i + 1, key, "name")
+        return key
+
     def _as_outlet(self, entity: str) -> None:
         proposed = self.entities.proposed.get(entity)
         if proposed is not None and proposed.type == "Organization":
             proposed.type = "MediaOutlet"
 
     def _claims(self) -> None:
-        """What an accusation or denial asserts, as its maker's claim, when a concept names it."""
+        """What an accusation asserts, as its makers' claim, when a concept of the allegations
+        scheme names it (every word of the concept's label, by stem, in the clause)."""
         concepts = {
-            key: {w for w in re.findall(r"[a-z]+", concept.label.lower()) if w not in STOP_WORDS}
+            key: {_stem(w) for w in re.findall(r"[a-z]+", concept.label.lower()) if w not in STOP_WORDS}
             for key, concept in sorted(self.registry.concepts.items())
             if concept.scheme == ALLEGATIONS_SCHEME
         }
-        for event in list(self.draft.events.values()):
-            if event.type not in {"Accusation", "Criticism", "Condemnation", "Denial"}:
-                continue
-            span = self.doc.char_span(
-                event.label.start, event.label.start + len(event.label.text), alignment_mode="expand"
-            )
+        for clause, actors, targets, made_in in self.accusations:
+            span = self.doc.char_span(clause.start, clause.start + len(clause.text), alignment_mode="expand")
             if span is None:
                 continue
-            lemmas = {t.lemma_.lower() for t in span} | {t.lower_ for t in span}
-            matches = [key for key, words in concepts.items() if words and words <= lemmas]
+            stems = {_stem(t.lower_) for t in span} | {_stem(t.lemma_.lower()) for t in span}
+            matches = [key for key, words in concepts.items() if words and words <= stems]
             if not matches:
-                self._note(
-                    span.sent,
-                    f"the {event.type.lower()} asserts something no allegation concept names: no claim coded",
-                )
+                self._note(span.sent, "an accusation no allegation concept names: no claim coded")
                 continue
-            key = _unique_key(
-                slug(f"{event.actors[0] if event.actors else 'someone'}-claim"), self.draft.claims
-            )
+            key = _unique_key(slug(f"{actors[0]}-claim"), self.draft.claims)
             self.draft.claims[key] = DraftClaim(
                 id=key,
-                label=event.label,
-                claimants=event.actors or [],
+                label=clause,
+                claimants=actors,
                 alleges=matches[0],
-                alleged_agents=event.targets,
-                made_in=event.id,
-                evidence=event.label,
+                alleged_agents=targets,
+                made_in=made_in,
+                evidence=clause,
                 confidence=0.5,
             )
+            self.coded.add(span.sent.start)
+
+    def _dateline_state(self) -> str | None:
+        """The state whose capital heads the story: wire copy names its own officials without
+        their state ("Foreign Minister X" in a story from that capital)."""
+        city = _dateline_city(self.text)
+        if city is None:
+            return None
+        for token in self.doc:
+            mention = self.entities.at(token.i)
+            if token.text == city and mention is not None and mention.via in {"capital", "name"}:
+                return mention.entity if self.entities.type_of(mention.entity) == "Country" else None
+        return None
 
     # ------------------------------------------------------------------ review
 
@@ -735,16 +830,28 @@ class ArticleReader:
             self.draft.review.append(ReviewItem("no event, quotation or post holding found", quote))
         self.draft.review.sort(key=lambda item: item.sentence.start)
 
-    def _dateline_state(self) -> str | None:
-        for line in self.text.splitlines():
-            match = DATELINE.match(line)
-            if match:
-                city = match.group(1).strip().title()
-                for token in self.doc:
-                    mention = self.entities.at(token.i)
-                    if token.text == city and mention is not None and mention.via in {"capital", "name"}:
-                        return mention.entity if self.entities.type_of(mention.entity) == "Country" else None
-        return None
+
+def _dateline_city(text: str) -> str | None:
+    """The first city of a wire story's dateline ("BEIJING/BRUSSELS (Reuters) -"), title-cased."""
+    for line in text.splitlines():
+        match = DATELINE.match(line)
+        if match:
+            return match.group(1).split("/")[0].strip().title()
+    return None
+
+
+def _same_act(first: DraftEvent, other: DraftEvent) -> bool:
+    if first.type != other.type or sorted(first.actors) != sorted(other.actors):
+        return False
+    if first.date and other.date and first.date != other.date:
+        return False
+    a, b = set(first.targets), set(other.targets)
+    return a <= b or b <= a
+
+
+def _stem(word: str) -> str:
+    """A crude stem for matching concept labels: "interfering" and "interference" agree."""
+    return word[:6]
 
 
 def _minimum(role: Role | None) -> int:
