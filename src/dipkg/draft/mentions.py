@@ -132,12 +132,12 @@ class Linker:
             key, via, body_of = self.targets[strings[span.label]]
             self._note(entities, doc, span, key, via, body_of)
         names = [
-            (ent, span)
+            (ent, name)
             for ent in doc.ents
             if ent.label_ in NEW_ENTITY_TYPES
             and not any(i in taken for i in range(ent.start, ent.end))
-            and (span := _trimmed(ent)) is not None
-            and span.text.lower() not in self.title_words
+            and (name := _trimmed(ent)) is not None
+            and name.text.lower() not in self.title_words
         ]
         parts = _parts_of([span.text for ent, span in names if ent.label_ == "PERSON"])
         for ent, span in names:
@@ -145,9 +145,9 @@ class Linker:
             key = parts.get(text, slug(text)) if ent.label_ == "PERSON" else slug(text)
             if key in self.registry.entities and self.registry.entities[key].label != text:
                 key = f"{key}-{ent.label_.lower()}"
-            known = entities.proposed.get(key)
-            if known is not None and ent.label_ == "PERSON" and known.type != "Person":
-                known.type = "Person"
+            earlier = entities.proposed.get(key)
+            if earlier is not None and ent.label_ == "PERSON" and earlier.type != "Person":
+                earlier.type = "Person"
             if key not in self.registry.entities and key not in entities.proposed:
                 label = next((name for name, k in parts.items() if k == key and " " in name), text)
                 confidence = 0.7 if ent.label_ == "PERSON" else 0.5
@@ -156,14 +156,14 @@ class Linker:
                 )
             entities.mark(span.start, span.end, key, "name")
         for token in doc:
-            key = parts.get(token.text)
+            part_of = parts.get(token.text)
             if (
-                key is not None
+                part_of is not None
                 and token.pos_ == "PROPN"
                 and entities.at(token.i) is None
-                and key in entities.proposed
+                and part_of in entities.proposed
             ):
-                entities.mark(token.i, token.i + 1, key, "name")
+                entities.mark(token.i, token.i + 1, part_of, "name")
         return entities
 
     def _inside_longer_name(self, span: Span, persons: list[Span]) -> bool:

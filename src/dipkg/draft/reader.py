@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 
 from spacy.tokens import Doc, Span, Token
 
@@ -666,7 +667,7 @@ class ArticleReader:
         """Outlets that carry on to the next sentence: "X told Y ..., Xinhua reported. "...," X said"."""
         carried: dict[tuple[int, str], str] = {}
         sentences = list(self.doc.sents)
-        for sentence, following in zip(sentences, sentences[1:], strict=False):
+        for sentence, following in pairwise(sentences):
             outlet = self._relay(sentence.root, sentence, (sentence.end_char, sentence.end_char))
             if outlet is None:
                 continue
