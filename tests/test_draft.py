@@ -80,13 +80,19 @@ def test_the_seed_article_drafted_item_by_item(project: Path) -> None:
     assert draft["drafted"]["tool"] == "dipkg draft"
     found = events(draft)
     assert ("Protest", ("italy",), ("china",), "on Tuesday") in found
-    assert ("Protest", ("qin-gang", "china"), ("european-union", "nicolas-chapuis"), "on Monday") in found
-    assert ("Threat", ("china",), ("nato",), None) in found
+    assert ("Summons", ("qin-gang", "china"), ("nicolas-chapuis",), "on Monday") in found
+    assert not [e for e in found if e[0] == "Threat" and e[2] == ("nato",)], (
+        "'Blinken says China threatens NATO security' is Blinken's claim, not a threat the article reports"
+    )
+    reported = [r for r in draft["review"] if "reported speech" in r["reason"]]
+    assert reported[0]["evidence"][0]["quote"].startswith("Antony Blinken says China threatens NATO security")
     holdings = {(h["post"], h["holder"]) for h in draft["holdings"]}
     assert holdings == {
         ("us-secretary-of-state", "antony-blinken"),
         ("british-ambassador", "caroline-wilson"),
-    }
+        ("eu-ambassador-to-china", "nicolas-chapuis"),
+        ("chinese-vice-foreign-minister", "qin-gang"),
+    }, "registry posts are reused: the EU's ambassador to China, the foreign vice-minister"
     speakers = sorted((q["speaker"], q.get("relayed_by")) for q in draft["quotes"].values())
     assert ("antony-blinken", None) in speakers
     assert "claims" not in draft

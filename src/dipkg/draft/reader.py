@@ -8,6 +8,7 @@ swapped), and the words governing the trigger decide whether the act happened at
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
@@ -36,6 +37,9 @@ SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
 QUOTATION = re.compile(r"\"([^\"\n]{3,}?)\"|“([^”\n]{3,}?)”")
 DATELINE = re.compile(r"^([A-Z][A-Z .'/-]+?)(?:,\s*[A-Za-z .]+)?\s+\(")
 ALLEGATIONS_SCHEME = "allegations"
+# The confidence of a post whose state is only the dateline's.
+DATELINE_CONFIDENCE = 0.4
+STATE_TYPES = frozenset({"Country", "InternationalOrganization"})
 TIMES = frozenset({"DATE", "TIME"})
 # Prepositions that set an act as the circumstance of a clause ("is in Moscow on a state visit").
 SETTING_PREPOSITIONS = frozenset({"on", "in", "during", "for"})
@@ -89,6 +93,8 @@ class ArticleReader:
             for trigger in self._triggers(sentence):
                 self._code(trigger, sentence)
         self._merge_duplicates()
+        self._drop_headline_only()
+        self._drop_contradicted_datelines()
         self._link_responses()
         self._quotations()
         self._review_uncoded()
@@ -176,7 +182,8 @@ class ArticleReader:
     def _triggers(self, sentence: Span) -> list[Trigger]:
         triggers: list[Trigger] = []
         for token in sentence:
-            if token.pos_ in {"VERB", "AUX"} or (token.pos_ == "NOUN" and token.tag_.startswith("VB")):
+            verbal = token.pos_ in {"VERB", "AUX"} or (token.pos_ == "NOUN" and token.tag_.startswith("VB"))
+            if verbal and not _nominal(token):
                 for key in _verb_keys(token):
                     for cue in self.lexicon.cues_for_verb(key):
                         if self._object_fits(cue, token):
@@ -193,7 +200,7 @@ class ArticleReader:
             return True
         words: set[str] = set()
         for child in verb.children:
-            if child.dep_ in {"dobj", "nsubjpass", "xcomp", "prep", "prt", "attr", "ccomp"}:
+            if child.dep_ in {"dobj", "nsubjpass", "xcomp", "prep", "prt", "advmod", "attr", "ccomp"}:
                 words.update(t.lemma_.lower() for t in child.subtree)
                 words.update(t.lower_ for t in child.subtree)
         return bool(words & cue.objects)
@@ -229,6 +236,11 @@ class ArticleReader:
         blocked = self._blocked(verb)
         if blocked == "negated":
             self._note(sentence, f"'{trigger.token.text}' is negated: no {trigger.cue.type} coded")
+            return
+        if blocked == "reported":
+            self._note(
+                sentence, f"'{trigger.token.text}' is reported speech about another: not coded as done"
+            )
             return
         if blocked == "asked":
             self._note(
@@ -283,10 +295,35 @@ class ArticleReader:
                 return "asked"
             if lemma in self.lexicon.claim_verbs:
                 return "alleged"
+            if (
+                lemma in self.lexicon.reporting_verbs
+                and token.dep_ == "ccomp"
+                and self._said_of_another(token, head)
+            ):
+                return "reported"
             if token.dep_ in {"relcl", "acl", "advcl"} and not _infinitive(token):
                 break
             token = head
         return None
+
+    def _said_of_another(self, clause: Token, saying: Token) -> bool:
+        """True when one side says another side did it ("Washington says China threatens NATO"):
+        that is the speaker's claim, not an act the article reports; what a side says of its own
+        acts is reported as done."""
+        inner = self._sides_of(e for child in _subjects(clause) for e in self.phrase(child))
+        outer = self._sides_of(e for child in _subjects(saying) for e in self.phrase(child))
+        return bool(inner and outer) and not inner & outer
+
+    def _sides_of(self, entities: Iterable[str]) -> set[str]:
+        """The states and organisations entities stand for: themselves, or the state whose post
+        a person holds."""
+        sides = set()
+        for entity in entities:
+            if self.entities.type_of(entity) in STATE_TYPES:
+                sides.add(entity)
+            elif (state := self._represents(entity)) is not None:
+                sides.add(state)
+        return sides
 
     def _roles(self, trigger: Trigger) -> tuple[list[str], list[str], list[str]]:
         verb, cue = trigger.verb, trigger.cue
@@ -500,8 +537,22 @@ class ArticleReader:
                 if act.expressed_in == key:
                     act.expressed_in = first.id
 
+    def _drop_headline_only(self) -> None:
+        """A headline restates the story in clipped words a parser misreads: an event told in the
+        headline alone is left for review, not drafted."""
+        headline_end = len(self.text.split("\n", 1)[0])
+        for key in list(self.draft.events):
+            event = self.draft.events[key]
+            if all(q.start < headline_end for q in event.evidence) and not any(
+                act.expressed_in == key for act in self.draft.acts.values()
+            ):
+                del self.draft.events[key]
+                headline = next(self.doc.sents)
+                self._note(headline, f"'{event.type}' is told in the headline only: not drafted")
+
     def _link_responses(self) -> None:
-        """An event whose sentence speaks of a response answers the last earlier act done to its actors."""
+        """An event whose sentence speaks of a response answers an act done to its actors by
+        another side: the same kind of act first (tit for tat), then the one told first."""
         events = list(self.draft.events.values())
         for event in events:
             if not event.responds:
@@ -511,22 +562,16 @@ class ArticleReader:
                 for other in events
                 if other is not event
                 and set(other.targets) & set(event.actors)
-                and other.type != event.type
-                and not (other.actors and set(other.actors) <= set(event.actors))
-            ] or [
-                other
-                for other in events
-                if other is not event
-                and set(other.targets) & set(event.actors)
-                and other.label.start < event.label.start
+                and not set(other.actors) & set(event.actors)
             ]
+            answered.sort(key=lambda other: (other.type != event.type, other.label.start))
             if answered:
                 event.responds_to = [answered[0].id]
 
     # ------------------------------------------------------------------ holdings
 
     def _holdings(self, sentence: Span) -> None:
-        tokens = list(sentence)
+        tokens = [t for t in sentence if t.text != "-"]  # "vice-minister" reads as "vice minister"
         lowered = [t.lower_ for t in tokens]
         i = 0
         while i < len(tokens):
@@ -550,8 +595,11 @@ class ArticleReader:
         if holder is None:
             return
         represents, begin = self._title_state(first)
+        begin = self._title_field(begin, title)
         accredited = None
         end = last
+        if represents is None:
+            represents, end = self._state_after(last)
         if title.diplomatic:
             for child in last.children:
                 if child.dep_ == "prep" and child.lower_ in {"to", "in"}:
@@ -561,8 +609,9 @@ class ArticleReader:
                         accredited = states[0]
                         end = list(child.subtree)[-1]
         confidence = 0.8
-        if represents is None and not title.diplomatic:
-            represents, confidence = self.dateline, 0.4
+        if represents is None and not title.diplomatic and self.dateline is not None:
+            represents, confidence = self.dateline, DATELINE_CONFIDENCE
+            self._note(sentence, f"'{title.words}' names no state: the dateline's is assumed")
         if represents is None:
             self._note(sentence, f"'{title.words}' of no named state: no holding coded")
             return
@@ -579,6 +628,55 @@ class ArticleReader:
                 return
         self.draft.holdings.append(DraftHolding(post, holder[0], former, evidence, confidence))
         self.coded.add(sentence.start)
+
+    def _state_after(self, last: Token) -> tuple[str | None, Token]:
+        """The state a title's complement names ("a consul at Canada's consulate", "secretary of
+        Iran's Supreme National Security Council"), and the last word of the title."""
+        for child in last.children:
+            if child.dep_ == "prep" and child.lower_ in {"of", "at", "for"}:
+                for obj in child.children:
+                    states = [e for e in self.phrase(obj) if self.entities.type_of(e) in STATE_TYPES]
+                    if states:
+                        return states[0], list(child.subtree)[-1]
+        return None, last
+
+    def _title_field(self, begin: Token, title: Title) -> Token:
+        """Where a minister's title begins when a field precedes it ("Justice Minister")."""
+        if not title.words.endswith(("minister", "secretary")):
+            return begin
+        i = begin.i - 1
+        while (
+            i >= 0
+            and self.doc[i].pos_ in {"NOUN", "PROPN"}
+            and self.entities.at(i) is None
+            and self.doc[i].is_title
+        ):
+            i -= 1
+        return self.doc[i + 1] if i + 1 < begin.i else begin
+
+    def _drop_contradicted_datelines(self) -> None:
+        """A post given the dateline's state is dropped when its holder acts against that state."""
+        opposed = {
+            actor
+            for event in self.draft.events.values()
+            for actor in event.actors
+            if self.dateline in event.targets
+            or any(self._represents(t) == self.dateline for t in event.targets)
+        }
+        self.draft.holdings = [
+            h
+            for h in self.draft.holdings
+            if not (h.confidence == DATELINE_CONFIDENCE and h.holder in opposed)
+        ]
+        used = {h.post for h in self.draft.holdings}
+        self.draft.posts = {key: post for key, post in self.draft.posts.items() if key in used}
+
+    def _represents(self, person: str) -> str | None:
+        for holding in self.draft.holdings:
+            post = self.draft.posts.get(holding.post) or self.registry.posts.get(holding.post)
+            if holding.holder == person and post is not None and holding.confidence != DATELINE_CONFIDENCE:
+                return post.represents
+        return None
 
     def _holder(self, first: Token, last: Token) -> tuple[str, int, int] | None:
         """The person a title names: right after it, in apposition to it, or it in apposition to them."""
@@ -603,7 +701,7 @@ class ArticleReader:
         while i >= max(0, first.i - 5):
             token = self.doc[i]
             mention = self.entities.at(i)
-            if mention is not None and self.entities.type_of(mention.entity) in {"Country"}:
+            if mention is not None and self.entities.type_of(mention.entity) in STATE_TYPES:
                 return mention.entity, self.doc[mention.start]
             if token.lower_ not in TITLE_PREFIXES and not token.is_punct:
                 break
@@ -839,6 +937,11 @@ def _dateline_city(text: str) -> str | None:
         if match:
             return match.group(1).split("/")[0].strip().title()
     return None
+
+
+def _nominal(token: Token) -> bool:
+    """A verb form used as a noun ("over the killing", "park killing"): not a clause of its own."""
+    return token.dep_ in {"pobj", "compound", "amod"} or any(c.dep_ == "det" for c in token.children)
 
 
 def _same_act(first: DraftEvent, other: DraftEvent) -> bool:
