@@ -270,3 +270,21 @@ def test_without_the_drafting_extra_draft_says_what_to_install(
         "dipkg: error: dipkg draft needs the drafting extra (spaCy and its English pipeline): "
         "pip install 'dipkg[draft]'\n"
     )
+
+
+def test_one_side_saying_another_did_wrong_is_an_accusation_answered_by_a_rejection(
+    project: Path, tmp_path: Path
+) -> None:
+    text = tmp_path / "article.txt"
+    text.write_text(
+        "Washington accuses Beijing\n\n"
+        "The United States said on Monday that China was committing genocide in Xinjiang. "
+        "Beijing dismissed the accusations as lies on Tuesday.\n",
+        encoding="utf-8",
+    )
+    draft = drafted(project, str(text), "--date", "2024-05-08", "--publisher", "Example Wire")
+    assert events(draft) == [
+        ("Accusation", ("united-states",), ("china",), "on Monday"),
+        ("Rejection", ("china",), ("united-states",), "on Tuesday"),
+    ]
+    assert not [e for e in draft["events"].values() if e["type"] in {"Killing", "MassKilling", "Assault"}]

@@ -78,7 +78,9 @@ class Lexicon:
     responses: tuple[str, ...]
     claim_verbs: frozenset[str]
     claim_events: frozenset[str]
+    wrongdoing: frozenset[str]
     titles: list[Title]
+    dateline_posts: frozenset[str]
     needs_target: frozenset[str]
     target_posts: dict[str, str]
     places: list[Place] = field(default_factory=list)
@@ -120,8 +122,10 @@ def load_lexicon(folder: Path) -> Lexicon:
         responses=tuple(events["responses"]),
         claim_verbs=frozenset(events["claim_verbs"]),
         claim_events=frozenset(events["claim_events"]),
+        wrongdoing=frozenset(events["wrongdoing"]),
         needs_target=frozenset(events["needs_target"]),
         target_posts=dict(events["target_posts"]),
+        dateline_posts=frozenset(titles["dateline_posts"]),
         titles=sorted(
             (Title(words, v["post"], bool(v.get("diplomatic"))) for words, v in titles["titles"].items()),
             key=lambda title: (-len(title.words), title.words),

@@ -40,6 +40,10 @@ ALLEGATIONS_SCHEME = "allegations"
 # The confidence of a post whose state is only the dateline's.
 DATELINE_CONFIDENCE = 0.4
 STATE_TYPES = frozenset({"Country", "InternationalOrganization"})
+ACCUSATION = "Accusation"
+# Post classes that hold many different offices: a registry post is reused only when its label
+# has the article's title words.
+GENERIC_POSTS = frozenset({"MinisterPost", "DeputyMinisterPost", "OfficialPost", "DiplomaticPost"})
 TIMES = frozenset({"DATE", "TIME"})
 # Prepositions that set an act as the circumstance of a clause ("is in Moscow on a state visit").
 SETTING_PREPOSITIONS = frozenset({"on", "in", "during", "for"})
@@ -57,6 +61,7 @@ class Trigger:
     cue: EventCue
     token: Token
     verb: Token
+    words: int  # how many words of the lexicon matched ("agree with" is 2)
 
 
 class ArticleReader:
@@ -92,6 +97,8 @@ class ArticleReader:
         for sentence in self.doc.sents:
             for trigger in self._triggers(sentence):
                 self._code(trigger, sentence)
+            self._reported_accusations(sentence)
+        self._answer_rejections()
         self._merge_duplicates()
         self._drop_headline_only()
         self._drop_contradicted_datelines()
@@ -187,12 +194,12 @@ class ArticleReader:
                 for key in _verb_keys(token):
                     for cue in self.lexicon.cues_for_verb(key):
                         if self._object_fits(cue, token):
-                            triggers.append(Trigger(cue, token, token))
+                            triggers.append(Trigger(cue, token, token, len(key.split())))
             if token.pos_ in {"NOUN", "PROPN"}:
                 for cue in self.lexicon.cues_for_noun(token.lemma_.lower()):
                     verb = self._light_verb(token)
                     if verb is not None and self._noun_fits(cue, token):
-                        triggers.append(Trigger(cue, token, verb))
+                        triggers.append(Trigger(cue, token, verb, 1))
         return _narrowest(triggers)
 
     def _object_fits(self, cue: EventCue, verb: Token) -> bool:
@@ -272,6 +279,39 @@ class ArticleReader:
         if cue.type in self.lexicon.claim_events and actors:
             made_in = sorted(set(self.draft.events) - before)
             self.accusations.append((clause, actors, targets, made_in[0] if made_in else None))
+
+    def _reported_accusations(self, sentence: Span) -> None:
+        """One side saying another did wrong ("Pompeo declared that China was committing
+        genocide") is an accusation by the speaker, as event coders read it; what is alleged
+        stays the speaker's claim."""
+        accusation = next((cue for cue in self.lexicon.events if cue.type == ACCUSATION), None)
+        for verb in sentence:
+            lemma = verb.lemma_.lower()
+            if lemma not in self.lexicon.reporting_verbs or lemma in self.lexicon.claim_verbs:
+                continue
+            for clause in verb.children:
+                if clause.dep_ != "ccomp" or not self._said_of_another(clause, verb):
+                    continue
+                words = {t.lemma_.lower() for t in clause.subtree} | {t.lower_ for t in clause.subtree}
+                if accusation is None or not words & self.lexicon.wrongdoing or self._blocked(verb):
+                    continue
+                actors = [e for child in _subjects(verb) for e in self.phrase(child)]
+                targets = [e for child in _subjects(clause) for e in self.phrase(child)]
+                date = self._date(verb, sentence)
+                for event_type, actor_sets, target_sets in self._shapes(accusation, actors, targets):
+                    for actor_set in actor_sets:
+                        for target_set in target_sets:
+                            self._add_event(
+                                event_type,
+                                self._clause(verb),
+                                actor_set,
+                                target_set,
+                                [],
+                                date,
+                                accusation.confidence * 0.8,
+                                sentence,
+                            )
+                self.accusations.append((self._clause(verb), actors, targets, None))
 
     def _blocked(self, verb: Token) -> str | None:
         """Why the act of a clause did not happen: negated, asked for, alleged, or a modality."""
@@ -378,8 +418,9 @@ class ArticleReader:
     def _shapes(
         self, cue: EventCue, actors: list[str], targets: list[str]
     ) -> list[tuple[str, list[list[str]], list[list[str]]]]:
-        """The event type whose roles the drafted roles satisfy (climbing to a broader class when
-        they do not), with actors and targets split where the class takes one of each."""
+        """The event type whose roles the drafted roles satisfy, with actors and targets split where
+        the class takes one of each. A role of the wrong kind climbs to a broader class (a summons
+        of no named diplomat is a protest); a role not found codes nothing."""
         for event_type in self.domain.ancestors(cue.type)[:-1]:
             lineage = self.domain.ancestors(event_type)
             roles = self.domain.classes[event_type].roles
@@ -390,7 +431,9 @@ class ArticleReader:
                 if cls in lineage:
                     fitting_targets = [t for t in fitting_targets if self._holds(t, post)]
             if any(cls in lineage for cls in self.lexicon.needs_target) and not fitting_targets:
-                continue
+                return []
+            if len(actors) < _minimum(actor_role) or len(targets) < _minimum(target_role):
+                return []
             if len(fitting_actors) < _minimum(actor_role) or len(fitting_targets) < _minimum(target_role):
                 continue
             actor_sets, target_sets = [fitting_actors], [fitting_targets]
@@ -537,6 +580,24 @@ class ArticleReader:
                 if act.expressed_in == key:
                     act.expressed_in = first.id
 
+    def _answer_rejections(self) -> None:
+        """A rejection or denial that names no one rejects what was last done to or said of its
+        actors by another side: that side is its target ("Beijing dismisses such accusations")."""
+        events = sorted(self.draft.events.values(), key=lambda e: e.label.start)
+        for event in events:
+            if event.targets or not event.actors or "REJECT" != self.domain.classes[event.type].plover:
+                continue
+            earlier = [
+                other
+                for other in events
+                if other.label.start < event.label.start
+                and set(other.targets) & set(event.actors)
+                and not set(other.actors) & set(event.actors)
+            ]
+            if earlier:
+                event.targets = self._states_first(earlier[-1].actors)
+                event.confidence = round(event.confidence * 0.8, 2)
+
     def _drop_headline_only(self) -> None:
         """A headline restates the story in clipped words a parser misreads: an event told in the
         headline alone is left for review, not drafted."""
@@ -609,7 +670,11 @@ class ArticleReader:
                         accredited = states[0]
                         end = list(child.subtree)[-1]
         confidence = 0.8
-        if represents is None and not title.diplomatic and self.dateline is not None:
+        if (
+            represents is None
+            and title.post_type in self.lexicon.dateline_posts
+            and self.dateline is not None
+        ):
             represents, confidence = self.dateline, DATELINE_CONFIDENCE
             self._note(sentence, f"'{title.words}' names no state: the dateline's is assumed")
         if represents is None:
@@ -617,7 +682,12 @@ class ArticleReader:
             return
         former = any(t.lower_ == "former" for t in self.doc[max(sentence.start, begin.i - 2) : last.i])
         label = _quote(self.text, begin.idx, end.idx + len(end))
-        post = self._post(title, represents, accredited, label, confidence)
+        field = " ".join(
+            t.lower_
+            for t in self.doc[begin.i : last.i + 1]
+            if self.entities.at(t.i) is None and t.lower_ not in TITLE_PREFIXES and not t.is_punct
+        )
+        post = self._post(title, field or title.words, represents, accredited, label, confidence)
         evidence = _quote(
             self.text,
             min(begin.idx, self.doc[holder[1]].idx),
@@ -711,16 +781,25 @@ class ArticleReader:
         return None, begin
 
     def _post(
-        self, title: Title, represents: str, accredited: str | None, label: Quote, confidence: float
+        self,
+        title: Title,
+        words: str,
+        represents: str,
+        accredited: str | None,
+        label: Quote,
+        confidence: float,
     ) -> str:
+        """The registry's post of that class, state and accreditation whose label has the title's
+        words, or a post of this article ("justice minister" and "interior minister" are two)."""
         for key, post in sorted(self.registry.posts.items()):
             if (
                 post.type == title.post_type
                 and post.represents == represents
                 and post.accredited_to == accredited
+                and (title.post_type not in GENERIC_POSTS or words in post.label.lower())
             ):
                 return key
-        parts = [represents, title.words]
+        parts = [represents, words]
         if accredited:
             parts += ["to", accredited]
         key = slug(" ".join(parts))
@@ -989,12 +1068,16 @@ def _governing_verb(token: Token) -> Token:
 
 
 def _narrowest(triggers: list[Trigger]) -> list[Trigger]:
-    """One trigger per word and verb: where two cues fit, the one listing objects (the narrower) wins."""
+    """One trigger per word and verb: where two cues fit, the one matching more words ("agree
+    with"), then the one listing objects (the narrower), wins."""
     chosen: dict[tuple[int, int], Trigger] = {}
     for trigger in triggers:
         key = (trigger.token.i, trigger.verb.i)
         current = chosen.get(key)
-        if current is None or (trigger.cue.objects and not current.cue.objects):
+        if current is None or (trigger.words, bool(trigger.cue.objects)) > (
+            current.words,
+            bool(current.cue.objects),
+        ):
             chosen[key] = trigger
     by_verb: dict[int, Trigger] = {}
     for trigger in chosen.values():
