@@ -585,7 +585,7 @@ class ArticleReader:
         actors by another side: that side is its target ("Beijing dismisses such accusations")."""
         events = sorted(self.draft.events.values(), key=lambda e: e.label.start)
         for event in events:
-            if event.targets or not event.actors or "REJECT" != self.domain.classes[event.type].plover:
+            if event.targets or not event.actors or self.domain.classes[event.type].plover != "REJECT":
                 continue
             earlier = [
                 other
