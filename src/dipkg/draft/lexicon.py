@@ -79,6 +79,7 @@ class Lexicon:
     claim_verbs: frozenset[str]
     claim_events: frozenset[str]
     wrongdoing: frozenset[str]
+    anaphors: frozenset[str]
     titles: list[Title]
     dateline_posts: frozenset[str]
     needs_target: frozenset[str]
@@ -123,6 +124,7 @@ def load_lexicon(folder: Path) -> Lexicon:
         claim_verbs=frozenset(events["claim_verbs"]),
         claim_events=frozenset(events["claim_events"]),
         wrongdoing=frozenset(events["wrongdoing"]),
+        anaphors=frozenset(events["anaphors"]),
         needs_target=frozenset(events["needs_target"]),
         target_posts=dict(events["target_posts"]),
         dateline_posts=frozenset(titles["dateline_posts"]),

@@ -98,6 +98,7 @@ class ArticleReader:
             for trigger in self._triggers(sentence):
                 self._code(trigger, sentence)
             self._reported_accusations(sentence)
+            self._anaphoric_dates(sentence)
         self._answer_rejections()
         self._merge_duplicates()
         self._drop_headline_only()
@@ -312,6 +313,30 @@ class ArticleReader:
                                 sentence,
                             )
                 self.accusations.append((self._clause(verb), actors, targets, None))
+
+    def _anaphoric_dates(self, sentence: Span) -> None:
+        """ "X announced the move late on Friday": "the move" is the act told last, undated till
+        then, which gets the date and the words as evidence."""
+        for noun in sentence:
+            if noun.lemma_.lower() not in self.lexicon.anaphors or noun.dep_ not in {
+                "dobj",
+                "nsubj",
+                "nsubjpass",
+            }:
+                continue
+            if not any(
+                c.dep_ == "det" and c.lower_ in {"the", "this", "that", "these"} for c in noun.children
+            ):
+                continue
+            date = self._date(noun.head, sentence)
+            earlier = [e for e in self.draft.events.values() if e.label.start < sentence.start_char]
+            if date is None or not earlier:
+                continue
+            last = max(earlier, key=lambda e: e.label.start)
+            told = [e for e in earlier if e.label.start == last.label.start and e.date is None]
+            for event in told:
+                event.date = date
+                event.evidence.append(self._clause(noun.head))
 
     def _blocked(self, verb: Token) -> str | None:
         """Why the act of a clause did not happen: negated, asked for, alleged, or a modality."""
@@ -581,21 +606,23 @@ class ArticleReader:
                     act.expressed_in = first.id
 
     def _answer_rejections(self) -> None:
-        """A rejection or denial that names no one rejects what was last done to or said of its
-        actors by another side: that side is its target ("Beijing dismisses such accusations")."""
+        """A rejection or denial that names no one answers the last accusation against its side by
+        another side: the accuser is its target ("Beijing dismisses such accusations")."""
         events = sorted(self.draft.events.values(), key=lambda e: e.label.start)
         for event in events:
             if event.targets or not event.actors or self.domain.classes[event.type].plover != "REJECT":
                 continue
-            earlier = [
+            side = self._sides_of(event.actors) | set(event.actors)
+            accusations = [
                 other
                 for other in events
                 if other.label.start < event.label.start
-                and set(other.targets) & set(event.actors)
-                and not set(other.actors) & set(event.actors)
+                and self.domain.classes[other.type].plover == "ACCUSE"
+                and (self._sides_of(other.targets) | set(other.targets)) & side
+                and not (self._sides_of(other.actors) | set(other.actors)) & side
             ]
-            if earlier:
-                event.targets = self._states_first(earlier[-1].actors)
+            if accusations:
+                event.targets = self._states_first(accusations[-1].actors)
                 event.confidence = round(event.confidence * 0.8, 2)
 
     def _drop_headline_only(self) -> None:
