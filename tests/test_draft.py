@@ -101,8 +101,10 @@ def test_the_seed_article_drafted_item_by_item(project: Path) -> None:
 def test_article_003_drafted_item_by_item(project: Path) -> None:
     draft = drafted(project, str(DEV / "003_france_recalls_envoys_aukus" / "article.txt"))
     found = events(draft)
-    assert ("AmbassadorRecall", ("france",), ("united-states",), None) in found
-    assert ("AmbassadorRecall", ("france",), ("australia",), None) in found
+    assert ("AmbassadorRecall", ("france",), ("united-states",), "late on Friday") in found
+    assert ("AmbassadorRecall", ("france",), ("australia",), "late on Friday") in found, (
+        "'announced the move late on Friday' dates the recalls told just before"
+    )
     assert (
         "Agreement",
         ("joe-biden", "united-states"),
