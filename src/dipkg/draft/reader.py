@@ -85,6 +85,7 @@ class ArticleReader:
         self.published = published
         self.draft = Draft(entities)
         self.dateline = self._dateline_state()
+        self.headline_end = len(self.text.split("\n", 1)[0])
         self.coded: set[int] = set()  # sentence starts that gave an item
         # Accusations read: their clause, accusers, accused, and the event coded for them.
         self.accusations: list[tuple[Quote, list[str], list[str], str | None]] = []
@@ -264,6 +265,9 @@ class ArticleReader:
         clause = self._clause(verb)
         date = self._date(verb, sentence)
         cue = trigger.cue
+        if not (actors or targets or participants):
+            self._note(sentence, f"'{trigger.token.text}' reads as {cue.type}, but names no one taking part")
+            return
         shapes = self._shapes(cue, actors, targets)
         if not shapes:
             self._note(
@@ -594,6 +598,8 @@ class ArticleReader:
             if first is None:
                 kept.append(event)
                 continue
+            if first.label.start < self.headline_end <= event.label.start:
+                first.label = event.label
             first.evidence.extend(q for q in event.evidence if q not in first.evidence)
             first.targets = _unique([*first.targets, *event.targets])
             first.date = first.date or event.date
@@ -628,7 +634,7 @@ class ArticleReader:
     def _drop_headline_only(self) -> None:
         """A headline restates the story in clipped words a parser misreads: an event told in the
         headline alone is left for review, not drafted."""
-        headline_end = len(self.text.split("\n", 1)[0])
+        headline_end = self.headline_end
         for key in list(self.draft.events):
             event = self.draft.events[key]
             if all(q.start < headline_end for q in event.evidence) and not any(
