@@ -79,7 +79,14 @@ def test_the_seed_article_drafted_item_by_item(project: Path) -> None:
     assert draft["status"] == "draft"
     assert draft["drafted"]["tool"] == "dipkg draft"
     found = events(draft)
-    assert ("Protest", ("italy",), ("china",), "on Tuesday") in found
+    assert ("Protest", ("italy-foreign-ministry", "italy"), ("china",), "on Tuesday") in found
+    assert draft["entities"]["italy-foreign-ministry"] == {
+        "type": "GovernmentBody",
+        "label": "Italy's foreign ministry",
+        "body_of": "italy",
+        "confidence": 0.7,
+        "evidence": [{"quote": "Italy's foreign ministry", "start": 3249}],
+    }
     assert ("Summons", ("qin-gang", "china"), ("nicolas-chapuis",), "on Monday") in found
     assert not [e for e in found if e[0] == "Threat" and e[2] == ("nato",)], (
         "'Blinken says China threatens NATO security' is Blinken's claim, not a threat the article reports"
@@ -140,8 +147,8 @@ def test_article_012_drafted_item_by_item(project: Path) -> None:
     draft = drafted(project, str(DEV / "012_germany_russia_tiergarten_expulsions" / "article.txt"))
     found = events(draft)
     assert ("Expulsion", ("russia",), ("germany",), "on Thursday") in found
-    assert ("Summons", ("russia",), ("geza-andreas-von-geyr",), None) in found
-    assert ("Denial", ("kremlin",), (), None) in found
+    assert ("Summons", ("russia-foreign-ministry", "russia"), ("geza-andreas-von-geyr",), None) in found
+    assert ("Denial", ("kremlin", "russia"), (), None) in found
     assert ("Killing", (), ("zelimkhan-khangoshvili", "georgia"), "on Aug. 23") in found
     killing = next(e for e in draft["events"].values() if e["type"] == "Killing")
     assert killing["date"] == {"text": "on Aug. 23", "iso": "2019-08-23"}

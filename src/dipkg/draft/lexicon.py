@@ -82,6 +82,7 @@ class Lexicon:
     anaphors: frozenset[str]
     titles: list[Title]
     dateline_posts: frozenset[str]
+    bodies: tuple[str, ...]
     needs_target: frozenset[str]
     target_posts: dict[str, str]
     places: list[Place] = field(default_factory=list)
@@ -128,6 +129,7 @@ def load_lexicon(folder: Path) -> Lexicon:
         needs_target=frozenset(events["needs_target"]),
         target_posts=dict(events["target_posts"]),
         dateline_posts=frozenset(titles["dateline_posts"]),
+        bodies=tuple(titles["bodies"]),
         titles=sorted(
             (Title(words, v["post"], bool(v.get("diplomatic"))) for words, v in titles["titles"].items()),
             key=lambda title: (-len(title.words), title.words),

@@ -17,6 +17,8 @@ from dipkg.seeds.model import Registry
 NEW_ENTITY_TYPES = {"PERSON": "Person", "ORG": "Organization", "GPE": "City", "LOC": "Region", "FAC": "Venue"}
 # Entity types that act (as opposed to places).
 PLACE_TYPES = frozenset({"City", "Region", "Venue"})
+# Kinds the entity recogniser may give a person's name by mistake.
+NAME_TYPES = frozenset({"City", "Region", "Venue", "Organization"})
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers"})
 THING_PRONOUNS = frozenset({"it", "its"})
 
@@ -59,6 +61,18 @@ class Entities:
 
     def is_person(self, entity: str) -> bool:
         return self.type_of(entity) == "Person"
+
+    def body_of(self, entity: str) -> str | None:
+        """The state a proposed government body belongs to."""
+        proposed = self.proposed.get(entity)
+        return proposed.body_of if proposed is not None else None
+
+    def as_person(self, entity: str) -> None:
+        """A proposed name that a title introduces ("lawmaker Sjoerd Sjoerdsma") is a person's,
+        whatever the entity recogniser said; registry entities and states keep their kind."""
+        proposed = self.proposed.get(entity)
+        if proposed is not None and proposed.type in NAME_TYPES and proposed.evidence[:1].isupper():
+            proposed.type = "Person"
 
     def is_place(self, entity: str) -> bool:
         return self.type_of(entity) in PLACE_TYPES
@@ -112,6 +126,11 @@ class Linker:
             for name, _kind in place.seats:
                 self.targets.setdefault(name, (slug(name), "seat", key))
         self.title_words = lexicon.title_words()
+        # The head noun of each body's name, and the words that may precede it ("foreign" ministry).
+        self.bodies: dict[str, set[str]] = {}
+        for body in lexicon.bodies:
+            *before, head = body.split()
+            self.bodies.setdefault(head, set()).update(before)
         self.matcher = PhraseMatcher(nlp_vocab)  # type: ignore[arg-type]
         for name in sorted(self.targets):
             self.matcher.add(name, [make_doc(name)])  # type: ignore[operator]
@@ -146,7 +165,7 @@ class Linker:
             if key in self.registry.entities and self.registry.entities[key].label != text:
                 key = f"{key}-{ent.label_.lower()}"
             earlier = entities.proposed.get(key)
-            if earlier is not None and ent.label_ == "PERSON" and earlier.type != "Person":
+            if earlier is not None and ent.label_ == "PERSON" and len(span) > 1 and earlier.type != "Person":
                 earlier.type = "Person"
             if key not in self.registry.entities and key not in entities.proposed:
                 label = next((name for name, k in parts.items() if k == key and " " in name), text)
@@ -155,6 +174,7 @@ class Linker:
                     key, NEW_ENTITY_TYPES[ent.label_], label, text, span.start_char, confidence
                 )
             entities.mark(span.start, span.end, key, "name")
+        self._bodies(doc, entities)
         for token in doc:
             part_of = parts.get(token.text)
             if (
@@ -165,6 +185,42 @@ class Linker:
             ):
                 entities.mark(token.i, token.i + 1, part_of, "name")
         return entities
+
+    def _bodies(self, doc: Doc, entities: Entities) -> None:
+        """A state's body named by a noun and the state ("the Chinese foreign ministry", "Russia's
+        embassy"): proposed as a government body of that state."""
+        for token in doc:
+            words = self.bodies.get(token.lemma_.lower())
+            if words is None or entities.at(token.i) is not None:
+                continue
+            first = token
+            while first.i > 0 and doc[first.i - 1].lower_ in words:
+                first = doc[first.i - 1]
+            state = None
+            for child in token.children:
+                mention = entities.at(child.i)
+                if (
+                    child.dep_ in {"amod", "compound", "poss"}
+                    and mention is not None
+                    and child.i < first.i
+                    and entities.type_of(mention.entity) == "Country"
+                ):
+                    state = mention
+            if state is None:
+                continue
+            name = " ".join(t.lower_ for t in doc[first.i : token.i + 1])
+            key = slug(f"{state.entity} {name}")
+            start = (
+                doc[state.start]
+                if doc[state.end - 1].i + 1 == first.i or doc[state.end].text in {"'s", "\u2019s"}
+                else first
+            )
+            label = doc[start.i : token.i + 1].text
+            if key not in self.registry.entities and key not in entities.proposed:
+                entities.proposed[key] = Proposed(
+                    key, "GovernmentBody", label, label, doc[start.i].idx, 0.7, body_of=state.entity
+                )
+            entities.mark(first.i, token.i + 1, key, "name")
 
     def _inside_longer_name(self, span: Span, persons: list[Span]) -> bool:
         """A part of a known person's name inside a longer name ("Wang" in "Wang Yi")."""

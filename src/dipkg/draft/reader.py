@@ -133,7 +133,7 @@ class ArticleReader:
                     mention is not None
                     and mention.via != "pronoun"
                     and self.entities.is_person(mention.entity)
-                    and (self.doc[i].dep_ in SUBJECTS or self.doc[mention.end - 1].dep_ in SUBJECTS)
+                    and any(_is_subject(self.doc[j]) for j in range(mention.start, mention.end))
                 ):
                     return mention.entity
         for i in range(token.i - 1, -1, -1):
@@ -169,8 +169,12 @@ class ArticleReader:
                             named.extend(e for e in self.phrase(obj) if e not in named)
             if mention is not None and mention.via == "seat":
                 states = [e for e in named[1:] if self.entities.type_of(e) == "Country"]
-                if states:
-                    named = states
+                if states and self.entities.body_of(named[0]) not in states:
+                    named = states  # "Germany's Foreign Office" is not Britain's
+            for entity in list(named):
+                body_of = self.entities.body_of(entity)
+                if body_of is not None and body_of not in named:
+                    named.append(body_of)
             group = [e for e in named if e not in seen]
             seen.update(group)
             if group:
@@ -440,7 +444,11 @@ class ArticleReader:
             elif len(sides) > 1:
                 actors, targets = sides[0], [e for side in sides[1:] for e in side]
         actors = _unique(e for e in actors if not self.entities.is_place(e))
-        targets = _unique(e for e in targets if e not in actors and not self.entities.is_place(e))
+        targets = _unique(
+            e
+            for e in targets
+            if e not in actors and self.entities.body_of(e) not in actors and not self.entities.is_place(e)
+        )
         participants = _unique(e for e in participants if e not in actors and e not in targets)
         return actors, targets, participants
 
@@ -784,6 +792,8 @@ class ArticleReader:
     def _holder(self, first: Token, last: Token) -> tuple[str, int, int] | None:
         """The person a title names: right after it, in apposition to it, or it in apposition to them."""
         after = self.entities.at(last.i + 1) if last.i + 1 < len(self.doc) else None
+        if after is not None and not self.entities.is_person(after.entity):
+            self.entities.as_person(after.entity)
         if after is not None and self.entities.is_person(after.entity):
             return after.entity, after.start, after.end
         for child in last.children:
@@ -898,7 +908,7 @@ class ArticleReader:
             and t.pos_ in {"VERB", "AUX"}
         ]
         for verb in sorted(verbs, key=lambda t: abs(t.idx - start)):
-            speakers = [e for child in _subjects(verb) for e in self.phrase(child)]
+            speakers = [e for child in _subjects(_clause_with_subject(verb)) for e in self.phrase(child)]
             speakers = [s for s in speakers if not self.entities.is_place(s)]
             if not speakers:
                 continue
@@ -932,7 +942,7 @@ class ArticleReader:
                 if obj is None:
                     continue
                 entities = self.phrase(obj)
-                named = [e for e in entities if not self.entities.is_person(e)]
+                named = [e for e in entities if not self.entities.is_person(e) or self._lone_name(e)]
                 outlet = named[0] if named else None if entities else self._new_outlet(obj)
                 if outlet is not None:
                     self._as_outlet(outlet)
@@ -951,7 +961,7 @@ class ArticleReader:
                     if token.is_punct:
                         break
         for token in sentence:
-            if token.lemma_.lower() in self.lexicon.relaying_verbs and token != verb:
+            if token.lemma_.lower() in self.lexicon.relaying_verbs:
                 for child in _subjects(token):
                     named = [e for e in self.phrase(child) if not self.entities.is_person(e)]
                     if named:
@@ -978,9 +988,14 @@ class ArticleReader:
             self.entities.mark(first.i, last.i + 1, key, "name")
         return key
 
+    def _lone_name(self, entity: str) -> bool:
+        """A one-word name proposed as a person ("Twitter"): where an outlet goes, an outlet."""
+        proposed = self.entities.proposed.get(entity)
+        return proposed is not None and proposed.type == "Person" and " " not in proposed.label
+
     def _as_outlet(self, entity: str) -> None:
         proposed = self.entities.proposed.get(entity)
-        if proposed is not None and proposed.type == "Organization":
+        if proposed is not None and (proposed.type == "Organization" or self._lone_name(entity)):
             proposed.type = "MediaOutlet"
 
     def _claims(self) -> None:
@@ -1088,6 +1103,27 @@ def _infinitive(verb: Token) -> bool:
     return verb.dep_ in {"advcl", "xcomp"} and any(
         c.dep_ == "aux" and c.lower_ == "to" for c in verb.children
     )
+
+
+def _is_subject(token: Token) -> bool:
+    """A subject, or a name in apposition within one ("A spokeswoman ..., Emily Horne, said")."""
+    if token.dep_ in SUBJECTS:
+        return True
+    if token.dep_ != "appos":
+        return False
+    for ancestor in token.ancestors:
+        if ancestor.dep_ in SUBJECTS:
+            return True
+        if ancestor.pos_ in {"VERB", "AUX"}:
+            return False
+    return False
+
+
+def _clause_with_subject(verb: Token) -> Token:
+    """The verb, or the verb whose subject it shares ("summoned X ... and called the plan ...")."""
+    while verb.dep_ in {"conj", "xcomp", "advcl"} and not _subjects(verb) and verb.head != verb:
+        verb = verb.head
+    return verb
 
 
 def _subjects(verb: Token) -> list[Token]:
