@@ -71,7 +71,7 @@ def test_the_wheel_holds_the_package_and_its_data_and_nothing_else(wheel: Path) 
         for pattern in ("data/*.yaml", "data/**/*.ttl", "data/**/*.rq", "data/**/*.md", "seeds/schema/*.json")
         for p in SOURCE.glob(pattern)
     }
-    assert len([n for n in expected_data if n.endswith(".rq")]) == 20
+    assert len([n for n in expected_data if n.endswith(".rq")]) == 21
     assert "dipkg/data/domain.yaml" in expected_data and expected_data <= names
     assert "dipkg/py.typed" in names
     modules = {"dipkg/" + p.relative_to(SOURCE).as_posix() for p in SOURCE.rglob("*.py")}
@@ -140,7 +140,7 @@ def test_the_installed_wheel_runs_a_project_outside_the_checkout(wheel: Path, tm
     assert done.returncode == 0, done.stderr
     listed = [line.split()[0] for line in done.stdout.splitlines()[1:] if line.strip()]
     assert listed == sorted(p.stem for p in (SOURCE / "data" / "queries").glob("*.rq"))
-    assert len(listed) == 20
+    assert len(listed) == 21
 
     done = dipkg("query", "summons-timeline", "--format", "csv", cwd=project)
     assert done.returncode == 0, done.stderr

@@ -132,7 +132,7 @@ def test_outside_any_project_the_commands_that_need_one_say_so(tmp_path: Path) -
         assert err == f"dipkg: error: {NOT_IN_A_PROJECT}\n", args
     code, out, _ = run("queries", cwd=empty)
     assert code == 0
-    assert len(out.splitlines()) == 1 + 20, "the shipped queries are listed outside a project too"
+    assert len(out.splitlines()) == 1 + 21, "the shipped queries are listed outside a project too"
     code, _, err = run(
         "validate", str(DATA_DIR / "shapes" / "negative" / "Summons__targetIsDiplomat.ttl"), cwd=empty
     )
@@ -180,7 +180,7 @@ def test_a_project_adds_its_own_queries_and_shapes(tmp_path: Path) -> None:
     assert run("build", cwd=folder)[0] == 0
     code, out, _ = run("queries", cwd=folder)
     names = [line.split()[0] for line in out.splitlines()[1:]]
-    assert len(names) == 21 and "summons-count" in names
+    assert len(names) == 22 and "summons-count" in names
     code, out, _ = run("query", "summons-count", "--format", "csv", cwd=folder)
     assert (code, out.splitlines()) == (0, ["n", "3"]), "a query file without a #+ header runs"
     code, out, err = run("validate", cwd=folder)
