@@ -105,10 +105,10 @@ def process_article(article_dir: Path) -> ArticleRecord:
     )
     # A post of the article's own held by a shared person: other articles' partitions that name
     # the person need the post's description with the edge (its class says whether it is diplomatic).
+    local = sorted({post for post, _ in held_by if post not in context.shared})
     local_posts = tuple(
-        (post, "".join(sorted(ntriples_line(post_iri, p, o) for p, o in graph.predicate_objects(post_iri))))
-        for post in sorted({post for post, _ in held_by if post not in context.shared})
-        for post_iri in [URIRef(post)]
+        (post, "".join(sorted(ntriples_line(*t) for t in graph.triples((URIRef(post), None, None)))))
+        for post in local
     )
     output = ArticleOutput(
         article.id, str(graph_iri), prefix_lines, body, len(graph), dict(classes), references
