@@ -62,6 +62,7 @@ class Trigger:
     token: Token
     verb: Token
     words: int  # how many words of the lexicon matched ("agree with" is 2)
+    particle: str | None = None  # the particle of a phrasal verb ("in" of "call in")
 
 
 class ArticleReader:
@@ -161,6 +162,8 @@ class ArticleReader:
             entity = self.resolve(head)
             named = [entity] if entity else []
             for child in head.children:
+                if mention is not None and mention.start <= child.i < mention.end:
+                    continue  # a word of the head's own name
                 if child.dep_ in MODIFIERS:
                     named.extend(e for e in self.phrase(child) if e not in named)
                 elif child.dep_ == "prep" and child.lower_ == "including":
@@ -200,7 +203,8 @@ class ArticleReader:
                 for key in _verb_keys(token):
                     for cue in self.lexicon.cues_for_verb(key):
                         if self._object_fits(cue, token):
-                            triggers.append(Trigger(cue, token, token, len(key.split())))
+                            particle = key.split()[1] if " " in key else None
+                            triggers.append(Trigger(cue, token, token, len(key.split()), particle))
             if token.pos_ in {"NOUN", "PROPN"}:
                 for cue in self.lexicon.cues_for_noun(token.lemma_.lower()):
                     verb = self._light_verb(token)
@@ -433,6 +437,11 @@ class ArticleReader:
             for child in verb.children:
                 if child.dep_ in {"dobj", "dative"} and child != trigger.token:
                     targets.extend(self.phrase(child))
+                elif child.dep_ == "prep" and trigger.words > 1 and child.lower_ == trigger.particle:
+                    # "called in China's ambassador": the particle's object is the verb's
+                    targets.extend(
+                        e for obj in child.children if obj.dep_ == "pobj" for e in self.phrase(obj)
+                    )
         for node in (verb, trigger.token, *[c for c in verb.children if c.dep_ == "dobj"]):
             targets.extend(self._prepositional(node, cue.targets))
         participants = []
@@ -1093,7 +1102,7 @@ def _verb_keys(token: Token) -> list[str]:
     lemma = token.lemma_.lower()
     keys = [lemma]
     for child in token.children:
-        if child.dep_ in {"prt", "prep"}:
+        if child.dep_ in {"prt", "prep"} and 0 < child.i - token.i <= 2:
             keys.append(f"{lemma} {child.lower_}")
     return keys
 
