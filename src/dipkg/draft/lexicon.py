@@ -80,6 +80,7 @@ class Lexicon:
     claim_events: frozenset[str]
     wrongdoing: frozenset[str]
     anaphors: frozenset[str]
+    announcing: frozenset[str]
     titles: list[Title]
     dateline_posts: frozenset[str]
     bodies: tuple[str, ...]
@@ -126,6 +127,7 @@ def load_lexicon(folder: Path) -> Lexicon:
         claim_events=frozenset(events["claim_events"]),
         wrongdoing=frozenset(events["wrongdoing"]),
         anaphors=frozenset(events["anaphors"]),
+        announcing=frozenset(events["announcing"]),
         needs_target=frozenset(events["needs_target"]),
         target_posts=dict(events["target_posts"]),
         dateline_posts=frozenset(titles["dateline_posts"]),

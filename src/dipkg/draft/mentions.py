@@ -161,7 +161,8 @@ class Linker:
         parts = _parts_of([span.text for ent, span in names if ent.label_ == "PERSON"])
         for ent, span in names:
             text = span.text
-            key = parts.get(text, slug(text)) if ent.label_ == "PERSON" else slug(text)
+            person = ent.label_ == "PERSON" or text in parts
+            key = parts.get(text, slug(text)) if person else slug(text)
             if key in self.registry.entities and self.registry.entities[key].label != text:
                 key = f"{key}-{ent.label_.lower()}"
             earlier = entities.proposed.get(key)
@@ -169,9 +170,13 @@ class Linker:
                 earlier.type = "Person"
             if key not in self.registry.entities and key not in entities.proposed:
                 label = next((name for name, k in parts.items() if k == key and " " in name), text)
-                confidence = 0.7 if ent.label_ == "PERSON" else 0.5
                 entities.proposed[key] = Proposed(
-                    key, NEW_ENTITY_TYPES[ent.label_], label, text, span.start_char, confidence
+                    key,
+                    "Person" if person else NEW_ENTITY_TYPES[ent.label_],
+                    label,
+                    text,
+                    span.start_char,
+                    0.7 if person else 0.5,
                 )
             entities.mark(span.start, span.end, key, "name")
         self._bodies(doc, entities)

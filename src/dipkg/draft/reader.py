@@ -41,6 +41,7 @@ ALLEGATIONS_SCHEME = "allegations"
 DATELINE_CONFIDENCE = 0.4
 STATE_TYPES = frozenset({"Country", "InternationalOrganization"})
 ACCUSATION = "Accusation"
+DEMAND = "Demand"
 # Post classes that hold many different offices: a registry post is reused only when its label
 # has the article's title words.
 GENERIC_POSTS = frozenset({"MinisterPost", "DeputyMinisterPost", "OfficialPost", "DiplomaticPost"})
@@ -90,6 +91,7 @@ class ArticleReader:
         self.coded: set[int] = set()  # sentence starts that gave an item
         # Accusations read: their clause, accusers, accused, and the event coded for them.
         self.accusations: list[tuple[Quote, list[str], list[str], str | None]] = []
+        self.demanded: set[int] = set()  # reporting verbs already coded as a demand
 
     # ------------------------------------------------------------------ reading
 
@@ -259,6 +261,8 @@ class ArticleReader:
                 sentence, f"'{trigger.token.text}' is reported speech about another: not coded as done"
             )
             return
+        if blocked == "asked" and self._demand(verb, sentence):
+            return
         if blocked == "asked":
             self._note(
                 sentence, f"'{trigger.token.text}' is asked for, not done: no {trigger.cue.type} coded"
@@ -327,28 +331,64 @@ class ArticleReader:
                 self.accusations.append((self._clause(verb), actors, targets, None))
 
     def _anaphoric_dates(self, sentence: Span) -> None:
-        """ "X announced the move late on Friday": "the move" is the act told last, undated till
-        then, which gets the date and the words as evidence."""
+        """ "X announced the move late on Friday": "the move" is the act told in the sentence
+        before, undated till then, which gets the date and the words as evidence."""
+        sentences = list(self.doc.sents)
+        index = sentences.index(sentence)
+        if index == 0:
+            return
+        before = sentences[index - 1]
         for noun in sentence:
-            if noun.lemma_.lower() not in self.lexicon.anaphors or noun.dep_ not in {
-                "dobj",
-                "nsubj",
-                "nsubjpass",
-            }:
+            if noun.lemma_.lower() not in self.lexicon.anaphors or noun.dep_ != "dobj":
+                continue
+            if noun.head.lemma_.lower() not in self.lexicon.announcing:
                 continue
             if not any(
                 c.dep_ == "det" and c.lower_ in {"the", "this", "that", "these"} for c in noun.children
             ):
                 continue
             date = self._date(noun.head, sentence)
-            earlier = [e for e in self.draft.events.values() if e.label.start < sentence.start_char]
-            if date is None or not earlier:
-                continue
-            last = max(earlier, key=lambda e: e.label.start)
-            told = [e for e in earlier if e.label.start == last.label.start and e.date is None]
-            for event in told:
+            told = [
+                e
+                for e in self.draft.events.values()
+                if before.start_char <= e.label.start < before.end_char and e.date is None
+            ]
+            for event in told if date is not None else []:
                 event.date = date
                 event.evidence.append(self._clause(noun.head))
+
+    def _demand(self, verb: Token, sentence: Span) -> bool:
+        """ "X told Y that Z must free W", "X said Z should cancel it": a demand by X on Z, coded
+        as event coders code it (the act asked for is not done, and not drafted)."""
+        clause = verb
+        while clause.dep_ in {"conj", "xcomp"} and clause.head != clause:
+            clause = clause.head
+        saying = clause.head
+        if clause.dep_ != "ccomp" or saying.lemma_.lower() not in self.lexicon.reporting_verbs:
+            return False
+        if saying.i in self.demanded:
+            return True
+        actors = [e for child in _subjects(_clause_with_subject(saying)) for e in self.phrase(child)]
+        targets = [e for child in _subjects(clause) for e in self.phrase(child)]
+        demand = next((cue for cue in self.lexicon.events if cue.type == DEMAND), None)
+        if demand is None or not actors or not targets:
+            return False
+        shapes = self._shapes(demand, actors, targets)
+        for event_type, actor_sets, target_sets in shapes:
+            for actor_set in actor_sets:
+                for target_set in target_sets:
+                    self._add_event(
+                        event_type,
+                        self._clause(saying),
+                        actor_set,
+                        target_set,
+                        [],
+                        self._date(saying, sentence),
+                        demand.confidence * 0.8,
+                        sentence,
+                    )
+        self.demanded.add(saying.i)
+        return bool(shapes)
 
     def _blocked(self, verb: Token) -> str | None:
         """Why the act of a clause did not happen: negated, asked for, alleged, or a modality."""
@@ -390,6 +430,19 @@ class ArticleReader:
         inner = self._sides_of(e for child in _subjects(clause) for e in self.phrase(child))
         outer = self._sides_of(e for child in _subjects(saying) for e in self.phrase(child))
         return bool(inner and outer) and not inner & outer
+
+    def _by_side(self, entities: list[str]) -> list[list[str]]:
+        """Entities grouped by the side they stand for, in the order named: a state with its
+        bodies and the holders of its posts; a name of no known side joins the one before it."""
+        groups: dict[str, list[str]] = {}
+        last: str | None = None
+        for entity in entities:
+            side = (
+                next(iter(self._sides_of([entity])), None) or self.entities.body_of(entity) or last or entity
+            )
+            groups.setdefault(side, []).append(entity)
+            last = side
+        return list(groups.values())
 
     def _sides_of(self, entities: Iterable[str]) -> set[str]:
         """The states and organisations entities stand for: themselves, or the state whose post
@@ -450,8 +503,10 @@ class ArticleReader:
         if cue.dyadic and not targets:
             if participants:
                 targets, participants = participants, []
-            elif len(sides) > 1:
-                actors, targets = sides[0], [e for side in sides[1:] for e in side]
+            else:
+                grouped = self._by_side(actors)
+                if len(grouped) > 1:
+                    actors, targets = grouped[0], [e for group in grouped[1:] for e in group]
         actors = _unique(e for e in actors if not self.entities.is_place(e))
         targets = _unique(
             e
