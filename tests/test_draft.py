@@ -297,3 +297,17 @@ def test_one_side_saying_another_did_wrong_is_an_accusation_answered_by_a_reject
         ("Rejection", ("china",), ("united-states",), "on Tuesday"),
     ]
     assert not [e for e in draft["events"].values() if e["type"] in {"Killing", "MassKilling", "Assault"}]
+
+
+def test_what_one_side_says_another_must_do_is_a_demand_not_the_act(project: Path, tmp_path: Path) -> None:
+    text = tmp_path / "article.txt"
+    text.write_text(
+        "China presses Canada\n\n"
+        "Chinese Foreign Minister Wang Yi told reporters on Friday that Canada must release the two men. "
+        "Canada's foreign ministry said it would study the request.\n",
+        encoding="utf-8",
+    )
+    draft = drafted(project, str(text), "--date", "2024-05-11", "--publisher", "Example Wire")
+    assert events(draft) == [("Demand", ("wang-yi", "china"), ("canada",), "on Friday")]
+    assert draft["entities"]["canada-foreign-ministry"]["body_of"] == "canada"
+    assert {(h["post"], h["holder"]) for h in draft["holdings"]} == {("china-foreign-minister", "wang-yi")}
