@@ -168,7 +168,10 @@ class ArticleReader:
                     continue  # a word of the head's own name
                 if child.dep_ in MODIFIERS:
                     named.extend(e for e in self.phrase(child) if e not in named)
-                elif child.dep_ == "prep" and child.lower_ == "including":
+                elif child.dep_ == "prep" and (
+                    child.lower_ == "including" or (child.lower_ == "of" and not entity)
+                ):
+                    # "four officials, including X"; "the leaders of Britain and France"
                     for obj in child.children:
                         if obj.dep_ == "pobj":
                             named.extend(e for e in self.phrase(obj) if e not in named)
