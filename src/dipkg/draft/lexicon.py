@@ -79,6 +79,7 @@ class Lexicon:
     claim_verbs: frozenset[str]
     claim_events: frozenset[str]
     wrongdoing: frozenset[str]
+    alleged_categories: frozenset[str]
     anaphors: frozenset[str]
     announcing: frozenset[str]
     titles: list[Title]
@@ -126,6 +127,7 @@ def load_lexicon(folder: Path) -> Lexicon:
         claim_verbs=frozenset(events["claim_verbs"]),
         claim_events=frozenset(events["claim_events"]),
         wrongdoing=frozenset(events["wrongdoing"]),
+        alleged_categories=frozenset(events["alleged_categories"]),
         anaphors=frozenset(events["anaphors"]),
         announcing=frozenset(events["announcing"]),
         needs_target=frozenset(events["needs_target"]),

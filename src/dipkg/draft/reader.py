@@ -259,11 +259,16 @@ class ArticleReader:
         if blocked == "negated":
             self._note(sentence, f"'{trigger.token.text}' is negated: no {trigger.cue.type} coded")
             return
-        if blocked == "reported":
+        if (
+            blocked == "reported"
+            and self.domain.classes[trigger.cue.type].plover in self.lexicon.alleged_categories
+        ):
             self._note(
                 sentence, f"'{trigger.token.text}' is reported speech about another: not coded as done"
             )
             return
+        if blocked == "reported":
+            blocked = None  # a side's report of another's act of a kind rarely alleged reads as news
         if blocked == "asked" and self._demand(verb, sentence):
             return
         if blocked == "asked":
