@@ -379,8 +379,14 @@ class ArticleReader:
         actors = [e for child in _subjects(_clause_with_subject(saying)) for e in self.phrase(child)]
         targets = [e for child in _subjects(clause) for e in self.phrase(child)]
         demand = next((cue for cue in self.lexicon.events if cue.type == DEMAND), None)
-        if demand is None or not actors or not targets:
-            return False
+        governments = [t for t in targets if self.entities.type_of(t) in STATE_TYPES | {"GovernmentBody"}]
+        if (
+            demand is None
+            or not actors
+            or not governments
+            or self._sides_of(actors) & self._sides_of(targets)
+        ):
+            return False  # demands are made of another state or its government
         shapes = self._shapes(demand, actors, targets)
         for event_type, actor_sets, target_sets in shapes:
             for actor_set in actor_sets:
@@ -465,9 +471,7 @@ class ArticleReader:
 
     def _roles(self, trigger: Trigger) -> tuple[list[str], list[str], list[str]]:
         verb, cue = trigger.verb, trigger.cue
-        subject_verb = verb
-        while subject_verb.dep_ in {"conj", "xcomp", "advcl"} and not _subjects(subject_verb):
-            subject_verb = subject_verb.head
+        subject_verb = _clause_with_subject(verb)
         passive = any(child.dep_ in {"nsubjpass", "auxpass"} for child in verb.children)
         actors: list[str] = []
         targets: list[str] = []
@@ -1193,8 +1197,13 @@ def _is_subject(token: Token) -> bool:
 
 def _clause_with_subject(verb: Token) -> Token:
     """The verb, or the verb whose subject it shares ("summoned X ... and called the plan ...")."""
-    while verb.dep_ in {"conj", "xcomp", "advcl"} and not _subjects(verb) and verb.head != verb:
-        verb = verb.head
+    while not _subjects(verb) and verb.head != verb:
+        if verb.dep_ in {"conj", "xcomp", "advcl"}:
+            verb = verb.head
+        elif verb.dep_ == "pcomp" and verb.head.head != verb.head:
+            verb = verb.head.head  # "responded by suspending imports"
+        else:
+            break
     return verb
 
 
