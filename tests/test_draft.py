@@ -102,7 +102,14 @@ def test_the_seed_article_drafted_item_by_item(project: Path) -> None:
     }, "registry posts are reused: the EU's ambassador to China, the foreign vice-minister"
     speakers = sorted((q["speaker"], q.get("relayed_by")) for q in draft["quotes"].values())
     assert ("antony-blinken", None) in speakers
-    assert "claims" not in draft
+    claims = [(c["claimants"], c["alleges"], c["label"]) for c in draft["claims"].values()]
+    assert claims == [
+        (
+            ["china"],
+            "spreading-disinformation",
+            "accusing them of spreading lies and false information about the Xinjiang region",
+        )
+    ], "an accusation's words name a concept of the registry's allegations: the accuser's claim"
 
 
 def test_article_003_drafted_item_by_item(project: Path) -> None:
