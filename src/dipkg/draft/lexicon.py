@@ -81,6 +81,8 @@ class Lexicon:
     wrongdoing: frozenset[str]
     alleged_categories: frozenset[str]
     anaphors: frozenset[str]
+    departures: frozenset[str]
+    diplomats: frozenset[str]
     announcing: frozenset[str]
     titles: list[Title]
     dateline_posts: frozenset[str]
@@ -129,6 +131,8 @@ def load_lexicon(folder: Path) -> Lexicon:
         wrongdoing=frozenset(events["wrongdoing"]),
         alleged_categories=frozenset(events["alleged_categories"]),
         anaphors=frozenset(events["anaphors"]),
+        departures=frozenset(events["departures"]),
+        diplomats=frozenset(events["diplomats"]),
         announcing=frozenset(events["announcing"]),
         needs_target=frozenset(events["needs_target"]),
         target_posts=dict(events["target_posts"]),

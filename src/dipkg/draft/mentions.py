@@ -180,6 +180,7 @@ class Linker:
                 )
             entities.mark(span.start, span.end, key, "name")
         self._bodies(doc, entities)
+        self._definite_bodies(doc, entities)
         for token in doc:
             part_of = parts.get(token.text)
             if (
@@ -226,6 +227,25 @@ class Linker:
                     key, "GovernmentBody", label, label, doc[start.i].idx, 0.7, body_of=state.entity
                 )
             entities.mark(first.i, token.i + 1, key, "name")
+
+    def _definite_bodies(self, doc: Doc, entities: Entities) -> None:
+        """ "The ministry said ..." after "the Russian Foreign Ministry": the body named last by
+        that noun."""
+        last: dict[str, str] = {}
+        for token in doc:
+            mention = entities.at(token.i)
+            head = token.lemma_.lower()
+            if mention is not None and entities.type_of(mention.entity) == "GovernmentBody":
+                if token.i == mention.end - 1:
+                    last[head] = mention.entity
+                continue
+            if (
+                mention is None
+                and head in last
+                and any(c.dep_ == "det" and c.lower_ == "the" for c in token.children)
+                and not any(c.dep_ in {"amod", "compound", "poss"} for c in token.children)
+            ):
+                entities.mark(token.i, token.i + 1, last[head], "name")
 
     def _inside_longer_name(self, span: Span, persons: list[Span]) -> bool:
         """A part of a known person's name inside a longer name ("Wang" in "Wang Yi")."""

@@ -8,6 +8,7 @@ swapped), and the words governing the trigger decide whether the act happened at
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -42,6 +43,7 @@ DATELINE_CONFIDENCE = 0.4
 STATE_TYPES = frozenset({"Country", "InternationalOrganization"})
 ACCUSATION = "Accusation"
 DEMAND = "Demand"
+EXPULSION = "Expulsion"
 # Post classes that hold many different offices: a registry post is reused only when its label
 # has the article's title words.
 GENERIC_POSTS = frozenset({"MinisterPost", "DeputyMinisterPost", "OfficialPost", "DiplomaticPost"})
@@ -104,6 +106,7 @@ class ArticleReader:
             self._reported_accusations(sentence)
             self._anaphoric_dates(sentence)
         self._answer_rejections()
+        self._same_episode_dates()
         self._merge_duplicates()
         self._drop_headline_only()
         self._drop_contradicted_datelines()
@@ -269,7 +272,7 @@ class ArticleReader:
             return
         if blocked == "reported":
             blocked = None  # a side's report of another's act of a kind rarely alleged reads as news
-        if blocked == "asked" and self._demand(verb, sentence):
+        if blocked == "asked" and (self._ordered_out(verb, sentence) or self._demand(verb, sentence)):
             return
         if blocked == "asked":
             self._note(
@@ -364,6 +367,38 @@ class ArticleReader:
             for event in told if date is not None else []:
                 event.date = date
                 event.evidence.append(self._clause(noun.head))
+
+    def _ordered_out(self, verb: Token, sentence: Span) -> bool:
+        """ "23 Russian diplomats must leave Britain": diplomats told to leave a country are
+        expelled by it (or, when the country is not named, by whoever says so)."""
+        if verb.lemma_.lower() not in self.lexicon.departures:
+            return False
+        leaving = [child for child in _subjects(verb) if child.lemma_.lower() in self.lexicon.diplomats]
+        if not leaving:
+            return False
+        targets = [e for child in leaving for e in self.phrase(child)]
+        countries = [e for c in verb.children if c.dep_ == "dobj" for e in self.phrase(c)]
+        actors = [e for e in countries if self.entities.type_of(e) == "Country"]
+        if not actors and verb.head.lemma_.lower() in self.lexicon.reporting_verbs:
+            actors = [e for child in _subjects(_clause_with_subject(verb.head)) for e in self.phrase(child)]
+        expulsion = next((cue for cue in self.lexicon.events if cue.type == EXPULSION), None)
+        if expulsion is None or not actors or not targets:
+            return False
+        shapes = self._shapes(expulsion, actors, [t for t in targets if t not in actors])
+        for event_type, actor_sets, target_sets in shapes:
+            for actor_set in actor_sets:
+                for target_set in target_sets:
+                    self._add_event(
+                        event_type,
+                        self._clause(verb.head if verb.dep_ == "ccomp" else verb),
+                        actor_set,
+                        target_set,
+                        [],
+                        self._date(verb.head, sentence) or self._date(verb, sentence),
+                        expulsion.confidence * 0.8,
+                        sentence,
+                    )
+        return bool(shapes)
 
     def _demand(self, verb: Token, sentence: Span) -> bool:
         """ "X told Y that Z must free W", "X said Z should cancel it": a demand by X on Z, coded
@@ -694,6 +729,29 @@ class ArticleReader:
             for act in self.draft.acts.values():
                 if act.expressed_in == key:
                     act.expressed_in = first.id
+
+    def _same_episode_dates(self) -> None:
+        """An undated act between the same sides as a dated one told in the sentence just before
+        belongs to that episode and takes its day ("China summoned the U.S. ambassador on Sunday.
+        Le told the ambassador that Washington should cancel its warrant")."""
+        starts = [sentence.start_char for sentence in self.doc.sents]
+        events = sorted(self.draft.events.values(), key=lambda e: e.label.start)
+        for event in events:
+            if event.date is not None:
+                continue
+            here = _sentence_index(starts, event.label.start)
+            sides = (self._sides_of(event.actors), self._sides_of(event.targets))
+            for other in events:
+                if (
+                    other.date is not None
+                    and _sentence_index(starts, other.label.start) == here - 1
+                    and sides[0]
+                    and sides[1]
+                    and (self._sides_of(other.actors), self._sides_of(other.targets)) == sides
+                ):
+                    event.date = other.date
+                    event.confidence = round(event.confidence * 0.8, 2)
+                    break
 
     def _answer_rejections(self) -> None:
         """A rejection or denial that names no one answers the last accusation against its side by
@@ -1140,6 +1198,11 @@ def _dateline_city(text: str) -> str | None:
         if match:
             return match.group(1).split("/")[0].strip().title()
     return None
+
+
+def _sentence_index(starts: list[int], offset: int) -> int:
+    """Which sentence (by the offsets where sentences start) an offset falls in."""
+    return bisect_right(starts, offset) - 1
 
 
 def _nominal(token: Token) -> bool:
