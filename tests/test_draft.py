@@ -154,7 +154,12 @@ def test_article_012_drafted_item_by_item(project: Path) -> None:
     draft = drafted(project, str(DEV / "012_germany_russia_tiergarten_expulsions" / "article.txt"))
     found = events(draft)
     assert ("Expulsion", ("russia",), ("germany",), "on Thursday") in found
-    assert ("Summons", ("russia-foreign-ministry", "russia"), ("geza-andreas-von-geyr",), None) in found
+    assert (
+        "Summons",
+        ("russia-foreign-ministry", "russia"),
+        ("geza-andreas-von-geyr",),
+        "on Thursday",
+    ) in found, "the summons belongs to the expulsion told just before, on Thursday"
     assert ("Denial", ("kremlin", "russia"), (), None) in found
     assert ("Killing", (), ("zelimkhan-khangoshvili", "georgia"), "on Aug. 23") in found
     killing = next(e for e in draft["events"].values() if e["type"] == "Killing")
