@@ -153,7 +153,21 @@ def _read(path: Path) -> dict[str, Any]:
         raise InputError(f"cannot read the drafting lexicon ({exc})", path) from exc
     if not isinstance(data, dict):
         raise InputError("the drafting lexicon is not a mapping", path)
+    _check_words(data, path)
     return data
+
+
+def _check_words(value: Any, path: Path, where: str = "") -> None:
+    """Every word of a list is text: YAML reads a bare `on` or `no` as true or false."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_words(item, path, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, dict | list):
+                _check_words(item, path, where)
+            elif not isinstance(item, str):
+                raise InputError(f'{where}: {item!r} is not a word; quote it ("on", "no")', path)
 
 
 def _cue(name: str, value: dict[str, Any]) -> EventCue:

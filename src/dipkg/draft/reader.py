@@ -704,8 +704,12 @@ class ArticleReader:
         return None
 
     def _responds(self, sentence: Span) -> bool:
-        lowered = sentence.text.lower()
-        return any(word in lowered for word in self.lexicon.responses)
+        """Whether the sentence speaks of a response, or is the lead of a headline that does
+        ("China retaliates with sanctions ..." over "China imposed sanctions ...")."""
+        sentences = list(self.doc.sents)
+        lead = len(sentences) > 1 and sentences[1].start == sentence.start
+        texts = [sentence.text, sentences[0].text] if lead else [sentence.text]
+        return any(word in text.lower() for text in texts for word in self.lexicon.responses)
 
     def _merge_duplicates(self) -> None:
         """One event for an act the article tells twice (headline and lead, or a clause and its
@@ -803,6 +807,11 @@ class ArticleReader:
             answered.sort(key=lambda other: (other.type != event.type, other.label.start))
             if answered:
                 event.responds_to = [answered[0].id]
+        for event in events:  # two acts cannot answer each other: the one told first answers
+            for other in events:
+                if event.id in other.responds_to and other.id in event.responds_to:
+                    later = max(event, other, key=lambda e: e.label.start)
+                    later.responds_to = []
 
     # ------------------------------------------------------------------ holdings
 
