@@ -323,3 +323,21 @@ def test_what_one_side_says_another_must_do_is_a_demand_not_the_act(project: Pat
     assert events(draft) == [("Demand", ("wang-yi", "china"), ("canada",), "on Friday")]
     assert draft["entities"]["canada-foreign-ministry"]["body_of"] == "canada"
     assert {(h["post"], h["holder"]) for h in draft["holdings"]} == {("china-foreign-minister", "wang-yi")}
+
+
+def test_a_lexicon_word_yaml_reads_as_true_is_refused(tmp_path: Path) -> None:
+    from dipkg.draft.lexicon import load_lexicon
+    from dipkg.errors import InputError
+    from dipkg.project import shipped_data_dir
+
+    lexicon = tmp_path / "lexicon"
+    shutil.copytree(shipped_data_dir() / "lexicon", lexicon)
+    events = lexicon / "events.yaml"
+    events.write_text(events.read_text(encoding="utf-8").replace('["on", against]', "[on, against]", 1))
+    with pytest.raises(InputError) as caught:
+        load_lexicon(lexicon)
+    assert str(caught.value) == f'{events}: events.targets: True is not a word; quote it ("on", "no")'
+    assert load_lexicon(shipped_data_dir() / "lexicon").cues_for_noun("sanction")[0].targets == {
+        "on",
+        "against",
+    }
