@@ -53,6 +53,7 @@ class Entities:
     registry: Registry
     proposed: dict[str, Proposed] = field(default_factory=dict)
     by_token: dict[int, Mention] = field(default_factory=dict)
+    dateline: str | None = None  # the state whose capital heads the story
 
     def type_of(self, entity: str) -> str:
         if entity in self.proposed:
@@ -145,11 +146,17 @@ class Linker:
             for match_id, start, end in self.matcher(doc)
             if not self._inside_longer_name(span := Span(doc, start, end, label=match_id), persons)
         ]
-        known = filter_spans(spans)
+        dateline = _dateline(doc)
+        entities.dateline = self._dateline_state(dateline)
+        known = [span for span in filter_spans(spans) if dateline is None or span.start >= dateline.end]
         taken = {i for span in known for i in range(span.start, span.end)}
+        if dateline is not None:
+            taken.update(range(dateline.start, dateline.end))
         for span in known:
             key, via, body_of = self.targets[strings[span.label]]
             self._note(entities, doc, span, key, via, body_of)
+        self._bodies(doc, entities)
+        taken.update(entities.by_token)
         names = [
             (ent, name)
             for ent in doc.ents
@@ -179,7 +186,6 @@ class Linker:
                     0.7 if person else 0.5,
                 )
             entities.mark(span.start, span.end, key, "name")
-        self._bodies(doc, entities)
         self._definite_bodies(doc, entities)
         for token in doc:
             part_of = parts.get(token.text)
@@ -228,6 +234,16 @@ class Linker:
                 )
             entities.mark(first.i, token.i + 1, key, "name")
 
+    def _dateline_state(self, dateline: Span | None) -> str | None:
+        """The state whose capital (or own name) heads a wire story's dateline."""
+        if dateline is None:
+            return None
+        city = dateline.text.split("(", 1)[0].split("/", 1)[0].split(",", 1)[0].strip().title()
+        key, via, _ = self.targets.get(city, (None, None, None))
+        if via not in {"capital", "name"} or key not in self.places:
+            return None
+        return key if self.places[key][0] == "Country" else None
+
     def _definite_bodies(self, doc: Doc, entities: Entities) -> None:
         """ "The ministry said ..." after "the Russian Foreign Ministry": the body named last by
         that noun."""
@@ -273,6 +289,17 @@ class Linker:
             return
         kind, label = self.places[key]
         entities.proposed[key] = Proposed(key, kind, label, span.text, span.start_char, 0.9)
+
+
+DATELINE = re.compile(r"^[A-Z][A-Z .,'/-]+\s*\([^)\n]*\)\s*[-\u2013\u2014]+\s*", re.MULTILINE)
+
+
+def _dateline(doc: Doc) -> Span | None:
+    """A wire story's dateline ("NEW DELHI (Reuters) - "): a place and the agency, no roles."""
+    match = DATELINE.search(doc.text)
+    if match is None:
+        return None
+    return doc.char_span(match.start(), match.end(), alignment_mode="contract")
 
 
 def _name_parts(name: str) -> list[str]:

@@ -34,9 +34,9 @@ from dipkg.draft.model import (
 from dipkg.seeds.model import Registry
 
 MODIFIERS = frozenset({"compound", "amod", "poss", "nmod", "appos", "npadvmod"})
+OBJECT_PRONOUNS = frozenset({"him", "her"})
 SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
 QUOTATION = re.compile(r"\"([^\"\n]{3,}?)\"|“([^”\n]{3,}?)”")
-DATELINE = re.compile(r"^([A-Z][A-Z .'/-]+?)(?:,\s*[A-Za-z .]+)?\s+\(")
 ALLEGATIONS_SCHEME = "allegations"
 # The confidence of a post whose state is only the dateline's.
 DATELINE_CONFIDENCE = 0.4
@@ -88,7 +88,7 @@ class ArticleReader:
         self.registry = registry
         self.published = published
         self.draft = Draft(entities)
-        self.dateline = self._dateline_state()
+        self.dateline = entities.dateline
         self.headline_end = len(self.text.split("\n", 1)[0])
         self.coded: set[int] = set()  # sentence starts that gave an item
         # Accusations read: their clause, accusers, accused, and the event coded for them.
@@ -123,10 +123,20 @@ class ArticleReader:
         if mention is not None:
             return mention.entity
         lower = token.lower_
+        if lower in OBJECT_PRONOUNS:
+            return self._last_person(token)
         if lower in PERSON_PRONOUNS:
             return self._last_named(token, person=True)
         if lower in THING_PRONOUNS:
             return self._last_named(token, person=False)
+        return None
+
+    def _last_person(self, token: Token) -> str | None:
+        """The person named last before an object pronoun ("a warrant for Putin, accusing him")."""
+        for i in range(token.i - 1, -1, -1):
+            mention = self.entities.at(i)
+            if mention is not None and mention.via != "pronoun" and self.entities.is_person(mention.entity):
+                return mention.entity
         return None
 
     def _last_named(self, token: Token, person: bool) -> str | None:
@@ -717,7 +727,7 @@ class ArticleReader:
         kept: list[DraftEvent] = []
         for key in list(self.draft.events):
             event = self.draft.events[key]
-            first = next((k for k in kept if _same_act(k, event)), None)
+            first = next((k for k in kept if self._same_act(k, event)), None)
             if first is None:
                 kept.append(event)
                 continue
@@ -756,6 +766,17 @@ class ArticleReader:
                     event.date = other.date
                     event.confidence = round(event.confidence * 0.8, 2)
                     break
+
+    def _same_act(self, first: DraftEvent, other: DraftEvent) -> bool:
+        """One act told twice: same class, the same actors (or some of them with the states they
+        stand for), targets one within the other, no conflicting dates."""
+        if first.type != other.type or (first.date and other.date and first.date != other.date):
+            return False
+        a, b = set(first.actors), set(other.actors)
+        if a != b and not (a & b and (a <= b or b <= a) and self._sides_of(a) == self._sides_of(b)):
+            return False
+        ta, tb = set(first.targets), set(other.targets)
+        return ta <= tb or tb <= ta
 
     def _answer_rejections(self) -> None:
         """A rejection or denial that names no one answers the last accusation against its side by
@@ -1171,18 +1192,6 @@ class ArticleReader:
             )
             self.coded.add(span.sent.start)
 
-    def _dateline_state(self) -> str | None:
-        """The state whose capital heads the story: wire copy names its own officials without
-        their state ("Foreign Minister X" in a story from that capital)."""
-        city = _dateline_city(self.text)
-        if city is None:
-            return None
-        for token in self.doc:
-            mention = self.entities.at(token.i)
-            if token.text == city and mention is not None and mention.via in {"capital", "name"}:
-                return mention.entity if self.entities.type_of(mention.entity) == "Country" else None
-        return None
-
     # ------------------------------------------------------------------ review
 
     def _note(self, sentence: Span, reason: str) -> None:
@@ -1200,15 +1209,6 @@ class ArticleReader:
         self.draft.review.sort(key=lambda item: item.sentence.start)
 
 
-def _dateline_city(text: str) -> str | None:
-    """The first city of a wire story's dateline ("BEIJING/BRUSSELS (Reuters) -"), title-cased."""
-    for line in text.splitlines():
-        match = DATELINE.match(line)
-        if match:
-            return match.group(1).split("/")[0].strip().title()
-    return None
-
-
 def _sentence_index(starts: list[int], offset: int) -> int:
     """Which sentence (by the offsets where sentences start) an offset falls in."""
     return bisect_right(starts, offset) - 1
@@ -1217,15 +1217,6 @@ def _sentence_index(starts: list[int], offset: int) -> int:
 def _nominal(token: Token) -> bool:
     """A verb form used as a noun ("over the killing", "park killing"): not a clause of its own."""
     return token.dep_ in {"pobj", "compound", "amod"} or any(c.dep_ == "det" for c in token.children)
-
-
-def _same_act(first: DraftEvent, other: DraftEvent) -> bool:
-    if first.type != other.type or sorted(first.actors) != sorted(other.actors):
-        return False
-    if first.date and other.date and first.date != other.date:
-        return False
-    a, b = set(first.targets), set(other.targets)
-    return a <= b or b <= a
 
 
 def _stem(word: str) -> str:
