@@ -44,6 +44,7 @@ STATE_TYPES = frozenset({"Country", "InternationalOrganization"})
 ACCUSATION = "Accusation"
 DEMAND = "Demand"
 EXPULSION = "Expulsion"
+VISIT = "Visit"
 # Post classes that hold many different offices: a registry post is reused only when its label
 # has the article's title words.
 GENERIC_POSTS = frozenset({"MinisterPost", "DeputyMinisterPost", "OfficialPost", "DiplomaticPost"})
@@ -106,6 +107,7 @@ class ArticleReader:
             self._reported_accusations(sentence)
             self._anaphoric_dates(sentence)
         self._answer_rejections()
+        self._complete_journeys()
         self._same_episode_dates()
         self._merge_duplicates()
         self._drop_headline_only()
@@ -777,6 +779,22 @@ class ArticleReader:
             return False
         ta, tb = set(first.targets), set(other.targets)
         return ta <= tb or tb <= ta
+
+    def _complete_journeys(self) -> None:
+        """A visit told without its destination ("Xi, who arrived on Monday") goes where the
+        same traveller's visit told with one goes ("Xi, who is in Moscow on a state visit")."""
+        for event in self.draft.events.values():
+            if event.targets or VISIT not in self.domain.ancestors(event.type):
+                continue
+            for other in self.draft.events.values():
+                if (
+                    other.targets
+                    and VISIT in self.domain.ancestors(other.type)
+                    and set(other.actors) & set(event.actors)
+                ):
+                    event.targets = list(other.targets)
+                    event.confidence = round(event.confidence * 0.8, 2)
+                    break
 
     def _answer_rejections(self) -> None:
         """A rejection or denial that names no one answers the last accusation against its side by
