@@ -486,3 +486,21 @@ def test_a_byte_order_mark_stays_in_the_text_but_not_in_the_headline(project: Pa
     folder = project / "seeds" / "articles" / "bom"
     assert (folder / "article.txt").read_bytes() == text.read_bytes()
     assert yaml.safe_load((folder / "meta.yaml").read_text())["headline"] == "China protests"
+
+
+def test_a_name_before_a_line_break_is_proposed_without_the_whitespace(tmp_path: Path) -> None:
+    root = new_project(tmp_path / "p")
+    text = tmp_path / "a.txt"
+    text.write_text(
+        "Russia expels diplomats\n\nRussia expelled British diplomats, an official told Reuters \n"
+        " - yesterday. Britain summoned the Russian ambassador, said Laurie Bristow \n ? on Monday.\n",
+        encoding="utf-8",
+    )
+    result = run(root, str(text), *DATED)
+    assert result.exit_code == 0, result.stderr
+    draft = yaml.safe_load((root / "seeds" / "articles" / "a" / "annotation.yaml").read_text())
+    proposed = {key: (e["label"], e["evidence"][0]["quote"]) for key, e in draft["entities"].items()}
+    assert proposed["reuters"] == ("Reuters", "Reuters")
+    assert proposed["laurie-bristow"] == ("Laurie Bristow", "Laurie Bristow")
+    built = CliRunner().invoke(main, ["--project", str(root), "build", "--include-drafts"])
+    assert built.exit_code == 0, built.stderr
