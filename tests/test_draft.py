@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -13,6 +16,7 @@ from click.testing import CliRunner
 
 from dipkg import api
 from dipkg.cli import main
+from dipkg.errors import PublishError
 from tests.projects import DATA_DIR, REPOSITORY
 
 pytest.importorskip("spacy")
@@ -341,3 +345,241 @@ def test_a_lexicon_word_yaml_reads_as_true_is_refused(tmp_path: Path) -> None:
         "on",
         "against",
     }
+
+
+def article_folder(root: Path, article_id: str, text: str, **meta: Any) -> Path:
+    """corpus/ID/article.txt with a meta.json beside it (the corpus layout); returns the text file."""
+    folder = root / article_id
+    folder.mkdir(parents=True)
+    fields = {"id": article_id, "publisher": "ani", "date_published": "2024-05-06", **meta}
+    (folder / "meta.json").write_text(json.dumps(fields), encoding="utf-8")
+    path = folder / "article.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+GOOD_TEXT = "China protests\n\nChina protested to Japan on Monday. Japan summoned the Chinese ambassador.\n"
+DATED = ("--date", "2024-05-06", "--publisher", "ani")
+
+
+def seeds_files(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in (root / "seeds" / "articles").rglob("*"))
+
+
+def test_article_files_the_loader_would_refuse_are_refused_in_one_line(project: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo.txt"
+    os.mkfifo(fifo)
+    long = tmp_path / "long.txt"
+    long.write_text("Headline\n\n" + "Russia expelled diplomats. " * 40_000, encoding="utf-8")
+    control = tmp_path / "control.txt"
+    control.write_text("Headline\n\nRussia expelled\x07 diplomats.\n", encoding="utf-8")
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes(b"Headline\n\nRussia expelled \xe9 diplomats.\n")
+    expected = {
+        fifo: f"{fifo}: not a regular file",
+        long: f"{long}: the article is 1080010 characters long; dipkg draft reads at most 1000000",
+        control: f"{control}:3: holds the control character U+0007, which no annotation can quote; remove it",
+        latin: f"{latin}:3: invalid UTF-8 (byte 26); save the file as UTF-8",
+    }
+    before = seeds_files(project)
+    for path, message in expected.items():
+        result = run(project, str(path), *DATED)
+        assert (result.exit_code, result.stderr) == (3, f"dipkg: error: {message}\n")
+    assert seeds_files(project) == before
+
+
+def test_metadata_is_read_like_a_seed_file(project: Path, tmp_path: Path) -> None:
+    text = tmp_path / "a.txt"
+    text.write_text(GOOD_TEXT, encoding="utf-8")
+    metas = {
+        "alias.yaml": (
+            "a: &x [1, 2]\nb: *x\nid: al\npublisher: ani\ndate_published: 2024-05-06\n",
+            ":1: an alias (*name) of a list or mapping is not allowed in seeds",
+        ),
+        "dup.yaml": (
+            "id: a\nid: b\npublisher: ani\ndate_published: 2024-05-06\n",
+            ":2: duplicate key 'id'",
+        ),
+        "dup.json": (
+            '{"id": "a", "id": "b", "publisher": "ani", "date_published": "2024-05-06"}',
+            ": cannot read the metadata (duplicate key 'id')",
+        ),
+        "deep.json": (
+            "[" * 100_000 + "]" * 100_000,
+            ": cannot read the metadata (lists or mappings nest too deeply)",
+        ),
+        "deep.yaml": (
+            "a: " + "[" * 100 + "]" * 100 + "\n",
+            ":1: lists or mappings nest deeper than 32 levels",
+        ),
+        "headline.json": (
+            '{"id": "h", "publisher": "ani", "date_published": "2024-05-06", "headline": 5}',
+            ": headline: 5 is not text; quote it",
+        ),
+        "number.yaml": (
+            "id: 007\npublisher: ani\ndate_published: 2024-05-06\n",
+            ": id: 7 is not text; quote it",
+        ),
+        "list.json": ("[1, 2]", ": the metadata is not a mapping of fields"),
+        "missing.json": (None, ": file not found"),
+    }
+    before = seeds_files(project)
+    for name, (content, message) in metas.items():
+        meta = tmp_path / name
+        if content is not None:
+            meta.write_text(content, encoding="utf-8")
+        result = run(project, str(text), "--meta", str(meta))
+        assert (result.exit_code, result.stderr) == (3, f"dipkg: error: {meta}{message}\n"), name
+    assert seeds_files(project) == before
+
+
+def test_ids_dates_and_empty_options_the_loader_would_refuse(project: Path, tmp_path: Path) -> None:
+    text = tmp_path / "a.txt"
+    text.write_text(GOOD_TEXT, encoding="utf-8")
+    not_id = "is not an article id (1 to 100 letters, digits, '_' or '-'); give --id ID"
+    cases = {
+        ("--id", "abc\n"): f"'abc\\n' {not_id}",
+        ("--id", "a.b"): f"'a.b' {not_id}",
+        ("--id", "a" * 101): f"'{'a' * 101}' {not_id}",
+        ("--id", ""): "--id is empty; give a value or leave the option out",
+        ("--publisher", " "): "--publisher is empty; give a value or leave the option out",
+        ("--date", ""): "--date is empty; give a value or leave the option out",
+        ("--date", "20240506"): "'20240506' is not a date (YYYY-MM-DD)",
+        ("--date", "2021-02-30"): "'2021-02-30' is not a date (YYYY-MM-DD)",
+        ("--date", "99999-01-01"): "'99999-01-01' is not a date (YYYY-MM-DD)",
+        ("--date", "0001-01-01"): "publication date 0001-01-01 does not lie between 1800-01-01 and today",
+    }
+    before = seeds_files(project)
+    for (option, value), message in cases.items():
+        args = {"--date": "2024-05-06", "--publisher": "ani", option: value}
+        result = run(project, str(text), *[x for pair in args.items() for x in pair])
+        assert result.exit_code == 2, (option, value)
+        assert result.stderr.startswith(f"dipkg: error: {text}: {message}"), result.stderr
+        assert len(result.stderr.splitlines()) == 1
+    assert seeds_files(project) == before
+
+
+def test_an_article_with_no_event_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
+    root = new_project(tmp_path / "p")
+    corpus = tmp_path / "corpus"
+    first = article_folder(corpus, "first", GOOD_TEXT)
+    empty = article_folder(corpus, "empty", "Headline\n\n---- ++++ ////\n12345 67890\n")
+    third = article_folder(corpus, "third", GOOD_TEXT)
+    result = run(root, str(first), str(empty), str(third))
+    assert (result.exit_code, result.stderr) == (
+        3,
+        f"dipkg: error: {empty}: no event found in the article, and an annotation needs one; "
+        "annotate it by hand\n",
+    )
+    assert seeds_files(root) == []
+
+
+def test_a_place_the_draft_cannot_go_is_refused_before_anything_is_drafted(tmp_path: Path) -> None:
+    root = new_project(tmp_path / "p")
+    articles = root / "seeds" / "articles"
+    corpus = tmp_path / "corpus"
+    paths = [str(article_folder(corpus, name, GOOD_TEXT)) for name in ("one", "two", "three")]
+    (articles / "two").write_text("a file\n", encoding="utf-8")
+    result = run(root, *paths)
+    assert (result.exit_code, result.stderr) == (
+        4,
+        f"dipkg: error: {articles / 'two'}: is not a folder (a file or a link); "
+        "move it away or give another --id\n",
+    )
+    (articles / "two").unlink()
+    (articles / "two").symlink_to(tmp_path)
+    assert run(root, *paths).exit_code == 4
+    (articles / "two").unlink()
+    (articles / "two" / "annotation.yaml").mkdir(parents=True)
+    result = run(root, *paths)
+    assert (result.exit_code, result.stderr) == (
+        4,
+        f"dipkg: error: {articles / 'two' / 'annotation.yaml'}: is not a file (a folder or a link); "
+        "move it away or give another --id\n",
+    )
+    (articles / "two" / "annotation.yaml").rmdir()
+    (articles / "two" / "annotation.yaml").write_bytes(b"\xff: [")
+    result = run(root, *paths)
+    assert (result.exit_code, result.stderr) == (
+        4,
+        f"dipkg: error: {articles / 'two' / 'annotation.yaml'}: holds an annotation dipkg draft "
+        "cannot read, so cannot tell whether it was reviewed (give another --id, or delete the folder "
+        "to draft it again)\n",
+    )
+    assert seeds_files(root) == ["seeds/articles/two", "seeds/articles/two/annotation.yaml"]
+
+
+def test_a_reviewed_second_of_three_writes_nothing_at_all(tmp_path: Path) -> None:
+    root = new_project(tmp_path / "p")
+    corpus = tmp_path / "corpus"
+    paths = [str(article_folder(corpus, name, GOOD_TEXT)) for name in ("one", "two", "three")]
+    assert run(root, paths[1]).exit_code == 0
+    annotation = root / "seeds" / "articles" / "two" / "annotation.yaml"
+    annotation.write_text(annotation.read_text().replace("status: draft", "status: reviewed"))
+    before = {p: p.read_bytes() for p in (root / "seeds" / "articles").rglob("*") if p.is_file()}
+    result = run(root, *paths, "--jobs", "2")
+    assert result.exit_code == 4
+    assert {p: p.read_bytes() for p in (root / "seeds" / "articles").rglob("*") if p.is_file()} == before
+    assert seeds_files(root) == [
+        "seeds/articles/two",
+        "seeds/articles/two/annotation.yaml",
+        "seeds/articles/two/article.txt",
+        "seeds/articles/two/meta.yaml",
+    ]
+
+
+def test_a_write_that_fails_part_way_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    from dipkg.draft import run as draft_run
+
+    root = new_project(tmp_path / "p")
+    corpus = tmp_path / "corpus"
+    paths = [article_folder(corpus, name, GOOD_TEXT) for name in ("one", "two", "three")]
+    made = []
+
+    def failing_mkstemp(**kwargs: Any) -> tuple[int, str]:
+        if Path(kwargs["dir"]).name == "three":
+            raise OSError(28, "No space left on device")
+        made.append(kwargs["dir"])
+        return tempfile.mkstemp(**kwargs)
+
+    monkeypatch.setattr(draft_run, "tempfile", SimpleNamespace(mkstemp=failing_mkstemp))
+    with pytest.raises(PublishError) as raised:
+        api.draft(root, paths)
+    assert str(raised.value) == (
+        f"{root / 'seeds' / 'articles' / 'three'}: cannot write the draft (No space left on device); "
+        "nothing was written"
+    )
+    assert len(made) == 6
+    assert seeds_files(root) == []
+
+
+def test_a_byte_order_mark_stays_in_the_text_but_not_in_the_headline(project: Path, tmp_path: Path) -> None:
+    text = tmp_path / "bom.txt"
+    text.write_text("\ufeff" + GOOD_TEXT, encoding="utf-8")
+    result = run(project, str(text), *DATED, "--id", "bom")
+    assert result.exit_code == 0, result.stderr
+    folder = project / "seeds" / "articles" / "bom"
+    assert (folder / "article.txt").read_bytes() == text.read_bytes()
+    assert yaml.safe_load((folder / "meta.yaml").read_text())["headline"] == "China protests"
+
+
+def test_a_name_before_a_line_break_is_proposed_without_the_whitespace(tmp_path: Path) -> None:
+    root = new_project(tmp_path / "p")
+    text = tmp_path / "a.txt"
+    text.write_text(
+        "Russia expels diplomats\n\nRussia expelled British diplomats, an official told Reuters \n"
+        " - yesterday. Britain summoned the Russian ambassador, said Laurie Bristow \n ? on Monday.\n",
+        encoding="utf-8",
+    )
+    result = run(root, str(text), *DATED)
+    assert result.exit_code == 0, result.stderr
+    draft = yaml.safe_load((root / "seeds" / "articles" / "a" / "annotation.yaml").read_text())
+    proposed = {key: (e["label"], e["evidence"][0]["quote"]) for key, e in draft["entities"].items()}
+    assert proposed["reuters"] == ("Reuters", "Reuters")
+    assert proposed["laurie-bristow"] == ("Laurie Bristow", "Laurie Bristow")
+    built = CliRunner().invoke(main, ["--project", str(root), "build", "--include-drafts"])
+    assert built.exit_code == 0, built.stderr

@@ -398,8 +398,9 @@ def draft(
 ) -> list[DraftResult]:
     """Draft the annotation of each article file (see `dipkg draft`), written into the project's
     seeds/articles/ID/ unless `write` is false. Every input is checked, and no reviewed annotation
-    would be overwritten, before anything is drafted or written."""
-    from dipkg.draft.run import Options, check_targets, draft_all, read_inputs, write_draft
+    would be overwritten, before anything is drafted; every article is drafted before anything is
+    written, and then all are written or none."""
+    from dipkg.draft.run import Options, check_drafted, check_targets, draft_all, read_inputs, write_drafts
     from dipkg.seeds.registry import load_registry
     from dipkg.seeds.vocabulary import load_vocabulary, vocabulary_of
 
@@ -410,12 +411,12 @@ def draft(
     articles = read_inputs([Path(f) for f in files], options, registry)
     if write:
         check_targets(chosen, articles)
-    results = []
-    for drafted in draft_all(chosen, registry, articles, jobs, progress):
-        if write:
-            write_draft(drafted)
-        results.append(DraftResult(drafted.article.id, drafted.folder, drafted.annotation, drafted.summary()))
-    return results
+    drafts = list(draft_all(chosen, registry, articles, jobs, progress))
+    for drafted in drafts:
+        check_drafted(drafted)
+    if write:
+        write_drafts(chosen, drafts)
+    return [DraftResult(d.article.id, d.folder, d.annotation, d.summary()) for d in drafts]
 
 
 def save(path: str | os.PathLike[str], data: bytes) -> None:

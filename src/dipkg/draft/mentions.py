@@ -359,12 +359,12 @@ def _surname(name: str) -> str | None:
 
 
 def _trimmed(ent: Span) -> Span | None:
-    """The entity span without a leading article or a trailing possessive."""
+    """The entity span without a leading article, a trailing possessive or whitespace at either end."""
     start, end = ent.start, ent.end
     doc = ent.doc
-    while start < end and doc[start].lower_ in {"the", "a", "an"}:
+    while start < end and (doc[start].is_space or doc[start].lower_ in {"the", "a", "an"}):
         start += 1
-    while end > start and doc[end - 1].text in {"'s", "\u2019s", "'"}:
+    while end > start and (doc[end - 1].is_space or doc[end - 1].text in {"'s", "\u2019s", "'"}):
         end -= 1
     if start >= end:
         return None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
+import tempfile
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -28,10 +30,19 @@ from dipkg.layout import (
 from dipkg.progress import Progress
 from dipkg.project import Project, shipped_data_dir
 from dipkg.seeds.model import Registry
+from dipkg.seeds.yamlfile import decode_utf8, load_yaml, read_bytes, read_text
 
-ARTICLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+# The loader's rule for an article id (meta.schema.json), and a length every file system takes.
+ARTICLE_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 META_FILES = ("meta.json", "meta.yaml")
+META_TEXT_FIELDS = ("id", "headline", "publisher", "date_published", "language")
 DRAFT_STATUS = "draft"
+# spaCy's own limit (nlp.max_length): a longer text is refused before the pipeline is loaded.
+MAX_ARTICLE_CHARS = 1_000_000
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+EARLIEST_PUBLICATION = date(1800, 1, 1)
+# Characters the loader refuses in any quoted text (and so in evidence drafted from the article).
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -97,63 +108,131 @@ def read_inputs(files: Sequence[Path], options: Options, registry: Registry) -> 
 
 
 def _read_input(path: Path, options: Options, registry: Registry) -> ArticleInput:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the article ({exc.strerror})", path) from exc
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", path) from exc
+    raw = read_bytes(path)
+    text = decode_utf8(raw, path)
     if not text.strip():
         raise InputError("the article is empty", path)
+    if len(text) > MAX_ARTICLE_CHARS:
+        raise InputError(
+            f"the article is {len(text)} characters long; dipkg draft reads at most {MAX_ARTICLE_CHARS}",
+            path,
+        )
+    control = CONTROL_CHARACTER.search(text)
+    if control is not None:
+        line = text.count("\n", 0, control.start()) + 1
+        raise InputError(
+            f"holds the control character U+{ord(control.group()):04X}, which no annotation can quote; "
+            "remove it",
+            path,
+            line,
+        )
+    _check_options(path, options)
     meta = _meta(path, options.meta)
-    headline = options.headline or meta.get("headline") or text.strip().splitlines()[0].strip()
+    headline = _chosen(options.headline, meta, "headline") or _first_line_of(text)
     if headline not in text:
         raise InputError(f"the headline {headline!r} does not occur in the article text", path)
-    published_text = options.published or meta.get("date_published")
+    published_text = _chosen(options.published, meta, "date_published")
     if published_text is None:
         raise UsageError(f"{path}: no publication date; give --date YYYY-MM-DD or --meta FILE")
-    try:
-        published = date.fromisoformat(str(published_text))
-    except ValueError:
-        raise UsageError(f"{path}: {published_text!r} is not a date (YYYY-MM-DD)") from None
-    language = str(meta.get("language", "en"))
+    published = _publication_date(path, published_text)
+    language = _chosen(None, meta, "language") or "en"
     if language != "en":
         raise InputError(f"the article is in {language!r}; dipkg draft reads English only", path)
-    article_id = options.article_id or meta.get("id") or _id_from_path(path)
-    if not ARTICLE_ID.match(str(article_id)):
-        raise UsageError(f"{path}: {article_id!r} is not an article id (letters, digits, '_', '-', '.')")
-    publisher_name = options.publisher or meta.get("publisher")
+    article_id = _chosen(options.article_id, meta, "id") or _id_from_path(path)
+    if not ARTICLE_ID.fullmatch(article_id):
+        raise UsageError(
+            f"{path}: {article_id!r} is not an article id (1 to 100 letters, digits, '_' or '-'); "
+            "give --id ID"
+        )
+    publisher_name = _chosen(options.publisher, meta, "publisher")
     if publisher_name is None:
         raise UsageError(f"{path}: no publisher; give --publisher NAME or --meta FILE")
     return ArticleInput(
         path,
         raw,
         text,
-        str(article_id),
+        article_id,
         headline,
-        _publisher(str(publisher_name), registry, path),
+        _publisher(publisher_name, registry, path),
         published,
         language,
     )
 
 
-def _meta(article: Path, given: Path | None) -> dict[str, Any]:
-    """The article's metadata: the --meta file, or a meta.json/meta.yaml beside the article."""
+def _check_options(path: Path, options: Options) -> None:
+    """An option given with nothing in it is a mistake, not a request for the default."""
+    given = {
+        "--date": options.published,
+        "--headline": options.headline,
+        "--publisher": options.publisher,
+        "--id": options.article_id,
+    }
+    for name, value in given.items():
+        if value is not None and not value.strip():
+            raise UsageError(f"{path}: {name} is empty; give a value or leave the option out")
+
+
+def _chosen(option: str | None, meta: dict[str, str], field: str) -> str | None:
+    """The option's value where given, else the metadata's."""
+    return option if option is not None else meta.get(field)
+
+
+def _first_line_of(text: str) -> str:
+    """The first line with text, without a byte order mark or surrounding space."""
+    return text.lstrip("\ufeff").strip().splitlines()[0].strip()
+
+
+def _publication_date(path: Path, value: str) -> date:
+    try:
+        published = date.fromisoformat(value) if ISO_DATE.fullmatch(value) else None
+    except ValueError:
+        published = None
+    if published is None:
+        raise UsageError(f"{path}: {value!r} is not a date (YYYY-MM-DD)")
+    today = date.fromisoformat(drafted_on())
+    if not EARLIEST_PUBLICATION <= published <= today:
+        raise UsageError(
+            f"{path}: publication date {value} does not lie between {EARLIEST_PUBLICATION} "
+            f"and today ({today})"
+        )
+    return published
+
+
+def _meta(article: Path, given: Path | None) -> dict[str, str]:
+    """The article's metadata: the --meta file, or a meta.json/meta.yaml beside the article.
+
+    Read like a seed file (a regular file, strict UTF-8; in YAML no duplicate keys, no aliases of
+    lists or mappings, no deep nesting); the fields dipkg draft reads must be text.
+    """
     candidates = [given] if given is not None else [article.parent / name for name in META_FILES]
     for path in candidates:
         if path is None or (given is None and not path.is_file()):
             continue
-        try:
-            content = path.read_text(encoding="utf-8")
-            data = json.loads(content) if path.suffix == ".json" else yaml.safe_load(content)
-        except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
-            raise InputError(f"cannot read the metadata ({_first_line(exc)})", path) from exc
+        data = _meta_json(path) if path.suffix == ".json" else load_yaml(path).data
         if not isinstance(data, dict):
             raise InputError("the metadata is not a mapping of fields", path)
+        for field in META_TEXT_FIELDS:
+            if field in data and not isinstance(data[field], str):
+                raise InputError(f"{field}: {data[field]!r} is not text; quote it", path)
         return data
     return {}
+
+
+def _meta_json(path: Path) -> Any:
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _ in pairs]
+        for key in keys:
+            if keys.count(key) > 1:
+                raise ValueError(f"duplicate key {key!r}")
+        return dict(pairs)
+
+    text = read_text(path).removeprefix("\ufeff")
+    try:
+        return json.loads(text, object_pairs_hook=unique)
+    except ValueError as exc:
+        raise InputError(f"cannot read the metadata ({_first_line(exc)})", path) from exc
+    except RecursionError:
+        raise InputError("cannot read the metadata (lists or mappings nest too deeply)", path) from None
 
 
 def _first_line(exc: Exception) -> str:
@@ -177,23 +256,55 @@ def _publisher(name: str, registry: Registry, path: Path) -> str:
 
 
 def check_targets(project: Project, articles: Sequence[ArticleInput]) -> None:
-    """Refuse before anything is written: an article folder whose annotation has been reviewed."""
+    """Refuse before anything is drafted or written: a reviewed annotation, or a place the draft
+    cannot be written to (a file where its folder goes, a link, a folder where a file goes)."""
+    articles_dir = project.seeds_dir / ARTICLES_SUBDIR
+    if articles_dir.is_symlink() or (articles_dir.exists() and not articles_dir.is_dir()):
+        raise PublishError("is not a folder; dipkg draft writes article folders into it", articles_dir)
     for article in articles:
-        annotation = project.seeds_dir / ARTICLES_SUBDIR / article.id / ARTICLE_ANNOTATION_FILE
-        if annotation.is_file() and _status(annotation) != DRAFT_STATUS:
+        folder = articles_dir / article.id
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
             raise PublishError(
-                "holds a reviewed annotation; dipkg draft never overwrites one "
-                "(give another --id, or delete the folder to draft it again)",
-                annotation,
+                "is not a folder (a file or a link); move it away or give another --id", folder
             )
+        for name in (ARTICLE_TEXT_FILE, ARTICLE_META_FILE, ARTICLE_ANNOTATION_FILE):
+            target = folder / name
+            if target.is_symlink() or (target.exists() and not target.is_file()):
+                raise PublishError(
+                    "is not a file (a folder or a link); move it away or give another --id", target
+                )
+        annotation = folder / ARTICLE_ANNOTATION_FILE
+        if annotation.is_file():
+            status = _status(annotation)
+            if status == "unreadable":
+                raise PublishError(
+                    "holds an annotation dipkg draft cannot read, so cannot tell whether it was "
+                    "reviewed (give another --id, or delete the folder to draft it again)",
+                    annotation,
+                )
+            if status != DRAFT_STATUS:
+                raise PublishError(
+                    "holds a reviewed annotation; dipkg draft never overwrites one "
+                    "(give another --id, or delete the folder to draft it again)",
+                    annotation,
+                )
 
 
 def _status(annotation: Path) -> str:
     try:
         data = yaml.safe_load(annotation.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+    except (OSError, UnicodeDecodeError, RecursionError, yaml.YAMLError):
         return "unreadable"
     return str(data.get("status", "reviewed")) if isinstance(data, dict) else "unreadable"
+
+
+def check_drafted(drafted: DraftedArticle) -> None:
+    """A draft the loader would refuse is not written: an annotation needs at least one event."""
+    if not drafted.counts["events"]:
+        raise InputError(
+            "no event found in the article, and an annotation needs one; annotate it by hand",
+            drafted.article.source,
+        )
 
 
 def drafted_on() -> str:
@@ -300,14 +411,49 @@ def draft_all(
                 progress("drafting", done, total)
 
 
-def write_draft(drafted: DraftedArticle) -> None:
-    """article.txt (verbatim bytes), meta.yaml and annotation.yaml of one drafted article."""
-    from dipkg.build.publish import write_file
+def write_drafts(project: Project, drafts: Sequence[DraftedArticle]) -> None:
+    """article.txt (verbatim bytes), meta.yaml and annotation.yaml of each drafted article, all or
+    nothing: every file is first written beside its target, and only when all were written are
+    they renamed into place; on failure the temporary files and the folders made are removed."""
+    from dipkg.build.publish import current_umask
 
+    articles_dir = project.seeds_dir / ARTICLES_SUBDIR
+    made: list[Path] = []
+    staged: list[tuple[Path, Path]] = []
+    mode = 0o666 & ~current_umask()
+    where = articles_dir
     try:
-        drafted.folder.mkdir(parents=True, exist_ok=True)
+        for drafted in drafts:
+            for folder in (project.seeds_dir, articles_dir, drafted.folder):
+                where = folder
+                if not folder.is_dir():
+                    folder.mkdir()
+                    made.append(folder)
+            for name, data in (
+                (ARTICLE_TEXT_FILE, drafted.article.raw),
+                (ARTICLE_META_FILE, drafted.meta.encode("utf-8")),
+                (ARTICLE_ANNOTATION_FILE, drafted.annotation.encode("utf-8")),
+            ):
+                handle, temp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=drafted.folder)
+                staged.append((Path(temp_name), drafted.folder / name))
+                os.fchmod(handle, mode)
+                with os.fdopen(handle, "wb") as stream:
+                    stream.write(data)
+                    stream.flush()
+                    os.fsync(stream.fileno())
     except OSError as exc:
-        raise PublishError(f"cannot create the article folder ({exc.strerror})", drafted.folder) from exc
-    write_file(drafted.folder / ARTICLE_TEXT_FILE, drafted.article.raw)
-    write_file(drafted.folder / ARTICLE_META_FILE, drafted.meta.encode("utf-8"))
-    write_file(drafted.folder / ARTICLE_ANNOTATION_FILE, drafted.annotation.encode("utf-8"))
+        for temp, _ in staged:
+            temp.unlink(missing_ok=True)
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise PublishError(f"cannot write the draft ({exc.strerror}); nothing was written", where) from exc
+    for index, (temp, target) in enumerate(staged):
+        try:
+            os.replace(temp, target)
+        except OSError as exc:
+            for left, _ in staged[index:]:
+                left.unlink(missing_ok=True)
+            raise PublishError(
+                f"cannot write the draft ({exc.strerror}); the files before it were written", target
+            ) from exc
