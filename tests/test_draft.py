@@ -459,19 +459,33 @@ def test_ids_dates_and_empty_options_the_loader_would_refuse(project: Path, tmp_
     assert seeds_files(project) == before
 
 
-def test_an_article_with_no_event_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
+def test_an_article_with_no_event_gives_a_smaller_draft_that_builds(tmp_path: Path) -> None:
     root = new_project(tmp_path / "p")
     corpus = tmp_path / "corpus"
-    first = article_folder(corpus, "first", GOOD_TEXT)
     empty = article_folder(corpus, "empty", "Headline\n\n---- ++++ ////\n12345 67890\n")
-    third = article_folder(corpus, "third", GOOD_TEXT)
-    result = run(root, str(first), str(empty), str(third))
-    assert (result.exit_code, result.stderr) == (
-        3,
-        f"dipkg: error: {empty}: no event found in the article, and an annotation needs one; "
-        "annotate it by hand\n",
+    quiet = article_folder(
+        corpus,
+        "quiet",
+        "Talks go on\n\nThe weather in Geneva was mild on Monday and delegates walked by the lake.\n",
     )
-    assert seeds_files(root) == []
+    result = run(root, str(empty), str(quiet))
+    assert result.exit_code == 0, result.stderr
+    for name in ("empty", "quiet"):
+        annotation = yaml.safe_load((root / "seeds" / "articles" / name / "annotation.yaml").read_text())
+        assert annotation["events"] == {}
+    quiet_review = yaml.safe_load((root / "seeds" / "articles" / "quiet" / "annotation.yaml").read_text())[
+        "review"
+    ]
+    assert [item["reason"] for item in quiet_review] == ["no event, quotation or post holding found"]
+    built = CliRunner().invoke(main, ["--project", str(root), "build", "--include-drafts"])
+    assert built.exit_code == 0, built.stderr
+    reviewed = root / "seeds" / "articles" / "quiet" / "annotation.yaml"
+    reviewed.write_text(reviewed.read_text().replace("status: draft", "status: reviewed"))
+    refused = CliRunner().invoke(main, ["--project", str(root), "build", "--include-drafts"])
+    assert (refused.exit_code, refused.stderr) == (
+        3,
+        f"dipkg: error: {reviewed}:14: events: {{}} should be non-empty\n",
+    ), "a reviewed annotation states at least one event"
 
 
 def test_a_place_the_draft_cannot_go_is_refused_before_anything_is_drafted(tmp_path: Path) -> None:

@@ -400,7 +400,7 @@ def draft(
     seeds/articles/ID/ unless `write` is false. Every input is checked, and no reviewed annotation
     would be overwritten, before anything is drafted; every article is drafted before anything is
     written, and then all are written or none."""
-    from dipkg.draft.run import Options, check_drafted, check_targets, draft_all, read_inputs, write_drafts
+    from dipkg.draft.run import Options, check_targets, draft_all, read_inputs, write_drafts
     from dipkg.seeds.registry import load_registry
     from dipkg.seeds.vocabulary import load_vocabulary, vocabulary_of
 
@@ -412,8 +412,6 @@ def draft(
     if write:
         check_targets(chosen, articles)
     drafts = list(draft_all(chosen, registry, articles, jobs, progress))
-    for drafted in drafts:
-        check_drafted(drafted)
     if write:
         write_drafts(chosen, drafts)
     return [DraftResult(d.article.id, d.folder, d.annotation, d.summary()) for d in drafts]

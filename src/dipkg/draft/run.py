@@ -298,15 +298,6 @@ def _status(annotation: Path) -> str:
     return str(data.get("status", "reviewed")) if isinstance(data, dict) else "unreadable"
 
 
-def check_drafted(drafted: DraftedArticle) -> None:
-    """A draft the loader would refuse is not written: an annotation needs at least one event."""
-    if not drafted.counts["events"]:
-        raise InputError(
-            "no event found in the article, and an annotation needs one; annotate it by hand",
-            drafted.article.source,
-        )
-
-
 def drafted_on() -> str:
     """Today, or the day SOURCE_DATE_EPOCH names (reproducible drafts)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
