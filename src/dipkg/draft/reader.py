@@ -35,6 +35,9 @@ from dipkg.seeds.model import Registry
 
 MODIFIERS = frozenset({"compound", "amod", "poss", "nmod", "appos", "npadvmod"})
 OBJECT_PRONOUNS = frozenset({"him", "her"})
+# Sentences longer than this are left to the reviewer: news sentences are a few hundred
+# characters, and reading one costs time quadratic in its triggers.
+LONGEST_SENTENCE = 2000
 SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
 QUOTATION = re.compile(r"\"([^\"\n]{3,}?)\"|“([^”\n]{3,}?)”")
 ALLEGATIONS_SCHEME = "allegations"
@@ -90,6 +93,7 @@ class ArticleReader:
         self.published = published
         self.draft = Draft(entities)
         self.dateline = entities.dateline
+        self.time_expressions = [ent for ent in doc.ents if ent.label_ == "DATE"]  # Doc.ents is costly
         self.headline_end = len(self.text.split("\n", 1)[0])
         self.coded: set[int] = set()  # sentence starts that gave an item
         # Accusations read: their clause, accusers, accused, and the event coded for them.
@@ -99,9 +103,16 @@ class ArticleReader:
     # ------------------------------------------------------------------ reading
 
     def read(self) -> Draft:
+        sentences = []
         for sentence in self.doc.sents:
+            if len(sentence.text) > LONGEST_SENTENCE:
+                self._note(sentence, f"a sentence of {len(sentence.text)} characters is too long to read")
+                self.coded.add(sentence.start)
+            else:
+                sentences.append(sentence)
+        for sentence in sentences:
             self._holdings(sentence)
-        for sentence in self.doc.sents:
+        for sentence in sentences:
             for trigger in self._triggers(sentence):
                 self._code(trigger, sentence)
             self._reported_accusations(sentence)
@@ -704,7 +715,7 @@ class ArticleReader:
 
     def _date(self, verb: Token, sentence: Span) -> dict[str, object] | None:
         """The time expression of the trigger's clause, or else the sentence's first one."""
-        expressions = [ent for ent in sentence.ents if ent.label_ == "DATE"]
+        expressions = [ent for ent in self.time_expressions if sentence.start <= ent.start < sentence.end]
         own = [ent for ent in expressions if _governing_verb(ent.root) == verb]
         for ent in [*own, *[e for e in expressions if e not in own]]:
             begin = ent.start
