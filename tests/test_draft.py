@@ -597,3 +597,11 @@ def test_a_name_before_a_line_break_is_proposed_without_the_whitespace(tmp_path:
     assert proposed["laurie-bristow"] == ("Laurie Bristow", "Laurie Bristow")
     built = CliRunner().invoke(main, ["--project", str(root), "build", "--include-drafts"])
     assert built.exit_code == 0, built.stderr
+
+
+def test_drafting_in_worker_processes_gives_the_same_bytes(project: Path) -> None:
+    texts = sorted(DEV.glob("*/article.txt"))[:3]
+    alone = api.draft(project, texts, write=False)
+    workers = api.draft(project, texts, jobs=2, write=False)
+    assert [r.annotation for r in workers] == [r.annotation for r in alone]
+    assert [r.id for r in workers] == [p.parent.name for p in texts]
