@@ -17,6 +17,8 @@ from dipkg.seeds.model import Registry
 NEW_ENTITY_TYPES = {"PERSON": "Person", "ORG": "Organization", "GPE": "City", "LOC": "Region", "FAC": "Venue"}
 # Entity types that act (as opposed to places).
 PLACE_TYPES = frozenset({"City", "Region", "Venue"})
+# Entity types that are sides in their own right: states and their organisations.
+STATE_TYPES = frozenset({"Country", "InternationalOrganization"})
 # Kinds the entity recogniser may give a person's name by mistake.
 NAME_TYPES = frozenset({"City", "Region", "Venue", "Organization"})
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers"})

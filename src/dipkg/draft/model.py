@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,3 +109,29 @@ class Draft:
     quotes: dict[str, DraftQuote] = field(default_factory=dict)
     claims: dict[str, DraftClaim] = field(default_factory=dict)
     review: list[ReviewItem] = field(default_factory=list)
+
+
+def trimmed_quote(text: str, start: int, end: int) -> Quote:
+    """The words between two offsets, without surrounding blanks or a closing full stop."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ".,;:"):
+        end -= 1
+    return Quote(text[start:end], start)
+
+
+def unique(values: Iterable[str]) -> list[str]:
+    """The values without repeats, in the order first given."""
+    found: list[str] = []
+    for value in values:
+        if value not in found:
+            found.append(value)
+    return found
+
+
+def unique_key(base: str, taken: Container[str]) -> str:
+    """The key, or the key numbered from 2 on, that is not taken yet."""
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}-{n}", n + 1
+    return key
