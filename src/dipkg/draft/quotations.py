@@ -89,7 +89,7 @@ class Quotations:
             and not (start <= t.idx < end)
             and t.pos_ in {"VERB", "AUX"}
         ]
-        for verb in sorted(verbs, key=lambda t: abs(t.idx - start)):
+        for verb in sorted(verbs, key=lambda t: (not _frames(t, start), abs(t.idx - start))):
             speakers = [
                 e for child in subjects_of(clause_with_subject(verb)) for e in self.reader.phrase(child)
             ]
@@ -211,6 +211,12 @@ class Quotations:
                 confidence=0.5,
             )
             self.reader.coded.add(span.sent.start)
+
+
+def _frames(verb: Token, start: int) -> bool:
+    """True when the quotation lies in the verb's own clause ('called the plan "an extremely
+    selfish act"'): that verb introduces it before any verb merely nearer."""
+    return any(token.idx == start or token.idx == start - 1 for token in verb.subtree)
 
 
 def _stem(word: str) -> str:
