@@ -23,6 +23,10 @@ STOP_WORDS = frozenset(
 )
 
 
+# Pronouns that stand for whoever spoke last ("..., she said").
+SPEAKING_PRONOUNS = frozenset({"he", "she"})
+
+
 class Quotations:
     """Reads the quotations of an article, who said them and through whom, and what accusations claim."""
 
@@ -90,8 +94,13 @@ class Quotations:
             and t.pos_ in {"VERB", "AUX"}
         ]
         for verb in sorted(verbs, key=lambda t: (not _frames(t, start), abs(t.idx - start))):
+            subjects = subjects_of(clause_with_subject(verb))
             speakers = [
-                e for child in subjects_of(clause_with_subject(verb)) for e in self.reader.phrase(child)
+                e
+                for child in subjects
+                for e in ([self._last_speaker(child)] if child.lower_ in SPEAKING_PRONOUNS else [])
+                or self.reader.phrase(child)
+                if e is not None
             ]
             speakers = [s for s in speakers if not self.entities.is_place(s)]
             if not speakers:
@@ -109,6 +118,24 @@ class Quotations:
             person = [s for s in speakers if self.entities.is_person(s)]
             return (person or speakers)[0], relay, evidence
         return None
+
+    def _last_speaker(self, pronoun: Token) -> str | None:
+        """ "..., she said": the person who last said something, within the two sentences before
+        (news keeps to a speaker), or else whom the pronoun names by position."""
+        sentences = [s.start for s in self.reader.doc.sents if s.start <= pronoun.i]
+        since = sentences[-3] if len(sentences) >= 3 else 0
+        for token in reversed(self.reader.doc[since : pronoun.i]):
+            if token.lemma_.lower() in self.lexicon.reporting_verbs and token.pos_ in {"VERB", "AUX"}:
+                people = [
+                    e
+                    for child in subjects_of(clause_with_subject(token))
+                    if child.lower_ not in SPEAKING_PRONOUNS
+                    for e in self.reader.phrase(child)
+                    if self.entities.is_person(e)
+                ]
+                if people:
+                    return people[0]
+        return self.reader.resolve(pronoun)
 
     def _relay(self, verb: Token, sentence: Span, quoted: tuple[int, int]) -> str | None:
         """The outlet or channel a quotation comes through: whom the speaker told, "according to",
