@@ -35,6 +35,8 @@ class Holdings:
         self.domain = reader.domain
         self.registry = reader.registry
         self.draft = reader.draft
+        # The state of the last unnamed holder of each post class ("the U.S. ambassador").
+        self.unnamed: dict[str, str] = {}
 
     def read(self, sentence: Span) -> None:
         """Drafts the posts and holders of the titles a sentence names."""
@@ -60,6 +62,9 @@ class Holdings:
     def _holding(self, sentence: Span, first: Token, last: Token, title: Title) -> None:
         holder = self._holder(first, last)
         if holder is None:
+            unnamed, _ = self._title_state(first)
+            if unnamed is not None:
+                self.unnamed[title.post_type] = unnamed
             return
         represents, begin = self._title_state(first)
         begin = self._title_field(begin, title)
@@ -76,6 +81,9 @@ class Holdings:
                         accredited = states[0]
                         end = list(child.subtree)[-1]
         confidence = 0.8
+        if represents is None and title.post_type in self.unnamed:
+            # "China summoned the U.S. ambassador ... told Ambassador Terry Branstad"
+            represents, confidence = self.unnamed[title.post_type], 0.6
         if (
             represents is None
             and title.post_type in self.lexicon.dateline_posts
