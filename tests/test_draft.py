@@ -103,7 +103,8 @@ def test_the_seed_article_drafted_item_by_item(project: Path) -> None:
         ("british-ambassador", "caroline-wilson"),
         ("eu-ambassador-to-china", "nicolas-chapuis"),
         ("chinese-vice-foreign-minister", "qin-gang"),
-    }, "registry posts are reused: the EU's ambassador to China, the foreign vice-minister"
+        ("china-ambassador", "cao-zhongming"),
+    }, "registry posts reused; 'ambassador Cao Zhongming' is the 'China's ambassador to Belgium' told before"
     speakers = sorted((q["speaker"], q.get("relayed_by")) for q in draft["quotes"].values())
     assert ("antony-blinken", None) in speakers
     claims = [(c["claimants"], c["alleges"], c["label"]) for c in draft["claims"].values()]
