@@ -200,7 +200,7 @@ class EventCoder:
 
     def _ordered_out(self, verb: Token, sentence: Span) -> bool:
         """ "23 Russian diplomats must leave Britain": diplomats told to leave a country are
-        expelled by it (or, when the country is not named, by whoever says so)."""
+        expelled by it, and by whoever says so."""
         if verb.lemma_.lower() not in self.lexicon.departures:
             return False
         leaving = [child for child in subjects_of(verb) if child.lemma_.lower() in self.lexicon.diplomats]
@@ -209,10 +209,11 @@ class EventCoder:
         targets = [e for child in leaving for e in self.reader.phrase(child)]
         countries = [e for c in verb.children if c.dep_ == "dobj" for e in self.reader.phrase(c)]
         actors = [e for e in countries if self.entities.type_of(e) == "Country"]
-        if not actors and verb.head.lemma_.lower() in self.lexicon.reporting_verbs:
-            actors = [
+        if verb.head.lemma_.lower() in self.lexicon.reporting_verbs:
+            speakers = [
                 e for child in subjects_of(clause_with_subject(verb.head)) for e in self.reader.phrase(child)
             ]
+            actors += [e for e in speakers if e not in actors]
         expulsion = next((cue for cue in self.lexicon.events if cue.type == EXPULSION), None)
         if expulsion is None or not actors or not targets:
             return False

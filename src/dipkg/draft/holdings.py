@@ -139,21 +139,40 @@ class Holdings:
         return self.doc[i + 1] if i + 1 < begin.i else begin
 
     def drop_contradicted_datelines(self) -> None:
-        """A post given the dateline's state is dropped when its holder acts against that state."""
-        opposed = {
-            actor
-            for event in self.draft.events.values()
-            for actor in event.actors
-            if self.reader.dateline in event.targets
-            or any(self.represents(t) == self.reader.dateline for t in event.targets)
-        }
-        self.draft.holdings = [
-            h
-            for h in self.draft.holdings
-            if not (h.confidence == DATELINE_CONFIDENCE and h.holder in opposed)
-        ]
+        """A post given the dateline's state is wrong when its holder acts against that state: it
+        goes to the one state the holder acts with, or is dropped."""
+        dateline = self.reader.dateline
+        kept = []
+        for holding in self.draft.holdings:
+            if holding.confidence != DATELINE_CONFIDENCE or not self._opposes(holding.holder, dateline):
+                kept.append(holding)
+                continue
+            allies = {
+                actor
+                for event in self.draft.events.values()
+                if holding.holder in event.actors
+                for actor in event.actors
+                if self.entities.type_of(actor) == "Country" and actor != dateline
+            }
+            old = self.draft.posts.get(holding.post)
+            if len(allies) == 1 and old is not None and dateline is not None:
+                (state,) = allies
+                key = state + holding.post.removeprefix(dateline)
+                self.draft.posts.setdefault(
+                    key, DraftPost(key, old.type, old.label, state, old.accredited_to, old.evidence, 0.5)
+                )
+                kept.append(DraftHolding(key, holding.holder, holding.former, holding.evidence, 0.5))
+        self.draft.holdings = kept
         used = {h.post for h in self.draft.holdings}
         self.draft.posts = {key: post for key, post in self.draft.posts.items() if key in used}
+
+    def _opposes(self, person: str, state: str | None) -> bool:
+        """True when the person acts against the state, or against one of its post holders."""
+        return any(
+            person in event.actors
+            and (state in event.targets or any(self.represents(t) == state for t in event.targets))
+            for event in self.draft.events.values()
+        )
 
     def represents(self, person: str) -> str | None:
         """The state whose post the article names the person as holding (not by the dateline alone)."""
