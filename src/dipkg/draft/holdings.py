@@ -35,7 +35,7 @@ class Holdings:
         self.domain = reader.domain
         self.registry = reader.registry
         self.draft = reader.draft
-        # The state of the last unnamed holder of each post class ("the U.S. ambassador").
+        # The state of the last unnamed diplomat of each post class ("the U.S. ambassador").
         self.unnamed: dict[str, str] = {}
 
     def read(self, sentence: Span) -> None:
@@ -49,7 +49,8 @@ class Holdings:
                 i += 1
                 continue
             size = len(title.words.split())
-            self._holding(sentence, tokens[i], tokens[i + size - 1], title)
+            if tokens[i + size - 1].pos_ in {"NOUN", "PROPN"}:  # not "the official news agency"
+                self._holding(sentence, tokens[i], tokens[i + size - 1], title)
             i += size
 
     def _title_at(self, lowered: list[str], i: int) -> Title | None:
@@ -63,7 +64,7 @@ class Holdings:
         holder = self._holder(first, last)
         if holder is None:
             unnamed, _ = self._title_state(first)
-            if unnamed is not None:
+            if unnamed is not None and title.diplomatic:
                 self.unnamed[title.post_type] = unnamed
             return
         represents, begin = self._title_state(first)
@@ -194,10 +195,11 @@ class Holdings:
                 mention = self.entities.at(child.i)
                 if mention is not None and self.entities.is_person(mention.entity):
                     return mention.entity, mention.start, mention.end
-        if last.dep_ == "appos":
-            mention = self.entities.at(last.head.i)
-            if mention is not None and self.entities.is_person(mention.entity):
-                return mention.entity, mention.start, mention.end
+        for word in self.doc[first.i : last.i + 1]:
+            if word.dep_ == "appos":  # "Blinken, the first U.S. secretary of state"
+                mention = self.entities.at(word.head.i)
+                if mention is not None and self.entities.is_person(mention.entity):
+                    return mention.entity, mention.start, mention.end
         return None
 
     def _title_state(self, first: Token) -> tuple[str | None, Token]:

@@ -20,7 +20,7 @@ PLACE_TYPES = frozenset({"City", "Region", "Venue"})
 # Entity types that are sides in their own right: states and their organisations.
 STATE_TYPES = frozenset({"Country", "InternationalOrganization"})
 # Kinds the entity recogniser may give a person's name by mistake.
-NAME_TYPES = frozenset({"City", "Region", "Venue", "Organization"})
+NAME_TYPES = frozenset({"City", "Region", "Venue"})
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers"})
 THING_PRONOUNS = frozenset({"it", "its"})
 
