@@ -490,7 +490,7 @@ def test_an_article_with_no_event_gives_a_smaller_draft_that_builds(tmp_path: Pa
     refused = CliRunner().invoke(main, ["--project", str(root), "build", "--include-drafts"])
     assert (refused.exit_code, refused.stderr) == (
         3,
-        f"dipkg: error: {reviewed}:14: events: {{}} should be non-empty\n",
+        f"dipkg: error: {reviewed}:14: events: needs at least 1 entry\n",
     ), "a reviewed annotation states at least one event"
 
 

@@ -62,6 +62,10 @@ def check_schema(document: LocatedDocument, name: str) -> None:
         where = "/".join(str(part) for part in error.absolute_path) or "top level"
         if error.validator == "enum":
             message = _enum_message(error)
+        elif error.validator == "minProperties" and isinstance(error.validator_value, int):
+            # jsonschema's own wording changed across releases ("does not have enough properties")
+            count = error.validator_value
+            message = f"needs at least {count} {'entry' if count == 1 else 'entries'}"
         elif error.validator == "not" and isinstance(error.validator_value, dict):
             together = error.validator_value.get("required", [])
             message = f"{' and '.join(together)} cannot be given together"
