@@ -11,22 +11,16 @@ from typing import TYPE_CHECKING
 from spacy.tokens import Span
 
 from dipkg.draft.model import DraftEvent, unique
+from dipkg.draft.stage import Stage
 
 if TYPE_CHECKING:
-    from dipkg.draft.reader import ArticleReader
+    pass
 
 VISIT = "Visit"
 
 
-class Episodes:
+class Episodes(Stage):
     """Joins, dates and links the drafted events as parts of the episodes the article tells."""
-
-    def __init__(self, reader: ArticleReader) -> None:
-        self.reader = reader
-        self.doc = reader.doc
-        self.lexicon = reader.lexicon
-        self.domain = reader.domain
-        self.draft = reader.draft
 
     def anaphoric_dates(self, sentence: Span) -> None:
         """ "X announced the move late on Friday": "the move" is the act told in the sentence

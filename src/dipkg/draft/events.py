@@ -17,6 +17,7 @@ from dipkg.draft.lexicon import EventCue
 from dipkg.draft.mentions import STATE_TYPES, slug
 from dipkg.draft.model import DraftAct, DraftEvent, Quote, unique_key
 from dipkg.draft.roles import Roles
+from dipkg.draft.stage import Stage
 from dipkg.draft.syntax import clause_with_subject, subjects_of
 
 if TYPE_CHECKING:
@@ -40,17 +41,11 @@ class Trigger:
     particle: str | None = None  # the particle of a phrasal verb ("in" of "call in")
 
 
-class EventCoder:
+class EventCoder(Stage):
     """Finds the triggers of a sentence and codes each as an event, an unrealised act, or a note."""
 
     def __init__(self, reader: ArticleReader) -> None:
-        self.reader = reader
-        self.doc = reader.doc
-        self.text = reader.text
-        self.entities = reader.entities
-        self.lexicon = reader.lexicon
-        self.domain = reader.domain
-        self.draft = reader.draft
+        super().__init__(reader)
         self.roles = Roles(reader)
         self.demanded: set[int] = set()  # reporting verbs already coded as a demand
 

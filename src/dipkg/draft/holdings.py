@@ -10,6 +10,7 @@ from spacy.tokens import Span, Token
 from dipkg.draft.lexicon import Title
 from dipkg.draft.mentions import STATE_TYPES, slug
 from dipkg.draft.model import DraftHolding, DraftPost, Quote, trimmed_quote
+from dipkg.draft.stage import Stage
 
 if TYPE_CHECKING:
     from dipkg.draft.reader import ArticleReader
@@ -23,18 +24,11 @@ GENERIC_POSTS = frozenset({"MinisterPost", "DeputyMinisterPost", "OfficialPost",
 TITLE_PREFIXES = frozenset({"'s", "\u2019s", "the", "former", "then", "acting", "deputy", "senior", "top"})
 
 
-class Holdings:
+class Holdings(Stage):
     """Reads titles into posts and their holders, and tells which state a holder stands for."""
 
     def __init__(self, reader: ArticleReader) -> None:
-        self.reader = reader
-        self.doc = reader.doc
-        self.text = reader.text
-        self.entities = reader.entities
-        self.lexicon = reader.lexicon
-        self.domain = reader.domain
-        self.registry = reader.registry
-        self.draft = reader.draft
+        super().__init__(reader)
         # The state of the last unnamed diplomat of each post class ("the U.S. ambassador").
         self.unnamed: dict[str, str] = {}
 

@@ -10,10 +10,11 @@ from spacy.tokens import Span, Token
 
 from dipkg.draft.mentions import Proposed, slug
 from dipkg.draft.model import DraftClaim, DraftQuote, Quote, trimmed_quote, unique_key
+from dipkg.draft.stage import Stage
 from dipkg.draft.syntax import clause_with_subject, subjects_of
 
 if TYPE_CHECKING:
-    from dipkg.draft.reader import ArticleReader
+    pass
 
 QUOTATION = re.compile(r"\"([^\"\n]{3,}?)\"|“([^”\n]{3,}?)”")
 ALLEGATIONS_SCHEME = "allegations"
@@ -27,17 +28,8 @@ STOP_WORDS = frozenset(
 SPEAKING_PRONOUNS = frozenset({"he", "she"})
 
 
-class Quotations:
+class Quotations(Stage):
     """Reads the quotations of an article, who said them and through whom, and what accusations claim."""
-
-    def __init__(self, reader: ArticleReader) -> None:
-        self.reader = reader
-        self.doc = reader.doc
-        self.text = reader.text
-        self.entities = reader.entities
-        self.lexicon = reader.lexicon
-        self.registry = reader.registry
-        self.draft = reader.draft
 
     def read(self) -> None:
         """Drafts the quotations of the article, then the claims of the accusations read."""

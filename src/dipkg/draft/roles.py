@@ -8,21 +8,15 @@ from typing import TYPE_CHECKING
 from dipkg.domain.model import Role
 from dipkg.draft.lexicon import EventCue
 from dipkg.draft.model import unique
+from dipkg.draft.stage import Stage
 from dipkg.draft.syntax import clause_with_subject, subjects_of
 
 if TYPE_CHECKING:
     from dipkg.draft.events import Trigger
-    from dipkg.draft.reader import ArticleReader
 
 
-class Roles:
+class Roles(Stage):
     """Actors, targets and participants of a trigger, and the shapes of the events they make."""
-
-    def __init__(self, reader: ArticleReader) -> None:
-        self.reader = reader
-        self.entities = reader.entities
-        self.lexicon = reader.lexicon
-        self.domain = reader.domain
 
     def of_trigger(self, trigger: Trigger) -> tuple[list[str], list[str], list[str]]:
         """The actors, targets and participants of a trigger."""
