@@ -1,0 +1,232 @@
+"""`dipkg site`: the published graph as a static site: a page and three RDF documents for every
+resource, article pages with their evidence highlighted, a timeline, the dataset's index with its
+canned queries, and the deployment files.
+
+The build is incremental: the site index (an SQLite file in the cache) remembers what every graph
+of kg/ said about every resource, by the graph file's SHA-256. A rebuild reads only the graphs
+whose file changed, makes again only the documents of the resources they spoke of before or speak
+of now, and writes a file only when its bytes change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from dipkg import __version__
+from dipkg.dataset import Snapshot, consistent
+from dipkg.errors import InputError
+from dipkg.iris import Prefixes, prefix_map
+from dipkg.layout import KG_DESCRIPTION_FILE
+from dipkg.progress import Progress, tracked
+from dipkg.project import Project, shipped_data_dir
+from dipkg.query.catalogue import catalogue
+from dipkg.web import deploy, documents
+from dipkg.web.index import SiteIndex, graph_statements, open_index
+from dipkg.web.pages import Renderer
+from dipkg.web.paths import FORMATS
+
+SITE_SUBDIR = "site"
+DESCRIPTION_GRAPH = "void.ttl"
+CONTEXT_FILE = "context.jsonld"
+
+
+@dataclass(frozen=True)
+class SiteReport:
+    """What a site build did: documents written, left as they were, and removed."""
+
+    out: Path
+    documents: int
+    written: int
+    unchanged: int
+    removed: int
+    graphs_read: int
+
+    def summary(self) -> str:
+        return (
+            f"site in {self.out}/: {self.documents} resource documents ({self.written} files written, "
+            f"{self.unchanged} unchanged, {self.removed} removed); {self.graphs_read} graphs read"
+        )
+
+
+def build_site(
+    project: Project,
+    out: Path,
+    base_url: str | None = None,
+    progress: Progress | None = None,
+    sparql: str | None = None,
+) -> SiteReport:
+    """Build (or bring up to date) the static site of the project's kg/ in `out`."""
+    kg_dir = project.kg_dir
+    return consistent(kg_dir, lambda current: _build(project, current, out, base_url, sparql, progress))
+
+
+def _build(
+    project: Project,
+    current: Snapshot,
+    out: Path,
+    base_url: str | None,
+    sparql: str | None,
+    progress: Progress | None,
+) -> SiteReport:
+    base_iri = current.base_iri
+    url = base_url or base_iri
+    endpoint = sparql or "sparql"
+    out.mkdir(parents=True, exist_ok=True)
+    key = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
+    writer = _Writer(out)
+    with open_index(project.cache_dir / SITE_SUBDIR / key / "index.sqlite") as index:
+        fingerprint = json.dumps([__version__, base_iri, url, endpoint, _templates_sha()])
+        everything = index.setting("fingerprint") != fingerprint
+        index.connection.execute("BEGIN")
+        affected, read = _reindex(index, current, base_iri, progress)
+        shared_changed = any(not name.startswith(base_iri + "graph/article/") for name in read)
+        paths = index.all_paths()
+        if everything or shared_changed:
+            affected = set(paths) | set(index.pages())
+        renderer = Renderer(base_iri, endpoint, project, prefix_map(base_iri))
+        for path in tracked(sorted(affected), len(affected), "pages", progress):
+            if path in paths:
+                _write_resource(index, renderer, writer, path)
+            else:
+                writer.remove(path)
+                index.set_page(path, None)
+        _write_listings(index, renderer, writer, project)
+        _write_static(writer, current, project, base_iri, url)
+        index.set_setting("fingerprint", fingerprint)
+        index.connection.execute("COMMIT")
+        return SiteReport(out, len(paths), writer.written, writer.unchanged, writer.removed, len(read))
+
+
+def _reindex(
+    index: SiteIndex, current: Snapshot, base_iri: str, progress: Progress | None
+) -> tuple[set[str], list[str]]:
+    """Bring the index up to date with kg/: the documents to make again, and the graphs read."""
+    known = index.graphs()
+    listed = {graph.name: graph for graph in current.graphs}
+    description_sha = hashlib.sha256(current.description).hexdigest()
+    affected: set[str] = set()
+    read: list[str] = []
+    for name in sorted(set(known) - set(listed) - {DESCRIPTION_GRAPH}):
+        affected |= index.paths_of(name)
+        index.drop_graph(name)
+        read.append(name)
+    changed = [g for g in current.graphs if known.get(g.name) != g.sha256 or g.sha256 is None]
+    for graph in tracked(changed, len(changed), "indexing", progress):
+        affected |= index.paths_of(graph.name)
+        statements, labels, types = graph_statements(current.read(graph), str(graph.path), base_iri)
+        index.replace_graph(graph.name, graph.sha256 or "", statements, labels, types)
+        affected |= {path for path, _ in statements.values()}
+        read.append(graph.name)
+    if known.get(DESCRIPTION_GRAPH) != description_sha:
+        affected |= index.paths_of(DESCRIPTION_GRAPH)
+        statements, labels, types = graph_statements(current.description, KG_DESCRIPTION_FILE, base_iri)
+        index.replace_graph(DESCRIPTION_GRAPH, description_sha, statements, labels, types)
+        affected |= {path for path, _ in statements.values()}
+    return affected, read
+
+
+def _write_resource(index: SiteIndex, renderer: Renderer, writer: _Writer, path: str) -> None:
+    """The page and RDF documents of the resources at one path."""
+    resources = index.resources_at(path)
+    triples = documents.parse_lines(index.statements(path))
+    described = documents.description(triples, set(resources))
+    iris = {t.subject.value for t in triples} | {t.predicate.value for t in triples}
+    iris |= {t.object.value for t in triples if isinstance(t.object, ox.NamedNode)}
+    labels = index.labels(iris)
+    jsonld = documents.json_bytes(renderer.jsonld.document(described))
+    files = {
+        "ttl": documents.turtle(described, renderer.prefix_map),
+        "nt": documents.ntriples(described),
+        "jsonld": jsonld,
+        "html": renderer.resource_page(path, resources, triples, labels, jsonld.decode("utf-8")),
+    }
+    digest = hashlib.sha256(b"".join(files[ext] for ext in FORMATS)).hexdigest()
+    if index.page_sha(path) == digest and all(writer.exists(f"{path}.{ext}") for ext in FORMATS):
+        writer.unchanged += len(files)
+        return
+    for ext, data in files.items():
+        writer.write(f"{path}.{ext}", data)
+    index.set_page(path, digest)
+
+
+def _write_listings(index: SiteIndex, renderer: Renderer, writer: _Writer, project: Project) -> None:
+    """The index page, the article list, the timeline and its filtered pages."""
+    for relative, data in renderer.listings(index, catalogue(project.query_files)):
+        writer.write(relative, data)
+
+
+def _write_static(writer: _Writer, current: Snapshot, project: Project, base_iri: str, url: str) -> None:
+    """Downloads (kg/ files, queries), the JSON-LD context, assets and deployment files."""
+    writer.write(KG_DESCRIPTION_FILE, current.description)
+    writer.write(f"kg/{KG_DESCRIPTION_FILE}", current.description)
+    for graph in current.graphs:
+        writer.write(f"kg/{graph.relative}", current.read(graph))
+    for query in catalogue(project.query_files):
+        writer.write(f"queries/{query.name}.rq", query.text.encode("utf-8"))
+    writer.write(CONTEXT_FILE, documents.json_bytes(documents.context(prefix_map(base_iri))))
+    assets = shipped_data_dir() / "web" / "assets"
+    for asset in sorted(assets.rglob("*")):
+        if asset.is_file():
+            writer.write(f"assets/{asset.relative_to(assets).as_posix()}", asset.read_bytes())
+    writer.write(".htaccess", deploy.htaccess(url).encode())
+    writer.write("nginx.conf", deploy.nginx(url).encode())
+    writer.write("w3id.htaccess", deploy.w3id_rules(base_iri, url).encode())
+
+
+def _templates_sha() -> str:
+    folder = shipped_data_dir() / "web"
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.as_posix().encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+class _Writer:
+    """Writes site files only when their bytes change (0644, by rename), and removes documents."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.written = self.unchanged = self.removed = 0
+
+    def exists(self, relative: str) -> bool:
+        return (self.out / relative).is_file()
+
+    def write(self, relative: str, data: bytes) -> None:
+        target = self.out / relative
+        try:
+            if target.read_bytes() == data:
+                self.unchanged += 1
+                return
+        except OSError:
+            pass
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.partial")
+        try:
+            partial.write_bytes(data)
+            os.chmod(partial, 0o644)
+            os.replace(partial, target)
+        except OSError as exc:
+            raise InputError(f"cannot write the site: {exc.strerror}", target) from exc
+        self.written += 1
+
+    def remove(self, path: str) -> None:
+        for ext in FORMATS:
+            target = self.out / f"{path}.{ext}"
+            if target.is_file():
+                target.unlink()
+                self.removed += 1
+
+
+def site_folder(project: Project) -> Path:
+    """Where `dipkg site` writes by default: site/ in the project."""
+    if project.root is None:
+        return Path(SITE_SUBDIR)
+    return project.root / SITE_SUBDIR
+

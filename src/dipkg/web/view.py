@@ -1,0 +1,222 @@
+"""What a page shows of a resource: its statements, incoming links, evidence and counterparts,
+read from the triples the site index holds for its document."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from dipkg.iris import STANDARD_NAMESPACES, Prefixes
+from dipkg.web.paths import document_path, fragment, root_of
+
+DIP = STANDARD_NAMESPACES["dip"]
+OA = STANDARD_NAMESPACES["oa"]
+SCHEMA = STANDARD_NAMESPACES["schema"]
+RDF_TYPE = STANDARD_NAMESPACES["rdf"] + "type"
+LABELS = (STANDARD_NAMESPACES["rdfs"] + "label", STANDARD_NAMESPACES["skos"] + "prefLabel")
+WIKIDATA = STANDARD_NAMESPACES["wd"]
+ROLES = (DIP + "actor", DIP + "target")
+
+
+@dataclass(frozen=True)
+class Link:
+    """A value as a page shows it: text, and where it links (None for a literal)."""
+
+    text: str
+    href: str | None = None
+    external: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Quoted words inside their sentence, and the article they are from."""
+
+    before: str
+    exact: str
+    after: str
+    article: Link
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """A stretch of article text: plain, or inside evidence spans (linked to what they support)."""
+
+    text: str
+    href: str | None = None
+    kind: str = ""
+    title: str = ""
+
+
+@dataclass
+class View:
+    """The triples of one document, with what a page needs to say of each IRI in them."""
+
+    path: str
+    resources: list[str]
+    triples: list[ox.Triple]
+    base_iri: str
+    prefixes: Prefixes
+    known_labels: dict[str, str]
+    outgoing: dict[str, dict[str, list[ox.NamedNode | ox.Literal]]] = field(init=False)
+    incoming: dict[str, list[tuple[str, str]]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.outgoing = defaultdict(lambda: defaultdict(list))
+        self.incoming = defaultdict(list)
+        for t in self.triples:
+            self.outgoing[t.subject.value][t.predicate.value].append(t.object)  # type: ignore[arg-type]
+            if isinstance(t.object, ox.NamedNode):
+                self.incoming[t.object.value].append((t.subject.value, t.predicate.value))
+
+    @property
+    def root(self) -> str:
+        return root_of(self.path)
+
+    def values(self, subject: str, predicate: str) -> list[ox.NamedNode | ox.Literal]:
+        return sorted(self.outgoing.get(subject, {}).get(predicate, []), key=str)
+
+    def first(self, subject: str, predicate: str) -> str | None:
+        found = self.values(subject, predicate)
+        return found[0].value if found else None
+
+    def types(self, subject: str) -> list[str]:
+        return [t.value for t in self.values(subject, RDF_TYPE)]
+
+    def label(self, iri: str) -> str:
+        for predicate in LABELS:
+            for value in self.values(iri, predicate):
+                if isinstance(value, ox.Literal) and value.language in (None, "en"):
+                    return value.value
+        return self.known_labels.get(iri) or self.prefixes.shorten(iri).strip("<>")
+
+    def href(self, iri: str) -> str | None:
+        """The page of an IRI under the base (relative to this page), else None."""
+        path = document_path(iri, self.base_iri)
+        if path is None:
+            return None
+        anchor = fragment(iri)
+        return f"{self.root}{path}.html" + (f"#{anchor}" if anchor else "")
+
+    def link(self, term: ox.NamedNode | ox.Literal) -> Link:
+        if isinstance(term, ox.Literal):
+            note = f"@{term.language}" if term.language else ""
+            if not term.language and not term.datatype.value.endswith("#string"):
+                note = self.prefixes.shorten(term.datatype.value)
+            return Link(term.value, note=note)
+        href = self.href(term.value)
+        if href is None:
+            return Link(self.label(term.value), term.value, external=True, note=term.value)
+        return Link(self.label(term.value), href)
+
+    def statements(self, subject: str) -> list[tuple[Link, list[Link]]]:
+        """Each predicate of the subject (types aside) with its values."""
+        rows = []
+        for predicate, objects in sorted(self.outgoing.get(subject, {}).items()):
+            if predicate == RDF_TYPE:
+                continue
+            rows.append((self.link(ox.NamedNode(predicate)), [self.link(o) for o in sorted(objects, key=str)]))
+        return rows
+
+    def backlinks(self, subject: str) -> list[tuple[Link, list[Link]]]:
+        """What points at the subject, grouped by predicate ('actor of', 'target of', ...)."""
+        grouped: dict[str, list[str]] = defaultdict(list)
+        for source, predicate in self.incoming.get(subject, []):
+            grouped[predicate].append(source)
+        rows = []
+        for predicate in sorted(grouped):
+            link = self.link(ox.NamedNode(predicate))
+            sources = sorted(set(grouped[predicate]), key=lambda s: (self.first(s, DIP + "date") or "", s))
+            rows.append((Link(f"{link.text} of", link.href), [self.link(ox.NamedNode(s)) for s in sources]))
+        return rows
+
+    def wikidata(self, subject: str) -> list[Link]:
+        return [
+            Link(o.value, o.value, external=True)
+            for values in self.outgoing.get(subject, {}).values()
+            for o in values
+            if isinstance(o, ox.NamedNode) and o.value.startswith(WIKIDATA)
+        ]
+
+    def evidence(self, subject: str) -> list[Evidence]:
+        """The evidence spans of a statement, each inside its sentence, in text order."""
+        found = []
+        for span in self.values(subject, DIP + "evidence"):
+            exact = self.first(span.value, OA + "exact")
+            start = self.first(span.value, OA + "start")
+            article = self.first(span.value, DIP + "inArticle")
+            if exact is None or start is None or article is None:
+                continue
+            before = after = ""
+            sentence = self.first(span.value, DIP + "sentence")
+            if sentence is not None:
+                text = self.first(sentence, OA + "exact")
+                begins = self.first(sentence, OA + "start")
+                if text is not None and begins is not None:
+                    offset = int(start) - int(begins)
+                    if text[offset : offset + len(exact)] == exact:
+                        before, after = text[:offset], text[offset + len(exact) :]
+            end = int(start) + len(exact)
+            target = Link(self.label(article), f"{self.href(article)}#span-{start}-{end}")
+            found.append((int(start), Evidence(before, exact, after, target)))
+        return [evidence for _, evidence in sorted(found, key=lambda item: item[0])]
+
+    def counterparts(self, subject: str) -> list[tuple[Link, int]]:
+        """The actors and targets of the events this resource acts in or is the target of, with how
+        many events each shares with it."""
+        counts: Counter[str] = Counter()
+        for event, predicate in self.incoming.get(subject, []):
+            if predicate not in ROLES:
+                continue
+            others = {o.value for role in ROLES for o in self.values(event, role)} - {subject}
+            counts.update(others)
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], self.label(item[0]), item[0]))
+        return [(self.link(ox.NamedNode(iri)), count) for iri, count in ranked]
+
+    def highlights(self, article: str) -> tuple[list[Highlight], list[tuple[str, str, list[Link]]]]:
+        """The article's text cut at every evidence span boundary, each stretch inside spans linked
+        to what its innermost span supports; and each span (id, words, what it supports)."""
+        text = self.first(article, SCHEMA + "text") or ""
+        supports: dict[str, list[str]] = defaultdict(list)
+        for t in self.triples:
+            if t.predicate.value == DIP + "evidence" and isinstance(t.object, ox.NamedNode):
+                supports[t.object.value].append(t.subject.value)
+        spans = []
+        for span in supports:
+            start, exact = self.first(span, OA + "start"), self.first(span, OA + "exact")
+            if start is not None and exact is not None:
+                spans.append((int(start), int(start) + len(exact), exact, span))
+        spans.sort()
+        listing = []
+        for start, end, exact, span in spans:
+            things = sorted(supports[span], key=lambda s: (self._is_claim(s), self.label(s), s))
+            listing.append((f"span-{start}-{end}", exact, [self._support_link(s) for s in things]))
+        if not text:
+            return [], listing
+        cuts = sorted({0, len(text), *(s for s, _, _, _ in spans), *(e for _, e, _, _ in spans)})
+        pieces = []
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            covering = [s for s in spans if s[0] <= a and s[1] >= b and text[s[0] : s[1]] == s[2]]
+            if not covering:
+                pieces.append(Highlight(text[a:b]))
+                continue
+            innermost = min(covering, key=lambda s: (s[1] - s[0], s[0]))
+            things = sorted(supports[innermost[3]], key=lambda s: (self._is_claim(s), self.label(s), s))
+            claims_only = all(self._is_claim(s) for s in things)
+            title = "; ".join(self._support_link(s).text for s in things)
+            pieces.append(Highlight(text[a:b], self.href(things[0]), "claim" if claims_only else "fact", title))
+        return pieces, listing
+
+    def _is_claim(self, iri: str) -> bool:
+        return DIP + "Claim" in self.types(iri)
+
+    def _support_link(self, iri: str) -> Link:
+        link = self.link(ox.NamedNode(iri))
+        if self._is_claim(iri):
+            claimant = self.first(iri, DIP + "claimant")
+            who = self.label(claimant) if claimant else "someone"
+            return Link(link.text, link.href, note=f"claim by {who}")
+        kinds = ", ".join(self.label(t) for t in self.types(iri))
+        return Link(link.text, link.href, note=kinds)
