@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from dipkg.query.results import ResultTable
     from dipkg.stores.remote import LoadReport
     from dipkg.validate.validation import ValidationReport
+    from dipkg.web.site import SiteReport
 
 __all__ = [
     "DEFAULT_BASE_IRI",
@@ -422,6 +423,22 @@ def save(path: str | os.PathLike[str], data: bytes) -> None:
     from dipkg.build.publish import write_file
 
     write_file(Path(path), data)
+
+
+def site(
+    project: ProjectLike,
+    out: str | os.PathLike[str] | None = None,
+    base_url: str | None = None,
+    sparql: str | None = None,
+    progress: Progress | None = None,
+) -> SiteReport:
+    """Build (or bring up to date) the static site of kg/: a page and Turtle, JSON-LD and N-Triples
+    documents for every resource, article pages, the timeline, the index and deployment files."""
+    from dipkg.web.site import build_site, site_folder
+
+    chosen = _project(project)
+    folder = Path(out) if out is not None else site_folder(chosen)
+    return build_site(chosen, folder, base_url=base_url, sparql=sparql, progress=progress)
 
 
 def serve(

@@ -9,7 +9,15 @@ from pathlib import Path
 import click
 
 from dipkg import api
-from dipkg.cli.app import CHECKING_CODES, LOCAL_CODES, Settings, command, kg_option, output_option
+from dipkg.cli.app import (
+    CHECKING_CODES,
+    LOCAL_CODES,
+    Settings,
+    check_base_iri_option,
+    command,
+    kg_option,
+    output_option,
+)
 from dipkg.errors import (
     EXIT_BAD_INPUT,
     EXIT_ENDPOINT_ERROR,
@@ -240,6 +248,46 @@ def export(settings: Settings, export_format: str | None, output: Path | None, k
     else:
         api.save(output, data)
         settings.detail(f"wrote {output} ({len(data)} bytes, {chosen})")
+
+
+@command([EXIT_OK, EXIT_USAGE, EXIT_BAD_INPUT, EXIT_WRITE_FAILED, EXIT_INTERNAL_ERROR, EXIT_INTERRUPTED])
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help="Folder to write the site in (default: the project's site/).",
+)
+@click.option(
+    "--base-url",
+    callback=check_base_iri_option,
+    help="Where the site will be hosted, for the deployment files (default: the graph's base IRI).",
+)
+@click.option(
+    "--sparql",
+    "sparql_url",
+    metavar="URL",
+    help="SPARQL endpoint of the query forms (default: sparql beside the index, as `dipkg serve` has it).",
+)
+@kg_option
+def site(
+    settings: Settings,
+    out_dir: Path | None,
+    base_url: str | None,
+    sparql_url: str | None,
+    kg_dir: Path | None,
+) -> None:
+    """Publish kg/ as a static site: pages and RDF documents for every resource.
+
+    Every resource IRI gets a page (PATH.html) and its description as Turtle, JSON-LD and
+    N-Triples (PATH.ttl, .jsonld, .nt); articles show their text with each evidence span
+    highlighted and linked to what it supports; a timeline, the index (counts, licence, downloads,
+    canned queries with forms) and deployment files (.htaccess, nginx.conf, w3id.htaccess) doing
+    content negotiation. A rebuild rewrites only what changed.
+
+    Example: dipkg site --out public --base-url https://example.org/dipkg/
+    """
+    report = api.site(settings.project(kg=kg_dir), out_dir, base_url, sparql_url, settings.progress())
+    settings.say(report.summary())
 
 
 @command(LOCAL_CODES)

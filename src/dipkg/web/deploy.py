@@ -39,8 +39,8 @@ def htaccess(base_url: str) -> str:
         "RewriteCond %{REQUEST_FILENAME} !-f",
         "RewriteCond %{REQUEST_FILENAME}.html -f",
         "RewriteRule ^(.+)$ $1.html [R=303,L,E=vary:1]",
-        'Header always append Vary Accept env=REDIRECT_vary',
-        'Header always append Vary Accept env=vary',
+        "Header always append Vary Accept env=REDIRECT_vary",
+        "Header always append Vary Accept env=vary",
     ]
     return "\n".join(rules) + "\n"
 

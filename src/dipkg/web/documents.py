@@ -22,6 +22,11 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
+def term_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """The IRI, blank node id or lexical form of a term (a quoted triple as N-Triples)."""
+    return str(term) if isinstance(term, ox.Triple) else term.value
+
+
 def parse_lines(lines: list[str]) -> list[ox.Triple]:
     """N-Triples lines as triples."""
     if not lines:
@@ -35,7 +40,8 @@ def description(triples: list[ox.Triple], resources: set[str]) -> list[ox.Triple
     kept = {
         str(t): t
         for t in triples
-        if t.subject.value in resources or (isinstance(t.object, ox.NamedNode) and t.object.value in resources)
+        if term_value(t.subject) in resources
+        or (isinstance(t.object, ox.NamedNode) and term_value(t.object) in resources)
     }
     return [kept[key] for key in sorted(kept)]
 
@@ -49,7 +55,7 @@ def turtle(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes:
     """Turtle with the fixed prefix map, sorted as `dipkg build` writes it."""
     graph = Graph()
     for t in triples:
-        graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+        graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))  # type: ignore[arg-type]
     writer = TurtleWriter(prefixes)
     body = "\n\n".join(writer.statements(graph))
     return ("\n".join(writer.prefix_lines()) + "\n\n" + body + "\n").encode("utf-8")
@@ -86,11 +92,11 @@ class JsonLdWriter:
         """One node object per subject, keys and values sorted."""
         by_subject: dict[str, dict[str, list[Any]]] = {}
         for t in triples:
-            node = by_subject.setdefault(t.subject.value, {})
+            fields = by_subject.setdefault(term_value(t.subject), {})
             if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode):
-                node.setdefault("@type", []).append(self.iri(t.object.value))
+                fields.setdefault("@type", []).append(self.iri(term_value(t.object)))
             else:
-                node.setdefault(self.iri(t.predicate.value), []).append(self.value(t.object))
+                fields.setdefault(self.iri(t.predicate.value), []).append(self.value(t.object))
         nodes = []
         for subject in sorted(by_subject):
             fields = by_subject[subject]
@@ -108,7 +114,9 @@ class JsonLdWriter:
         """Named graphs, each a node object holding its own @graph."""
         return {
             "@context": self.context,
-            "@graph": [{"@id": self.iri(name), "@graph": self.nodes(graphs[name])} for name in sorted(graphs)],
+            "@graph": [
+                {"@id": self.iri(name), "@graph": self.nodes(graphs[name])} for name in sorted(graphs)
+            ],
         }
 
 

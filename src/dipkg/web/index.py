@@ -19,6 +19,7 @@ import pyoxigraph as ox
 
 from dipkg.iris import STANDARD_NAMESPACES
 from dipkg.rdfio import parse_quads
+from dipkg.web.documents import term_value
 from dipkg.web.paths import document_path
 
 DIP = STANDARD_NAMESPACES["dip"]
@@ -76,8 +77,9 @@ def graph_statements(
     data: bytes, name: str, base_iri: str
 ) -> tuple[dict[str, tuple[str, list[str]]], dict[str, str], set[tuple[str, str]]]:
     """What one graph's file says about each resource under the base (its document's path and
-    sorted N-Triples lines), the label of each subject it labels, and the types it gives. An article's lines also hold
-    every evidence link of its graph, so that its page can say what each span supports."""
+    sorted N-Triples lines), the label of each subject it labels, and the types it gives. An
+    article's lines also hold every evidence link of its graph, so that its page can say what each
+    span supports."""
     triples = [quad.triple for quad in parse_quads(data, "turtle", name)]
     outgoing: dict[str, list[ox.Triple]] = defaultdict(list)
     incoming: dict[str, list[ox.Triple]] = defaultdict(list)
@@ -85,21 +87,29 @@ def graph_statements(
     types: set[tuple[str, str]] = set()
     for triple in triples:
         if triple.predicate.value == RDF_TYPE:
-            types.add((triple.subject.value, triple.object.value))
-        subject = triple.subject.value
+            types.add((term_value(triple.subject), term_value(triple.object)))
+        subject = term_value(triple.subject)
         outgoing[subject].append(triple)
         if isinstance(triple.object, ox.NamedNode):
-            incoming[triple.object.value].append(triple)
-        elif triple.predicate.value in (LABEL, PREF_LABEL) and isinstance(triple.object, ox.Literal):
-            if triple.object.language in (None, "en") and (subject not in labels or triple.predicate.value == LABEL):
-                labels[subject] = triple.object.value
+            incoming[term_value(triple.object)].append(triple)
+        elif (
+            triple.predicate.value in (LABEL, PREF_LABEL)
+            and isinstance(triple.object, ox.Literal)
+            and triple.object.language in (None, "en")
+            and (subject not in labels or triple.predicate.value == LABEL)
+        ):
+            labels[subject] = triple.object.value
 
     def context(node: str) -> Iterator[ox.Triple]:
         for triple in outgoing.get(node, ()):
             if triple.predicate.value in CONTEXT_PREDICATES:
                 yield triple
                 if triple.predicate.value == SENTENCE and isinstance(triple.object, ox.NamedNode):
-                    yield from (t for t in outgoing.get(triple.object.value, ()) if t.predicate.value in CONTEXT_PREDICATES)
+                    yield from (
+                        t
+                        for t in outgoing.get(term_value(triple.object), ())
+                        if t.predicate.value in CONTEXT_PREDICATES
+                    )
 
     evidence = [t for t in triples if t.predicate.value == EVIDENCE]
     statements: dict[str, tuple[str, list[str]]] = {}
@@ -109,7 +119,10 @@ def graph_statements(
             continue
         lines = set()
         own = [*outgoing.get(resource, ()), *incoming.get(resource, ())]
-        if any(t.predicate.value == RDF_TYPE and t.object.value == ARTICLE for t in outgoing.get(resource, ())):
+        if any(
+            t.predicate.value == RDF_TYPE and term_value(t.object) == ARTICLE
+            for t in outgoing.get(resource, ())
+        ):
             own += evidence
         for triple in own:
             lines.add(ntriple(triple))
@@ -173,12 +186,14 @@ class SiteIndex:
         self.connection.executemany(
             "INSERT INTO labels VALUES (?, ?, ?)", ((iri, graph, label) for iri, label in labels.items())
         )
-        self.connection.executemany("INSERT INTO types VALUES (?, ?, ?)", ((i, graph, t) for i, t in sorted(types)))
+        self.connection.executemany(
+            "INSERT INTO types VALUES (?, ?, ?)", ((i, graph, t) for i, t in sorted(types))
+        )
         self.connection.execute("INSERT INTO graphs VALUES (?, ?)", (graph, sha256))
 
     def drop_graph(self, graph: str) -> None:
         for table in ("statements", "labels", "types", "graphs"):
-            self.connection.execute(f"DELETE FROM {table} WHERE graph = ?", (graph,))  # noqa: S608
+            self.connection.execute(f"DELETE FROM {table} WHERE graph = ?", (graph,))
 
     def statements(self, path: str) -> list[str]:
         """Every N-Triples line the graphs say about the resources of one document and their
@@ -195,13 +210,15 @@ class SiteIndex:
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            query = f"SELECT iri, MIN(label) FROM labels WHERE iri IN ({marks}) GROUP BY iri"  # noqa: S608
+            query = f"SELECT iri, MIN(label) FROM labels WHERE iri IN ({marks}) GROUP BY iri"
             found.update(dict(self.connection.execute(query, chunk)))
         return found
 
     def of_type(self, type_iri: str) -> set[str]:
         """The IRIs some graph types `type_iri`."""
-        return {row[0] for row in self.connection.execute("SELECT iri FROM types WHERE type = ?", (type_iri,))}
+        return {
+            row[0] for row in self.connection.execute("SELECT iri FROM types WHERE type = ?", (type_iri,))
+        }
 
     def page_sha(self, path: str) -> str | None:
         row = self.connection.execute("SELECT sha256 FROM pages WHERE path = ?", (path,)).fetchone()

@@ -24,7 +24,9 @@ def drawing(centre: str, counterparts: list[tuple[Link, int]]) -> str:
         angle = 2 * math.pi * index / len(shown) - math.pi / 2
         x, y = cx + RADIUS * math.cos(angle), cy + RADIUS * math.sin(angle)
         stroke = 1 + 5 * count / widest
-        lines.append(f'<line x1="{cx:.1f}" y1="{cy:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke-width="{stroke:.1f}"/>')
+        lines.append(
+            f'<line x1="{cx:.1f}" y1="{cy:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke-width="{stroke:.1f}"/>'
+        )
         anchor = "start" if math.cos(angle) > 0.2 else "end" if math.cos(angle) < -0.2 else "middle"
         dx = 9 if anchor == "start" else -9 if anchor == "end" else 0
         dy = 4 if anchor != "middle" else (16 if math.sin(angle) > 0 else -10)
@@ -42,7 +44,8 @@ def drawing(centre: str, counterparts: list[tuple[Link, int]]) -> str:
         f'aria-label="{escape(centre)} and the {len(shown)} parties it shares events with">'
         + "".join(lines)
         + f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="10"/>'
-        + f'<text x="{cx:.1f}" y="{cy + 26:.1f}" text-anchor="middle" font-weight="bold">{centre_label}</text>'
+        + f'<text x="{cx:.1f}" y="{cy + 26:.1f}" text-anchor="middle" font-weight="bold">'
+        + f"{centre_label}</text>"
         + "".join(nodes)
         + "</svg>"
     )

@@ -15,6 +15,7 @@ from dipkg.iris import STANDARD_NAMESPACES, Prefixes
 from dipkg.project import Project, shipped_data_dir
 from dipkg.query.catalogue import CannedQuery
 from dipkg.web import documents
+from dipkg.web.documents import term_value
 from dipkg.web.index import SiteIndex
 from dipkg.web.network import drawing
 from dipkg.web.paths import FORMATS, fragment, root_of
@@ -70,7 +71,9 @@ class Renderer:
         """The page of the resources at `path` (one section each)."""
         view = self.view(path, resources, triples, labels)
         sections = [self._section(view, iri) for iri in resources]
-        title = sections[0]["title"] if len(sections) == 1 else self.prefixes.shorten(resources[0].split("#")[0])
+        title = (
+            sections[0]["title"] if len(sections) == 1 else self.prefixes.shorten(resources[0].split("#")[0])
+        )
         if len(sections) > 1:
             title = labels.get(resources[0].split("#")[0], title.strip("<>"))
         return self._page(
@@ -79,7 +82,7 @@ class Renderer:
             title,
             sections=sections,
             alternates=[(ext, media.split(";")[0]) for ext, media in FORMATS.items() if ext != "html"],
-            jsonld=Markup(jsonld.replace("<", "\\u003c").strip()),  # noqa: S704 (JSON made safe in <script>)
+            jsonld=Markup(jsonld.replace("<", "\\u003c").strip()),
         )
 
     def _section(self, view: View, iri: str) -> dict[str, Any]:
@@ -88,7 +91,8 @@ class Renderer:
         if DIP + "Claim" in view.types(iri):
             claimant = view.first(iri, DIP + "claimant")
             claim = view.link(ox.NamedNode(claimant)) if claimant else Link("someone")
-        text, spans = ([], [])
+        text: list[Any] = []
+        spans: list[Any] = []
         if DIP + "Article" in view.types(iri):
             text, spans = view.highlights(iri)
         statements = view.statements(iri)
@@ -108,7 +112,7 @@ class Renderer:
             "statements": statements,
             "backlinks": view.backlinks(iri),
             "counterparts": counterparts,
-            "network": Markup(drawing(view.label(iri), counterparts)),  # noqa: S704 (escaped by drawing)
+            "network": Markup(drawing(view.label(iri), counterparts)),
         }
 
     def listings(self, index: SiteIndex, queries: list[CannedQuery]) -> Iterator[tuple[str, bytes]]:
@@ -122,15 +126,18 @@ class Renderer:
         view = View("index", [], [], self.base_iri, self.prefixes, labels)
         articles = self._articles(index)
         yield "index.html", self._index(index, events, articles, queries)
-        yield "articles.html", self._listing(
+        yield (
             "articles.html",
-            "Articles",
-            ["Published", "Article", "Events"],
-            [
-                [[Link(a["date"])], [view.link(ox.NamedNode(a["iri"]))], [Link(str(a["events"]))]]
-                for a in articles
-            ],
-            "articles",
+            self._listing(
+                "articles.html",
+                "Articles",
+                ["Published", "Article", "Events"],
+                [
+                    [[Link(a["date"])], [view.link(ox.NamedNode(a["iri"]))], [Link(str(a["events"]))]]
+                    for a in articles
+                ],
+                "articles",
+            ),
         )
         countries = index.of_type(DIP + "Country")
         by_year: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -144,37 +151,55 @@ class Renderer:
             for i, a in enumerate(states):
                 for b in states[i + 1 :]:
                     by_pair[(a, b)].append(event)
-        year_links = [(Link(year, f"timeline/{year}.html"), len(rows)) for year, rows in sorted(by_year.items())]
+        year_links = [
+            (Link(year, f"timeline/{year}.html"), len(rows)) for year, rows in sorted(by_year.items())
+        ]
         category_links = [
             (Link(view.label(c), f"timeline/category/{_local(c)}.html"), len(rows))
             for c, rows in sorted(by_category.items(), key=lambda item: view.label(item[0]))
         ]
         pair_links = [
-            (Link(f"{view.label(a)} – {view.label(b)}", f"timeline/pair/{_local(a)}--{_local(b)}.html"), len(rows))
+            (
+                Link(f"{view.label(a)} - {view.label(b)}", f"timeline/pair/{_local(a)}--{_local(b)}.html"),
+                len(rows),
+            )
             for (a, b), rows in sorted(by_pair.items(), key=lambda item: (-len(item[1]), item[0]))
         ]
-        filters = [("By year", year_links), ("By PLOVER category", category_links), ("By country pair", pair_links)]
-        yield "timeline.html", self._listing(
+        filters = [
+            ("By year", year_links),
+            ("By PLOVER category", category_links),
+            ("By country pair", pair_links),
+        ]
+        yield (
             "timeline.html",
-            "Timeline",
-            EVENT_HEADINGS,
-            [],
-            "events",
-            intro=f"{len(events)} events, by date. Choose a year, a PLOVER category or a pair of countries; "
-            "each actor's page lists its events and counterparts.",
-            filters=filters,
+            self._listing(
+                "timeline.html",
+                "Timeline",
+                EVENT_HEADINGS,
+                [],
+                "events",
+                intro=f"{len(events)} events, by date. Choose a year, a PLOVER category or a pair of "
+                "countries; "
+                "each actor's page lists its events and counterparts.",
+                filters=filters,
+            ),
         )
         for year, rows in by_year.items():
             yield from self._timeline(f"timeline/{year}", f"Events of {year}", rows, view)
         for category, rows in by_category.items():
             yield from self._timeline(
-                f"timeline/category/{_local(category)}", f"Events of PLOVER category {view.label(category)}", rows, view
+                f"timeline/category/{_local(category)}",
+                f"Events of PLOVER category {view.label(category)}",
+                rows,
+                view,
             )
         for (a, b), rows in by_pair.items():
             title = f"Events between {view.label(a)} and {view.label(b)}"
             yield from self._timeline(f"timeline/pair/{_local(a)}--{_local(b)}", title, rows, view)
 
-    def _timeline(self, path: str, title: str, events: list[dict[str, Any]], view: View) -> Iterator[tuple[str, bytes]]:
+    def _timeline(
+        self, path: str, title: str, events: list[dict[str, Any]], view: View
+    ) -> Iterator[tuple[str, bytes]]:
         root = root_of(path)
         located = View(path, [], [], self.base_iri, self.prefixes, view.known_labels)
         rows = []
@@ -190,24 +215,31 @@ class Renderer:
                 ]
             )
         back = [("Timeline", [(Link("all years and filters", f"{root}timeline.html"), len(events))])]
-        yield f"{path}.html", self._listing(f"{path}.html", title, EVENT_HEADINGS, rows, "events", filters=back)
+        yield (
+            f"{path}.html",
+            self._listing(f"{path}.html", title, EVENT_HEADINGS, rows, "events", filters=back),
+        )
 
-    def _listing(self, file: str, title: str, headings: list[str], rows: list[Any], noun: str, **values: Any) -> bytes:
+    def _listing(
+        self, file: str, title: str, headings: list[str], rows: list[Any], noun: str, **values: Any
+    ) -> bytes:
         path = file.removesuffix(".html")
         return self._page("events.html", path, title, headings=headings, rows=rows, noun=noun, **values)
 
     def _events(self, index: SiteIndex) -> list[dict[str, Any]]:
         """Every event: date, classes, PLOVER categories, actors, targets, article."""
         categories: dict[str, set[str]] = defaultdict(set)
-        for t in documents.parse_lines([line for line in index.statements("ontology") if PLOVER_CATEGORY in line]):
+        for t in documents.parse_lines(
+            [line for line in index.statements("ontology") if PLOVER_CATEGORY in line]
+        ):
             if t.predicate.value == PLOVER_CATEGORY:
-                categories[t.subject.value].add(t.object.value)
+                categories[term_value(t.subject)].add(term_value(t.object))
         rows = index.connection.execute("SELECT resource, lines FROM statements WHERE path LIKE 'event/%'")
         fields: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         for resource, text in rows:
             own = [line for line in text.split("\n") if line.startswith(f"<{resource}> ")]
             for t in documents.parse_lines(own):
-                fields[resource][t.predicate.value].add(t.object.value)
+                fields[resource][t.predicate.value].add(term_value(t.object))
         events = []
         for iri, values in sorted(fields.items()):
             classes = values.get(STANDARD_NAMESPACES["rdf"] + "type", set())
@@ -235,21 +267,25 @@ class Renderer:
         rows = []
         for iri in articles:
             dates = [
-                t.object.value
+                term_value(t.object)
                 for t in documents.parse_lines(
                     [line for line in index.statements(_path(iri, self.base_iri)) if "datePublished" in line]
                 )
-                if t.subject.value == iri
+                if term_value(t.subject) == iri
             ]
             rows.append({"iri": iri, "date": min(dates or [""]), "events": events[iri]})
         return sorted(rows, key=lambda a: (a["date"], a["iri"]), reverse=True)
 
     def _index(
-        self, index: SiteIndex, events: list[dict[str, Any]], articles: list[dict[str, Any]], queries: list[CannedQuery]
+        self,
+        index: SiteIndex,
+        events: list[dict[str, Any]],
+        articles: list[dict[str, Any]],
+        queries: list[CannedQuery],
     ) -> bytes:
         dataset = self.base_iri + "dataset"
         triples = documents.parse_lines(index.statements("dataset"))
-        labels = index.labels({t.object.value for t in triples if isinstance(t.object, ox.NamedNode)})
+        labels = index.labels({term_value(t.object) for t in triples if isinstance(t.object, ox.NamedNode)})
         view = View("index", [dataset], triples, self.base_iri, self.prefixes, labels)
         title = view.first(dataset, DCTERMS + "title") or "dipkg knowledge graph"
         count = view.first(dataset, VOID + "triples") or "0"
@@ -260,7 +296,6 @@ class Renderer:
             ("events", str(len(events)), "timeline.html"),
             ("countries", str(len(entities)), None),
         ]
-        terms = [(p, v) for p, v in view.statements(dataset) if p.href and any(p.href.endswith(t) for t in ())]
         terms = [
             (view.link(ox.NamedNode(predicate)), [view.link(o) for o in view.values(dataset, predicate)])
             for predicate in TERMS
@@ -269,7 +304,10 @@ class Renderer:
         downloads = [
             view.link(o) for o in view.values(dataset, VOID + "dataDump") if isinstance(o, ox.NamedNode)
         ]
-        downloads = [Link(d.note.removeprefix(self.base_iri) or d.text, d.note.removeprefix(self.base_iri)) for d in downloads]
+        downloads = [
+            Link(d.note.removeprefix(self.base_iri) or d.text, d.note.removeprefix(self.base_iri))
+            for d in downloads
+        ]
         downloads.insert(0, Link("void.ttl (the dataset's description)", "void.ttl"))
         return self._page(
             "index.html",
@@ -289,7 +327,9 @@ class Renderer:
                 for q in queries
             ],
             scripts=["assets/query.js"],
-            jsonld=Markup(json.dumps(self.jsonld.document(triples), ensure_ascii=False).replace("<", "\\u003c")),  # noqa: S704
+            jsonld=Markup(
+                json.dumps(self.jsonld.document(triples), ensure_ascii=False).replace("<", "\\u003c")
+            ),
         )
 
 

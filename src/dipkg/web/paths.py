@@ -32,7 +32,9 @@ def document_path(iri: str, base_iri: str) -> str | None:
     segments = local.split("/")
     if not all(_SEGMENT.fullmatch(segment) for segment in segments):
         return None
-    if segments[-1] in (INDEX,) or any(segment.endswith(tuple(f".{ext}" for ext in FORMATS)) for segment in segments):
+    if segments[-1] in (INDEX,) or any(
+        segment.endswith(tuple(f".{ext}" for ext in FORMATS)) for segment in segments
+    ):
         return None
     return local
 

@@ -20,13 +20,14 @@ import pyoxigraph as ox
 
 from dipkg import __version__
 from dipkg.dataset import Snapshot, consistent
-from dipkg.errors import InputError
-from dipkg.iris import Prefixes, prefix_map
+from dipkg.errors import PublishError, UsageError
+from dipkg.iris import prefix_map
 from dipkg.layout import KG_DESCRIPTION_FILE
 from dipkg.progress import Progress, tracked
 from dipkg.project import Project, shipped_data_dir
 from dipkg.query.catalogue import catalogue
 from dipkg.web import deploy, documents
+from dipkg.web.documents import term_value
 from dipkg.web.index import SiteIndex, graph_statements, open_index
 from dipkg.web.pages import Renderer
 from dipkg.web.paths import FORMATS
@@ -34,6 +35,8 @@ from dipkg.web.paths import FORMATS
 SITE_SUBDIR = "site"
 DESCRIPTION_GRAPH = "void.ttl"
 CONTEXT_FILE = "context.jsonld"
+# In the site's folder: which index built it. A folder without it (new, or emptied) is built whole.
+MARKER_FILE = ".dipkg-site"
 
 
 @dataclass(frozen=True)
@@ -77,12 +80,19 @@ def _build(
     base_iri = current.base_iri
     url = base_url or base_iri
     endpoint = sparql or "sparql"
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out} is not a folder: give --out a folder for the site")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PublishError(f"cannot make the site's folder: {exc.strerror}", out) from exc
     key = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
     writer = _Writer(out)
     with open_index(project.cache_dir / SITE_SUBDIR / key / "index.sqlite") as index:
         fingerprint = json.dumps([__version__, base_iri, url, endpoint, _templates_sha()])
-        everything = index.setting("fingerprint") != fingerprint
+        marker = out / MARKER_FILE
+        stamp = index.setting("stamp")
+        everything = index.setting("fingerprint") != fingerprint or not _marked(marker, stamp)
         index.connection.execute("BEGIN")
         affected, read = _reindex(index, current, base_iri, progress)
         shared_changed = any(not name.startswith(base_iri + "graph/article/") for name in read)
@@ -99,6 +109,10 @@ def _build(
         _write_listings(index, renderer, writer, project)
         _write_static(writer, current, project, base_iri, url)
         index.set_setting("fingerprint", fingerprint)
+        if not _marked(marker, stamp):
+            stamp = os.urandom(8).hex()
+            index.set_setting("stamp", stamp)
+            writer.write(MARKER_FILE, f"{stamp}\n".encode())
         index.connection.execute("COMMIT")
         return SiteReport(out, len(paths), writer.written, writer.unchanged, writer.removed, len(read))
 
@@ -136,8 +150,8 @@ def _write_resource(index: SiteIndex, renderer: Renderer, writer: _Writer, path:
     resources = index.resources_at(path)
     triples = documents.parse_lines(index.statements(path))
     described = documents.description(triples, set(resources))
-    iris = {t.subject.value for t in triples} | {t.predicate.value for t in triples}
-    iris |= {t.object.value for t in triples if isinstance(t.object, ox.NamedNode)}
+    iris = {term_value(t.subject) for t in triples} | {t.predicate.value for t in triples}
+    iris |= {term_value(t.object) for t in triples if isinstance(t.object, ox.NamedNode)}
     labels = index.labels(iris)
     jsonld = documents.json_bytes(renderer.jsonld.document(described))
     files = {
@@ -179,6 +193,13 @@ def _write_static(writer: _Writer, current: Snapshot, project: Project, base_iri
     writer.write("w3id.htaccess", deploy.w3id_rules(base_iri, url).encode())
 
 
+def _marked(marker: Path, stamp: str | None) -> bool:
+    try:
+        return stamp is not None and marker.read_text(encoding="utf-8").strip() == stamp
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
 def _templates_sha() -> str:
     folder = shipped_data_dir() / "web"
     digest = hashlib.sha256()
@@ -213,7 +234,7 @@ class _Writer:
             os.chmod(partial, 0o644)
             os.replace(partial, target)
         except OSError as exc:
-            raise InputError(f"cannot write the site: {exc.strerror}", target) from exc
+            raise PublishError(f"cannot write the site: {exc.strerror}", target) from exc
         self.written += 1
 
     def remove(self, path: str) -> None:
@@ -229,4 +250,3 @@ def site_folder(project: Project) -> Path:
     if project.root is None:
         return Path(SITE_SUBDIR)
     return project.root / SITE_SUBDIR
-

@@ -3,12 +3,14 @@ read from the triples the site index holds for its document."""
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from dipkg.iris import STANDARD_NAMESPACES, Prefixes
+from dipkg.web.documents import term_value
 from dipkg.web.paths import document_path, fragment, root_of
 
 DIP = STANDARD_NAMESPACES["dip"]
@@ -67,9 +69,9 @@ class View:
         self.outgoing = defaultdict(lambda: defaultdict(list))
         self.incoming = defaultdict(list)
         for t in self.triples:
-            self.outgoing[t.subject.value][t.predicate.value].append(t.object)  # type: ignore[arg-type]
+            self.outgoing[term_value(t.subject)][t.predicate.value].append(t.object)  # type: ignore[arg-type]
             if isinstance(t.object, ox.NamedNode):
-                self.incoming[t.object.value].append((t.subject.value, t.predicate.value))
+                self.incoming[term_value(t.object)].append((term_value(t.subject), t.predicate.value))
 
     @property
     def root(self) -> str:
@@ -111,13 +113,19 @@ class View:
             return Link(self.label(term.value), term.value, external=True, note=term.value)
         return Link(self.label(term.value), href)
 
+    def term(self, iri: str) -> Link:
+        """A predicate or class: its label, linked to its page or to the IRI itself."""
+        return Link(self.label(iri), self.href(iri) or iri)
+
     def statements(self, subject: str) -> list[tuple[Link, list[Link]]]:
         """Each predicate of the subject (types aside) with its values."""
         rows = []
         for predicate, objects in sorted(self.outgoing.get(subject, {}).items()):
             if predicate == RDF_TYPE:
                 continue
-            rows.append((self.link(ox.NamedNode(predicate)), [self.link(o) for o in sorted(objects, key=str)]))
+            rows.append(
+                (self.link(ox.NamedNode(predicate)), [self.link(o) for o in sorted(objects, key=str)])
+            )
         return rows
 
     def backlinks(self, subject: str) -> list[tuple[Link, list[Link]]]:
@@ -127,7 +135,7 @@ class View:
             grouped[predicate].append(source)
         rows = []
         for predicate in sorted(grouped):
-            link = self.link(ox.NamedNode(predicate))
+            link = self.term(predicate)
             sources = sorted(set(grouped[predicate]), key=lambda s: (self.first(s, DIP + "date") or "", s))
             rows.append((Link(f"{link.text} of", link.href), [self.link(ox.NamedNode(s)) for s in sources]))
         return rows
@@ -182,12 +190,12 @@ class View:
         supports: dict[str, list[str]] = defaultdict(list)
         for t in self.triples:
             if t.predicate.value == DIP + "evidence" and isinstance(t.object, ox.NamedNode):
-                supports[t.object.value].append(t.subject.value)
+                supports[term_value(t.object)].append(term_value(t.subject))
         spans = []
         for span in supports:
-            start, exact = self.first(span, OA + "start"), self.first(span, OA + "exact")
-            if start is not None and exact is not None:
-                spans.append((int(start), int(start) + len(exact), exact, span))
+            begins, exact = self.first(span, OA + "start"), self.first(span, OA + "exact")
+            if begins is not None and exact is not None:
+                spans.append((int(begins), int(begins) + len(exact), exact, span))
         spans.sort()
         listing = []
         for start, end, exact, span in spans:
@@ -197,7 +205,7 @@ class View:
             return [], listing
         cuts = sorted({0, len(text), *(s for s, _, _, _ in spans), *(e for _, e, _, _ in spans)})
         pieces = []
-        for a, b in zip(cuts, cuts[1:], strict=False):
+        for a, b in itertools.pairwise(cuts):
             covering = [s for s in spans if s[0] <= a and s[1] >= b and text[s[0] : s[1]] == s[2]]
             if not covering:
                 pieces.append(Highlight(text[a:b]))
@@ -206,7 +214,9 @@ class View:
             things = sorted(supports[innermost[3]], key=lambda s: (self._is_claim(s), self.label(s), s))
             claims_only = all(self._is_claim(s) for s in things)
             title = "; ".join(self._support_link(s).text for s in things)
-            pieces.append(Highlight(text[a:b], self.href(things[0]), "claim" if claims_only else "fact", title))
+            pieces.append(
+                Highlight(text[a:b], self.href(things[0]), "claim" if claims_only else "fact", title)
+            )
         return pieces, listing
 
     def _is_claim(self, iri: str) -> bool:
