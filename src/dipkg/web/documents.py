@@ -1,7 +1,8 @@
 """The RDF documents of a resource: Turtle, N-Triples and compacted JSON-LD, the same triples each.
 
 A resource's description is every statement with the resource as subject or as object (the
-symmetric concise bounded description: the data has no blank nodes). JSON-LD documents are
+symmetric concise bounded description: the data has no blank nodes), but for `rdf:type`: the
+instances of a class are not part of the class's description. JSON-LD documents are
 compacted with the site's @context (the published prefix map), carried in each document so that
 it expands with no request; the same context is published as `context.jsonld`.
 """

@@ -1,7 +1,8 @@
 """The site's index: what each published graph says about each resource, kept between builds.
 
 For every graph of kg/ (by its SHA-256 from kg/void.ttl) the index holds, per resource IRI under
-the base, the statements of that graph about the resource (as subject or object) and the context
+the base, the statements of that graph about the resource (as subject or object; a class's
+instances are not statements about the class, so `rdf:type` is not followed back) and the context
 a page needs of its neighbours (their types, labels, roles, dates and evidence words). A rebuild
 after one article changed re-reads that article's graph alone, and knows from the index which
 resources it spoke of before and speaks of now: only their pages are made again.
@@ -90,7 +91,7 @@ def graph_statements(
             types.add((term_value(triple.subject), term_value(triple.object)))
         subject = term_value(triple.subject)
         outgoing[subject].append(triple)
-        if isinstance(triple.object, ox.NamedNode):
+        if isinstance(triple.object, ox.NamedNode) and triple.predicate.value != RDF_TYPE:
             incoming[term_value(triple.object)].append(triple)
         elif (
             triple.predicate.value in (LABEL, PREF_LABEL)

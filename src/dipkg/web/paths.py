@@ -17,6 +17,9 @@ FORMATS: dict[str, str] = {
     "nt": "application/n-triples",
 }
 INDEX = "index"
+# IRIs ending so name files of the site (the published graph's files, the canned queries), which
+# are served as they are, not described.
+FILE_EXTENSIONS = (*(f".{ext}" for ext in FORMATS), ".rq", ".json")
 # A path segment the site can hold as a file name: no dot segments, no empty segments.
 _SEGMENT = re.compile(r"[A-Za-z0-9_\-][A-Za-z0-9_.\-~%]*")
 
@@ -32,9 +35,7 @@ def document_path(iri: str, base_iri: str) -> str | None:
     segments = local.split("/")
     if not all(_SEGMENT.fullmatch(segment) for segment in segments):
         return None
-    if segments[-1] in (INDEX,) or any(
-        segment.endswith(tuple(f".{ext}" for ext in FORMATS)) for segment in segments
-    ):
+    if segments[-1] == INDEX or segments[-1].endswith(FILE_EXTENSIONS):
         return None
     return local
 

@@ -178,11 +178,12 @@ def _write_listings(index: SiteIndex, renderer: Renderer, writer: _Writer, proje
 def _write_static(writer: _Writer, current: Snapshot, project: Project, base_iri: str, url: str) -> None:
     """Downloads (kg/ files, queries), the JSON-LD context, assets and deployment files."""
     writer.write(KG_DESCRIPTION_FILE, current.description)
-    writer.write(f"kg/{KG_DESCRIPTION_FILE}", current.description)
-    for graph in current.graphs:
-        writer.write(f"kg/{graph.relative}", current.read(graph))
-    for query in catalogue(project.query_files):
-        writer.write(f"queries/{query.name}.rq", query.text.encode("utf-8"))
+    downloads = {f"kg/{KG_DESCRIPTION_FILE}": current.description}
+    downloads.update({f"kg/{graph.relative}": current.read(graph) for graph in current.graphs})
+    downloads.update({f"queries/{q.name}.rq": q.text.encode("utf-8") for q in catalogue(project.query_files)})
+    for relative, data in downloads.items():
+        writer.write(relative, data)
+    writer.prune(("kg", "queries"), set(downloads))
     writer.write(CONTEXT_FILE, documents.json_bytes(documents.context(prefix_map(base_iri))))
     assets = shipped_data_dir() / "web" / "assets"
     for asset in sorted(assets.rglob("*")):
@@ -236,6 +237,14 @@ class _Writer:
         except OSError as exc:
             raise PublishError(f"cannot write the site: {exc.strerror}", target) from exc
         self.written += 1
+
+    def prune(self, folders: tuple[str, ...], keep: set[str]) -> None:
+        """Remove the files of `folders` that are not in `keep` (downloads no longer published)."""
+        for folder in folders:
+            for path in sorted((self.out / folder).rglob("*")):
+                if path.is_file() and path.relative_to(self.out).as_posix() not in keep:
+                    path.unlink()
+                    self.removed += 1
 
     def remove(self, path: str) -> None:
         for ext in FORMATS:

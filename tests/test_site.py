@@ -1,0 +1,232 @@
+"""`dipkg site`: a page and three RDF documents for every resource, built incrementally."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import RDF, Dataset, Graph, URIRef
+
+from dipkg.build.pipeline import build as build_project
+from dipkg.cli import main
+from dipkg.project import Project
+from dipkg.web.paths import FORMATS, document_path
+from dipkg.web.site import MARKER_FILE, build_site
+from tests.conftest import DATA_DIR
+from tests.projects import copy_seed_project
+
+BASE = "https://w3id.org/dipkg/"
+SECOND = DATA_DIR / "second-article"
+RDF_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
+
+
+def published(kg: Path) -> Dataset:
+    """Every graph of kg/ and its description (void.ttl), as one dataset."""
+    dataset = Dataset()
+    for path in sorted(kg.rglob("*.ttl")):
+        dataset.graph(URIRef(path.as_uri())).parse(path, format="turtle")
+    return dataset
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != MARKER_FILE
+    }
+
+
+@pytest.fixture(scope="module")
+def two_articles(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A copy of the seed project with a second article, built."""
+    folder = copy_seed_project(tmp_path_factory.mktemp("site") / "project")
+    shutil.copytree(SECOND, folder / "seeds", dirs_exist_ok=True)
+    project = Project.at(folder).replace(cache_dir=folder / ".cache")
+    build_project(project)
+    return project
+
+
+@pytest.fixture(scope="module")
+def site(two_articles: Project, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site-out") / "site"
+    build_site(two_articles, out)
+    return out
+
+
+def test_every_resource_has_a_page_and_three_documents_holding_its_description(
+    two_articles: Project, site: Path
+) -> None:
+    union = Graph()
+    for graph in published(two_articles.kg_dir).graphs():
+        union += graph
+    resources = {
+        str(node)
+        for triple in union
+        for node in (triple[0], triple[2])
+        if isinstance(node, URIRef) and document_path(str(node), BASE) is not None
+    }
+    described: dict[str, set[tuple]] = {}
+    for iri in sorted(resources):
+        path = document_path(iri, BASE)
+        assert path is not None
+        node = URIRef(iri)
+        described.setdefault(path, set()).update(
+            t for t in union if t[0] == node or (t[2] == node and t[1] != RDF.type)
+        )
+    # A document describes the resources of its path: one for a slash IRI, the ontology and its
+    # terms (hash IRIs) for ontology.*.
+    assert len(described) > 300
+    for path, expected in described.items():
+        for ext in FORMATS:
+            assert (site / f"{path}.{ext}").is_file(), f"no {path}.{ext}"
+        for ext, rdf in RDF_FORMATS.items():
+            graph = Graph().parse(site / f"{path}.{ext}", format=rdf)
+            assert set(graph) == expected, f"{path}.{ext} is not the description of its resources"
+
+
+def test_documents_parse_with_rapper(site: Path) -> None:
+    if shutil.which("rapper") is None:
+        pytest.skip("rapper (raptor2-utils) is not installed")
+    for path in ["entity/china", "article/000_65e413c471938464", "ontology", "dataset"]:
+        for ext, syntax in (("ttl", "turtle"), ("nt", "ntriples")):
+            done = subprocess.run(
+                ["rapper", "-q", "-i", syntax, "-c", str(site / f"{path}.{ext}")],
+                capture_output=True,
+                text=True,
+            )
+            assert done.returncode == 0, done.stderr
+
+
+def test_json_ld_is_compacted_with_the_published_context(site: Path) -> None:
+    document = json.loads((site / "entity/china.jsonld").read_text(encoding="utf-8"))
+    context = json.loads((site / "context.jsonld").read_text(encoding="utf-8"))
+    assert document["@context"] == context["@context"]
+    assert context["@context"]["ent"] == BASE + "entity/"
+    china = next(node for node in document["@graph"] if node["@id"] == "ent:china")
+    assert china["@type"] == "dip:Country"
+    assert china["rdfs:label"] == {"@value": "China", "@language": "en"}
+    page = (site / "entity/china.html").read_text(encoding="utf-8")
+    embedded = page.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+    assert json.loads(embedded) == document
+
+
+def test_article_page_highlights_every_evidence_span(site: Path, two_articles: Project) -> None:
+    article = Graph().parse(two_articles.kg_dir / "articles" / "000_65e413c471938464.ttl", format="turtle")
+    spans = set(
+        article.query(
+            "SELECT ?start ?end WHERE { ?s a <https://w3id.org/dipkg/ontology#EvidenceSpan> ; "
+            "<http://www.w3.org/ns/oa#start> ?start ; <http://www.w3.org/ns/oa#end> ?end }"
+        )
+    )
+    page = (site / "article/000_65e413c471938464.html").read_text(encoding="utf-8")
+    for start, end in spans:
+        assert f'id="span-{start}-{end}"' in page
+    assert page.count('class="span fact"') > 10
+    assert 'class="span claim"' in page
+    assert "Blinken" in page
+
+
+def test_a_claim_is_shown_as_its_claimants_claim(site: Path, two_articles: Project) -> None:
+    article = Graph().parse(two_articles.kg_dir / "articles" / "000_65e413c471938464.ttl", format="turtle")
+    claim, claimant = next(
+        iter(article.query("SELECT ?c ?who WHERE { ?c <https://w3id.org/dipkg/ontology#claimant> ?who }"))
+    )
+    path = document_path(str(claim), BASE)
+    page = (site / f"{path}.html").read_text(encoding="utf-8")
+    who = document_path(str(claimant), BASE)
+    assert f'A claim by <a href="../{who}.html">' in page
+    assert "not a fact of the graph" in page
+
+
+def test_timeline_and_listings(site: Path) -> None:
+    timeline = (site / "timeline.html").read_text(encoding="utf-8")
+    assert 'href="timeline/2021.html"' in timeline
+    year = (site / "timeline/2021.html").read_text(encoding="utf-8")
+    assert "events</caption>" in year
+    assert list((site / "timeline/category").glob("*.html"))
+    assert list((site / "timeline/pair").glob("*--*.html"))
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert '<form class="sparql-form" method="get" action="sparql">' in index
+    assert 'id="query-summons-timeline"' in index
+    assert (site / "queries/summons-timeline.rq").is_file()
+    assert (site / "kg/void.ttl").read_bytes() == (site / "void.ttl").read_bytes()
+
+
+def test_deployment_files_negotiate(site: Path) -> None:
+    htaccess = (site / ".htaccess").read_text(encoding="utf-8")
+    assert "RewriteRule ^(.+)$ $1.ttl [R=303,L,E=vary:1]" in htaccess
+    assert "Header always append Vary Accept" in htaccess
+    nginx = (site / "nginx.conf").read_text(encoding="utf-8")
+    assert "return 303 $uri.$dipkg_ext;" in nginx
+    assert "RewriteRule ^(.*)$ https://w3id.org/dipkg/$1 [R=303,L]" in (site / "w3id.htaccess").read_text()
+
+
+def test_rebuild_after_one_article_changed_equals_a_clean_build(
+    two_articles: Project, tmp_path: Path
+) -> None:
+    project = two_articles.replace(cache_dir=tmp_path / "cache")
+    out = tmp_path / "site"
+    first = build_site(project, out)
+    assert first.graphs_read == 4
+    again = build_site(project, out)
+    assert (again.written, again.graphs_read) == (0, 0)
+    annotation = next((project.articles_dir).glob("test_0002/annotation.yaml"))
+    original = annotation.read_text(encoding="utf-8")
+    try:
+        annotation.write_text(original.replace("EU foreign ministers discuss", "EU ministers discuss"))
+        build_project(project)
+        changed = build_site(project, out)
+        assert changed.graphs_read == 1
+        assert 0 < changed.written < first.written / 5
+        clean = tmp_path / "clean"
+        build_site(project.replace(cache_dir=tmp_path / "cache-clean"), clean)
+        assert tree(out) == tree(clean)
+        shutil.rmtree(project.articles_dir / "test_0002")
+        build_project(project)
+        removed = build_site(project, out)
+        assert removed.removed > 0
+        assert not (out / "article/test_0002.html").exists()
+        clean_again = tmp_path / "clean-again"
+        build_site(project.replace(cache_dir=tmp_path / "cache-clean-again"), clean_again)
+        assert tree(out) == tree(clean_again)
+    finally:
+        shutil.copytree(SECOND, project.seeds_dir, dirs_exist_ok=True)
+        annotation.write_text(original, encoding="utf-8")
+        build_project(project)
+
+
+def test_same_graph_same_bytes_and_readable_files(two_articles: Project, tmp_path: Path) -> None:
+    previous = os.umask(0o077)
+    try:
+        build_site(two_articles.replace(cache_dir=tmp_path / "a"), tmp_path / "one")
+    finally:
+        os.umask(previous)
+    build_site(two_articles.replace(cache_dir=tmp_path / "b"), tmp_path / "two")
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+    for path in (tmp_path / "one").rglob("*"):
+        if path.is_file():
+            assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
+
+
+def test_site_command(two_articles: Project, tmp_path: Path) -> None:
+    assert two_articles.root is not None
+    out = tmp_path / "public"
+    args = ["--project", str(two_articles.root), "site", "--out", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"site in {out}/: ")
+    assert "graphs read" in result.output
+    clash = tmp_path / "a-file"
+    clash.write_text("x")
+    result = CliRunner().invoke(main, ["--project", str(two_articles.root), "site", "--out", str(clash)])
+    assert result.exit_code == 2
+    assert result.output == f"dipkg: error: {clash} is not a folder: give --out a folder for the site\n"
+    assert clash.read_text() == "x"
+    result = CliRunner().invoke(main, [*args, "--base-url", "ftp://x/"])
+    assert result.exit_code == 2
