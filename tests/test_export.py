@@ -135,3 +135,18 @@ def test_an_output_extension_that_names_no_format_needs_format(tmp_path: Path, b
         "give --format (see `dipkg export --help`)\n"
     )
     assert not (tmp_path / "kg.json").exists()
+
+
+def test_json_ld_export_is_compacted_with_the_prefix_context(export, kg_quads) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from rdflib import Dataset
+
+    document = json.loads(export("--format", "jsonld"))
+    assert document["@context"]["ent"] == "https://w3id.org/dipkg/entity/"
+    graphs = {graph["@id"]: graph["@graph"] for graph in document["@graph"]}
+    entities = graphs["https://w3id.org/dipkg/graph/entities"]
+    china = next(node for node in entities if node["@id"] == "ent:china")
+    assert china["@type"] == "dip:Country"
+    parsed = Dataset().parse(data=json.dumps(document), format="json-ld")
+    assert len(parsed) == len(kg_quads)

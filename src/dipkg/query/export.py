@@ -42,7 +42,12 @@ def export_bytes(
         text = ox.serialize(_sorted_quads(kg_dir, progress), format=ox.RdfFormat.TRIG, prefixes=prefixes)
         return HEADER.encode("utf-8") + (text or b"")
     if export_format == "jsonld":
-        return ox.serialize(_sorted_quads(kg_dir, progress), format=ox.RdfFormat.JSON_LD) or b""
+        from dipkg.web.documents import JsonLdWriter, json_bytes
+
+        graphs: dict[str, list[ox.Triple]] = {}
+        for quad in read_dataset(kg_dir, progress):
+            graphs.setdefault(str(quad.graph_name.value), []).append(quad.triple)  # type: ignore[union-attr]
+        return json_bytes(JsonLdWriter(prefixes).dataset(graphs))
     from dipkg.build.turtle import to_turtle
 
     return to_turtle(graph_of(read_dataset(kg_dir, progress)), prefixes, HEADER).encode("utf-8")
