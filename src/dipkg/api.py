@@ -449,7 +449,7 @@ def serve(
             return _served_site(chosen, progress)
         folder = Path(site)
         if not folder.is_dir():
-            raise UsageError(f"the site folder {folder} does not exist")
+            raise UsageError(f"--site {folder}: no such folder")
         return folder
 
     serve_kg(chosen.kg_dir, chosen.store_dir, port, writable, graph, say, site_folder, host=host)
