@@ -25,6 +25,9 @@ from dipkg.layout import ARTICLES_SUBDIR, ENTITIES_SUBDIR
 from dipkg.progress import Progress
 from dipkg.project import PROJECT_FILE, Project, project_file_text
 
+# Where `dipkg serve` builds the site, under the project's cache folder.
+SERVED_SITE_SUBDIR = "site"
+
 if TYPE_CHECKING:
     from dipkg.build.pipeline import BuildReport
     from dipkg.evaluate import EvaluationReport
@@ -447,10 +450,37 @@ def serve(
     writable: bool = False,
     say: Callable[[str], None] = print,
     host: str = "127.0.0.1",
+    site: str | os.PathLike[str] | None = None,
+    progress: Progress | None = None,
 ) -> None:
-    """Serve kg/ as a read-only SPARQL endpoint (SERVICE and LOAD refused) until interrupted."""
+    """Serve the KG until interrupted: its pages and documents with content negotiation, and a
+    read-only SPARQL endpoint (SERVICE and LOAD refused). The site is built into the cache, or
+    `site` (a folder `dipkg site` wrote) is served as it is."""
     from dipkg.stores.serve import serve_kg
 
     chosen = _project(project)
     graph = chosen.built_base_iri() + KG_GRAPH_PATH
-    serve_kg(chosen.kg_dir, chosen.store_dir, port, writable, graph, say, host=host)
+
+    def site_folder() -> Path:
+        if site is None:
+            return _served_site(chosen, progress)
+        folder = Path(site)
+        if not folder.is_dir():
+            raise UsageError(f"--site {folder}: no such folder")
+        return folder
+
+    serve_kg(chosen.kg_dir, chosen.store_dir, port, writable, graph, say, site_folder, host=host)
+
+
+def _served_site(project: Project, progress: Progress | None) -> Path:
+    """The project's site, built (or brought up to date) in its cache folder."""
+    import importlib
+
+    folder = project.cache_dir / SERVED_SITE_SUBDIR
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        site = importlib.import_module("dipkg.web.site")
+    except ModuleNotFoundError:
+        return folder
+    site.build_site(project, folder, progress=progress)
+    return folder

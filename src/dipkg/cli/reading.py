@@ -296,18 +296,31 @@ def site(
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--writable", is_flag=True, help="Serve read-write (default: read-only).")
+@click.option(
+    "--site",
+    "site_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Serve this site folder (written by `dipkg site`) as it is (default: build the site into the "
+    "cache).",
+)
 @kg_option
-def serve(settings: Settings, port: int, host: str, writable: bool, kg_dir: Path | None) -> None:
-    """Serve the KG as a SPARQL endpoint (Oxigraph behind a checking proxy).
+def serve(
+    settings: Settings, port: int, host: str, writable: bool, site_dir: Path | None, kg_dir: Path | None
+) -> None:
+    """Serve the KG as linked data: pages, RDF documents and a SPARQL endpoint.
 
-    The KG is loaded into the graph BASE/graph/kg (BASE: the base IRI it was built with), which is
-    also the server's default graph for queries. Every query is parsed first: SERVICE and LOAD
-    (requests to other servers) are refused, and so are updates unless --writable. Stop with
+    Every resource IRI path answers with content negotiation (303 See Other to its page, Turtle,
+    JSON-LD or N-Triples document by the Accept header; 406 for other types). /sparql answers
+    SPARQL 1.1 Protocol queries, and shows a query editor in a browser. The KG is loaded into an
+    Oxigraph server, in the graph BASE/graph/kg (BASE: the base IRI it was built with), which is
+    also the default graph for queries. Every query is parsed first: SERVICE and LOAD (requests to
+    other servers) are refused, and so are updates unless --writable (then at /update). Stop with
     Ctrl-C or SIGTERM.
 
     Example: dipkg serve --port 7878
     """
-    api.serve(settings.project(kg=kg_dir), port, writable, settings.say, host=host)
+    project = settings.project(kg=kg_dir)
+    api.serve(project, port, writable, settings.say, host=host, site=site_dir, progress=settings.progress())
 
 
 @command(CHECKING_CODES)

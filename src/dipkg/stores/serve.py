@@ -1,10 +1,11 @@
-"""`dipkg serve`: the KG behind a local Oxigraph SPARQL server, with a checking proxy in front.
+"""`dipkg serve`: the KG behind a local Oxigraph SPARQL server, with a linked-data server in front.
 
-The Oxigraph server runs on a private loopback port; clients talk to a small proxy (Starlette
-on uvicorn) that parses every query and update with rdflib's SPARQL parser and refuses, with
-HTTP 400, SERVICE (the server would make requests for its clients), LOAD, and any update
-when serving read-only, before forwarding the rest. SIGTERM stops it as Ctrl-C does: the
-Oxigraph server is stopped and its temporary folder deleted.
+The Oxigraph server runs on a private loopback port; clients talk to a Starlette app on uvicorn
+(`dipkg.web.server`) that serves the site's pages and documents with content negotiation, and
+parses every query and update with rdflib's SPARQL parser and refuses, with HTTP 400, SERVICE
+(the server would make requests for its clients), LOAD, and any update when serving read-only,
+before forwarding the rest. SIGTERM stops it as Ctrl-C does: the Oxigraph server is stopped and
+its temporary folder deleted.
 """
 
 from __future__ import annotations
@@ -59,11 +60,14 @@ def serve_kg(
     writable: bool,
     graph: str,
     say: Callable[[str], None],
+    site: Callable[[], Path],
     host: str = LOOPBACK,
 ) -> None:
-    """Load the KG into a fresh database in a temporary folder and serve it until interrupted."""
+    """Load the KG into a fresh database in a temporary folder and serve it, with the site folder
+    `site()` returns (called once listening), until interrupted."""
     binary = oxigraph_binary()
     with _stopped_by_sigterm(), _listening(host, port) as listener:
+        site_dir = site()
         data, triples = union_ntriples(kg_dir, store_dir)
         with tempfile.TemporaryDirectory(prefix="dipkg-serve-") as folder:
             location = Path(folder) / "db"
@@ -88,16 +92,18 @@ def serve_kg(
                 )
             try:
                 _wait_until_listening(server, private, Path(folder) / "server.log")
-                address = f"{host}:{listener.getsockname()[1]}"
+                bound = listener.getsockname()[1]
+                address = f"[{host}]:{bound}" if ":" in host else f"{host}:{bound}"
                 access = "read-write" if writable else "read-only"
                 say(f"serving {triples} triples in graph <{graph}> ({access}; SERVICE and LOAD refused)")
                 say(f"  SPARQL query:  http://{address}/query")
                 if writable:
                     say(f"  SPARQL update: http://{address}/update")
                     say(f"  Graph Store:   http://{address}/store")
-                say(f"  web UI:        http://{address}/")
+                say(f"  pages:         http://{address}/")
+                say(f"  SPARQL:        http://{address}/sparql")
                 say("press Ctrl-C to stop")
-                _run_proxy(listener, private, writable)
+                _run_proxy(listener, site_dir, private, writable)
             finally:
                 server.terminate()
                 try:
@@ -123,8 +129,11 @@ def _stopped_by_sigterm() -> Iterator[None]:
 
 @contextmanager
 def _listening(host: str, port: int) -> Iterator[socket.socket]:
-    """A socket listening on host:port for the proxy; a port in use is a usage error."""
-    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    """A socket listening on host:port for the web app; a port in use is a usage error. (Its
+    protocol is named, so that asyncio sets TCP_NODELAY on each connection: without it an answer
+    written in two parts waits 40 ms for the client's delayed ACK on a reused connection.)"""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind((host, port))
@@ -164,55 +173,28 @@ def _wait_until_listening(server: subprocess.Popen[bytes], port: int, log: Path)
     raise InputError(f"the Oxigraph server did not start within {START_SECONDS:.0f} s")
 
 
-def _run_proxy(listener: socket.socket, upstream: int, writable: bool) -> None:
+def _run_proxy(listener: socket.socket, site: Path, upstream: int, writable: bool) -> None:
     import uvicorn
 
+    from dipkg.web.server import web_app
+
     config = uvicorn.Config(
-        proxy_app(upstream, writable), log_level="warning", access_log=False, lifespan="off"
+        web_app(site, upstream, writable), log_level="warning", access_log=False, lifespan="off"
     )
     uvicorn.Server(config).run(sockets=[listener])
 
 
-def proxy_app(upstream: int, writable: bool) -> Any:
-    """The ASGI app that checks each request's SPARQL and forwards it to 127.0.0.1:`upstream`."""
-    from starlette.applications import Starlette
-    from starlette.concurrency import run_in_threadpool
-    from starlette.requests import Request
-    from starlette.responses import PlainTextResponse, Response, StreamingResponse
-    from starlette.routing import Route
-
-    async def handle(request: Request) -> Response:
-        body = await request.body()
-        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        problem = await run_in_threadpool(
-            request_refusal, request.url.path, request.url.query, media_type, body, writable
-        )
-        if problem is not None:
-            return PlainTextResponse(f"{problem}\n", status_code=400)
-        headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARDED_HEADERS}
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        try:
-            answer = await run_in_threadpool(_forward, upstream, request.method, target, body, headers)
-        except OSError:
-            return PlainTextResponse(
-                "the SPARQL server behind this endpoint does not answer\n", status_code=502
-            )
-        kept = {k: v for k, v in answer.getheaders() if k.lower() == "content-type"}
-        return StreamingResponse(_chunks(answer), status_code=answer.status, headers=kept)
-
-    methods = ["GET", "HEAD", "POST", "PUT", "DELETE"]
-    return Starlette(routes=[Route("/{path:path}", handle, methods=methods)])
-
-
-def _forward(
+def forward(
     upstream: int, method: str, target: str, body: bytes, headers: dict[str, str]
 ) -> http.client.HTTPResponse:
+    """Send a request to the Oxigraph server on 127.0.0.1:`upstream`; its answer, unread."""
     connection = http.client.HTTPConnection(LOOPBACK, upstream, timeout=3600)
     connection.request(method, target, body=body or None, headers=headers)
     return connection.getresponse()
 
 
-def _chunks(answer: http.client.HTTPResponse) -> Iterator[bytes]:
+def chunks(answer: http.client.HTTPResponse) -> Iterator[bytes]:
+    """The body of an answer, read in pieces, the connection closed at the end."""
     try:
         while chunk := answer.read(1 << 16):
             yield chunk
