@@ -26,7 +26,6 @@ from dipkg.progress import Progress
 from dipkg.project import PROJECT_FILE, Project, project_file_text
 
 # Where `dipkg serve` builds the site, under the project's cache folder.
-SERVED_SITE_SUBDIR = "site"
 
 if TYPE_CHECKING:
     from dipkg.build.pipeline import BuildReport
@@ -437,10 +436,10 @@ def site(
 ) -> SiteReport:
     """Build (or bring up to date) the static site of kg/: a page and Turtle, JSON-LD and N-Triples
     documents for every resource, article pages, the timeline, the index and deployment files."""
-    from dipkg.web.site import build_site, site_folder
+    from dipkg.web.site import build_site
 
     chosen = _project(project)
-    folder = Path(out) if out is not None else site_folder(chosen)
+    folder = Path(out) if out is not None else chosen.site_dir
     return build_site(chosen, folder, base_url=base_url, sparql=sparql, progress=progress)
 
 
@@ -474,13 +473,7 @@ def serve(
 
 def _served_site(project: Project, progress: Progress | None) -> Path:
     """The project's site, built (or brought up to date) in its cache folder."""
-    import importlib
+    from dipkg.web.site import build_site
 
-    folder = project.cache_dir / SERVED_SITE_SUBDIR
-    folder.mkdir(parents=True, exist_ok=True)
-    try:
-        site = importlib.import_module("dipkg.web.site")
-    except ModuleNotFoundError:
-        return folder
-    site.build_site(project, folder, progress=progress)
-    return folder
+    build_site(project, project.served_site_dir, progress=progress)
+    return project.served_site_dir

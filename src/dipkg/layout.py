@@ -20,6 +20,12 @@ KG_COMMIT_FILE = "commit.json"
 # Inside a cache folder: the build cache, the query store, and what was last loaded into each graph.
 STORE_SUBDIR = "store"
 LOAD_RECORDS_SUBDIR = "loads"
+# ... the site index of each folder `dipkg site` writes, and the site `dipkg serve` serves.
+SITE_INDEX_SUBDIR = "site-index"
+SERVED_SITE_SUBDIR = "served-site"
+
+# A project's own folder for `dipkg site` (beside seeds/ and kg/).
+SITE_SUBDIR = "site"
 
 ONTOLOGY_FILE = "dipkg.ttl"
 CODE_LIST_FILES = ("cameo.ttl", "modality.ttl", "plover.ttl")

@@ -24,6 +24,9 @@ from dipkg.layout import (
     KG_DESCRIPTION_FILE,
     LOAD_RECORDS_SUBDIR,
     ONTOLOGY_FILE,
+    SERVED_SITE_SUBDIR,
+    SITE_INDEX_SUBDIR,
+    SITE_SUBDIR,
     STORE_SUBDIR,
 )
 
@@ -156,6 +159,21 @@ class Project:
     def load_records_dir(self) -> Path:
         """Where the record of what `dipkg load` last loaded into each graph is kept."""
         return self.cache_dir / LOAD_RECORDS_SUBDIR
+
+    @property
+    def site_index_dir(self) -> Path:
+        """Where `dipkg site` keeps, per site folder, what it last published there."""
+        return self.cache_dir / SITE_INDEX_SUBDIR
+
+    @property
+    def served_site_dir(self) -> Path:
+        """The site `dipkg serve` builds and serves."""
+        return self.cache_dir / SERVED_SITE_SUBDIR
+
+    @property
+    def site_dir(self) -> Path:
+        """Where `dipkg site` writes unless told: site/ in the project (or the current folder)."""
+        return (self.root or Path.cwd()) / SITE_SUBDIR
 
     @property
     def ontology_file(self) -> Path:

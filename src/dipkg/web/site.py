@@ -32,7 +32,6 @@ from dipkg.web.index import SiteIndex, graph_statements, open_index
 from dipkg.web.pages import Renderer
 from dipkg.web.paths import FORMATS
 
-SITE_SUBDIR = "site"
 DESCRIPTION_GRAPH = "void.ttl"
 CONTEXT_FILE = "context.jsonld"
 # In the site's folder: which index built it. A folder without it (new, or emptied) is built whole.
@@ -88,7 +87,7 @@ def _build(
         raise PublishError(f"cannot make the site's folder: {exc.strerror}", out) from exc
     key = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
     writer = _Writer(out)
-    with open_index(project.cache_dir / SITE_SUBDIR / key / "index.sqlite") as index:
+    with open_index(project.site_index_dir / key / "index.sqlite") as index:
         fingerprint = json.dumps([__version__, base_iri, url, endpoint, _templates_sha()])
         marker = out / MARKER_FILE
         stamp = index.setting("stamp")
@@ -252,10 +251,3 @@ class _Writer:
             if target.is_file():
                 target.unlink()
                 self.removed += 1
-
-
-def site_folder(project: Project) -> Path:
-    """Where `dipkg site` writes by default: site/ in the project."""
-    if project.root is None:
-        return Path(SITE_SUBDIR)
-    return project.root / SITE_SUBDIR
