@@ -20,6 +20,8 @@ _LOCAL_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$")
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 _NEEDS_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')
 INDENT = "    "
+RDF_TYPE = str(RDF.type)
+XSD_STRING = str(XSD.string)
 
 
 class TurtleWriter:
@@ -28,36 +30,44 @@ class TurtleWriter:
     def __init__(self, prefixes: Mapping[str, str]) -> None:
         self.prefixes = Prefixes(prefixes, lambda local: _LOCAL_NAME.match(local) is not None)
         self.used: set[str] = set()
+        self._written: dict[str, tuple[str, str | None]] = {}
 
     def term(self, node: Node) -> str:
         """One RDF term in Turtle syntax."""
         if isinstance(node, URIRef):
-            return self._iri(node)
+            return self.iri(str(node))
         if isinstance(node, Literal):
-            return self._literal(node)
+            datatype = None if node.datatype is None else str(node.datatype)
+            return self.literal(str(node), datatype, node.language)
         if isinstance(node, BNode):
             raise ValueError("blank nodes are not published; mint an IRI instead")
         raise TypeError(f"unsupported RDF term {node!r}")
 
-    def _iri(self, iri: URIRef) -> str:
-        value = str(iri)
-        if IRI_FORBIDDEN.search(value):
-            raise ValueError(f"invalid IRI {value!r}")
-        if iri == RDF.type:
-            return "a"
-        found = self.prefixes.split(value)
-        if found is None:
-            return f"<{value}>"
-        self.used.add(found[0])
-        return f"{found[0]}:{found[1]}"
+    def iri(self, value: str) -> str:
+        """An IRI as a CURIE of the prefix map, or in angle brackets ('a' for rdf:type)."""
+        known = self._written.get(value)
+        if known is None:
+            if IRI_FORBIDDEN.search(value):
+                raise ValueError(f"invalid IRI {value!r}")
+            found = None if value == RDF_TYPE else self.prefixes.split(value)
+            if value == RDF_TYPE:
+                known = ("a", None)
+            elif found is None:
+                known = (f"<{value}>", None)
+            else:
+                known = (f"{found[0]}:{found[1]}", found[0])
+            self._written[value] = known
+        if known[1] is not None:
+            self.used.add(known[1])
+        return known[0]
 
-    def _literal(self, literal: Literal) -> str:
-        text = _NEEDS_ESCAPE.sub(_escape, str(literal))
-        quoted = f'"{text}"'
-        if literal.language:
-            return f"{quoted}@{literal.language}"
-        if literal.datatype is not None and literal.datatype != XSD.string:
-            return f"{quoted}^^{self._iri(literal.datatype)}"
+    def literal(self, text: str, datatype: str | None, language: str | None) -> str:
+        """A literal in Turtle syntax (xsd:string left implicit)."""
+        quoted = f'"{_NEEDS_ESCAPE.sub(_escape, text)}"'
+        if language:
+            return f"{quoted}@{language}"
+        if datatype is not None and datatype != XSD_STRING:
+            return f"{quoted}^^{self.iri(datatype)}"
         return quoted
 
     def statements(self, graph: Graph, indent: str = "") -> list[str]:
@@ -72,6 +82,18 @@ class TurtleWriter:
                 parts.append(f"{self.term(predicate)} {rendered}")
             body = f" ;\n{indent}{INDENT}".join(parts)
             blocks.append(f"{indent}{self.term(subject)} {body} .")
+        return blocks
+
+    def blocks(self, described: Mapping[str, Mapping[str, list[str]]]) -> list[str]:
+        """Subject blocks of statements given as subject -> predicate -> objects, every IRI and
+        object already written as Turtle (subjects and predicates as IRIs, sorted as `statements`)."""
+        blocks: list[str] = []
+        for subject in sorted(described):
+            predicates = sorted(described[subject], key=lambda p: (p != RDF_TYPE, p))
+            parts = [
+                f"{self.iri(p)} " + f",\n{INDENT}{INDENT}".join(described[subject][p]) for p in predicates
+            ]
+            blocks.append(f"{self.iri(subject)} " + f" ;\n{INDENT}".join(parts) + " .")
         return blocks
 
     def prefix_lines(self) -> list[str]:

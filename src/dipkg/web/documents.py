@@ -13,11 +13,9 @@ import json
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Graph
 
 from dipkg.build.turtle import TurtleWriter
 from dipkg.iris import Prefixes
-from dipkg.rdfio import to_rdflib
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -54,11 +52,23 @@ def ntriples(triples: list[ox.Triple]) -> bytes:
 
 def turtle(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes:
     """Turtle with the fixed prefix map, sorted as `dipkg build` writes it."""
-    graph = Graph()
-    for t in triples:
-        graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))  # type: ignore[arg-type]
     writer = TurtleWriter(prefixes)
-    body = "\n\n".join(writer.statements(graph))
+    objects: dict[str, dict[str, list[tuple[tuple[int, str, str, str], str]]]] = {}
+    for t in triples:
+        value = t.object
+        if isinstance(value, ox.Literal):
+            datatype = value.datatype.value
+            key = (1, value.value, "" if value.language else datatype, value.language or "")
+            written = writer.literal(value.value, datatype, value.language)
+        else:
+            key = (0, term_value(value), "", "")
+            written = writer.iri(term_value(value))
+        objects.setdefault(term_value(t.subject), {}).setdefault(t.predicate.value, []).append((key, written))
+    described = {
+        subject: {p: [text for _, text in sorted(set(values))] for p, values in predicates.items()}
+        for subject, predicates in objects.items()
+    }
+    body = "\n\n".join(writer.blocks(described))
     return ("\n".join(writer.prefix_lines()) + "\n\n" + body + "\n").encode("utf-8")
 
 
@@ -103,7 +113,7 @@ class JsonLdWriter:
             fields = by_subject[subject]
             node: dict[str, Any] = {"@id": self.iri(subject)}
             for key in sorted(fields, key=lambda k: (k != "@type", k)):
-                values = sorted(fields[key], key=lambda v: json.dumps(v, sort_keys=True))
+                values = sorted(fields[key], key=_value_key)
                 node[key] = values[0] if len(values) == 1 else values
             nodes.append(node)
         return nodes
@@ -121,6 +131,16 @@ class JsonLdWriter:
         }
 
 
-def json_bytes(document: dict[str, Any]) -> bytes:
-    """JSON as published: UTF-8, two-space indent, stable key order."""
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+def json_bytes(document: dict[str, Any], indent: int | None = 2) -> bytes:
+    """JSON as published: UTF-8, in the order given (sorted by the writer), two-space indent or
+    (indent None) on one line."""
+    separators = (",", ":") if indent is None else None
+    text = json.dumps(document, ensure_ascii=False, indent=indent, separators=separators)
+    return (text + "\n").encode("utf-8")
+
+
+def _value_key(value: Any) -> tuple[str, str, str]:
+    """Sort key of a JSON-LD value: its IRI or lexical form, then datatype and language."""
+    if isinstance(value, str):
+        return (value, "", "")
+    return (value.get("@id") or value.get("@value", ""), value.get("@type", ""), value.get("@language", ""))
