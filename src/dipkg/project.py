@@ -70,7 +70,7 @@ PUBLISHER_TYPES = (
     "StandardisationBody",
     "SupraNationalAuthority",
 )
-EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
+EMAIL = re.compile(r"[^@\s<>\"{}|^`\\]+@[^@\s<>\"{}|^`\\]+\.[^@\s<>\"{}|^`\\]+")
 
 NOT_IN_A_PROJECT = (
     "not in a dipkg project (no dipkg.toml here or in any folder above): "

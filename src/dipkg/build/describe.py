@@ -218,6 +218,7 @@ def _describe_catalogue_entry(
 def _describe_publisher(
     graph: Graph, dataset: URIRef, base_iri: str, publication: Publication
 ) -> URIRef | None:
+    """The publisher, a foaf:Agent, when `[publication]` names one."""
     if publication.publisher is None:
         return None
     publisher = URIRef(f"{base_iri}dataset/publisher")
@@ -233,6 +234,7 @@ def _describe_publisher(
 def _describe_contact(
     graph: Graph, dataset: URIRef, base_iri: str, publication: Publication
 ) -> URIRef | None:
+    """The contact point, a vcard:Kind, when `[publication]` gives an e-mail address or a URL."""
     if publication.contact_email is None and publication.contact_url is None:
         return None
     contact = URIRef(f"{base_iri}dataset/contact")
