@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from dipkg.errors import InputError, UsageError
-from dipkg.iris import DEFAULT_BASE_IRI, check_base_iri
+from dipkg.iris import DEFAULT_BASE_IRI, IRI_FORBIDDEN, check_base_iri
 from dipkg.layout import (
     ARTICLES_SUBDIR,
     CODE_LIST_FILES,
@@ -43,6 +45,36 @@ PATH_KEYS = {
     "queries": "queries",
 }
 
+# The graph's own licence when dipkg.toml names none.
+DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+# What of each article's text the graph publishes: all of it, or only the evidence spans.
+ARTICLE_TEXT_CHOICES = ("full", "evidence")
+PUBLICATION_KEYS = (
+    "publisher",
+    "publisher_type",
+    "contact_name",
+    "contact_email",
+    "contact_url",
+    "license",
+    "issued",
+    "article_text",
+)
+# The ADMS publisher types (http://purl.org/adms/publishertype/1.0).
+PUBLISHER_TYPES = (
+    "Academia-ScientificOrganisation",
+    "Company",
+    "IndustryConsortium",
+    "LocalAuthority",
+    "NationalAuthority",
+    "NonGovernmentalOrganisation",
+    "NonProfitOrganisation",
+    "PrivateIndividual(s)",
+    "RegionalAuthority",
+    "StandardisationBody",
+    "SupraNationalAuthority",
+)
+EMAIL = re.compile(r"[^@\s<>\"{}|^`\\]+@[^@\s<>\"{}|^`\\]+\.[^@\s<>\"{}|^`\\]+")
+
 NOT_IN_A_PROJECT = (
     "not in a dipkg project (no dipkg.toml here or in any folder above): "
     "run `dipkg init DIR`, work inside a project, or give --project DIR"
@@ -61,6 +93,29 @@ def platform_cache_dir() -> Path:
 
 
 @dataclass(frozen=True)
+class Publication:
+    """Who publishes the graph, under which licence, and how much of the articles' texts.
+
+    `article_text` is "full" (every article's text) or "evidence" (only the quoted evidence
+    spans, for sources whose terms forbid republishing their texts).
+    """
+
+    publisher: str | None = None
+    publisher_type: str | None = None
+    contact_name: str | None = None
+    contact_email: str | None = None
+    contact_url: str | None = None
+    license: str = DEFAULT_LICENSE
+    issued: date | None = None
+    article_text: str = "full"
+
+    @property
+    def full_text(self) -> bool:
+        """Whether articles are published with their full text."""
+        return self.article_text == "full"
+
+
+@dataclass(frozen=True)
 class Project:
     """Where a project's seeds, published graph, cache and vocabulary live, and its base IRI.
 
@@ -76,6 +131,7 @@ class Project:
     ontology_dirs: tuple[Path, ...] = ()
     shapes_dirs: tuple[Path, ...] = ()
     queries_dirs: tuple[Path, ...] = ()
+    publication: Publication = field(default_factory=Publication)
 
     @classmethod
     def at(cls, root: str | os.PathLike[str]) -> Project:
@@ -115,6 +171,7 @@ class Project:
             ontology_dirs=(*shipped_ontology, path("ontology")),
             shapes_dirs=(*shipped_shapes, path("shapes")),
             queries_dirs=(*shipped_queries, path("queries")),
+            publication=Publication(**settings.get("publication", {})),
         )
 
     def replace(self, **changes: Any) -> Project:
@@ -237,16 +294,17 @@ def _overlaid(folders: tuple[Path, ...], pattern: str) -> dict[str, Path]:
 
 
 def _read_settings(path: Path) -> dict[str, Any]:
-    """dipkg.toml, checked: `base_iri` and a `[paths]` table of folders relative to the project."""
+    """dipkg.toml, checked: `base_iri`, a `[paths]` table of folders relative to the project and a
+    `[publication]` table."""
     try:
         settings = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the project file: {exc}", path) from exc
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", path) from exc
-    unknown = sorted(set(settings) - {"base_iri", "paths"})
+    unknown = sorted(set(settings) - {"base_iri", "paths", "publication"})
     if unknown:
-        raise InputError(f"unknown setting {unknown[0]!r} (known: base_iri, [paths])", path)
+        raise InputError(f"unknown setting {unknown[0]!r} (known: base_iri, [paths], [publication])", path)
     base_iri = settings.get("base_iri", DEFAULT_BASE_IRI)
     problem = check_base_iri(base_iri) if isinstance(base_iri, str) else "must be a string"
     if problem:
@@ -259,7 +317,37 @@ def _read_settings(path: Path) -> dict[str, Any]:
             raise InputError(f"unknown path {key!r} in [paths] (known: {', '.join(PATH_KEYS)})", path)
         if not isinstance(value, str) or not value:
             raise InputError(f"[paths] {key} must be a folder name", path)
+    _check_publication(settings.get("publication", {}), path)
     return settings
+
+
+def _check_publication(publication: object, path: Path) -> None:
+    """The `[publication]` table: names, a contact, a licence IRI, a date and the article-text choice."""
+    if not isinstance(publication, dict):
+        raise InputError("[publication] must be a table", path)
+    for key, value in publication.items():
+        if key not in PUBLICATION_KEYS:
+            known = ", ".join(PUBLICATION_KEYS)
+            raise InputError(f"unknown setting {key!r} in [publication] (known: {known})", path)
+        if key == "issued":
+            if not isinstance(value, date) or isinstance(value, datetime):
+                raise InputError("[publication] issued must be a date (YYYY-MM-DD, unquoted)", path)
+            continue
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(f"[publication] {key} must be a non-empty string", path)
+        if key == "article_text" and value not in ARTICLE_TEXT_CHOICES:
+            raise InputError(f'[publication] article_text must be "full" or "evidence", not {value!r}', path)
+        if key == "publisher_type" and value not in PUBLISHER_TYPES:
+            known = ", ".join(PUBLISHER_TYPES)
+            raise InputError(
+                f"[publication] publisher_type {value!r} is not an ADMS publisher type ({known})", path
+            )
+        if key == "contact_email" and not EMAIL.fullmatch(value):
+            raise InputError(f"[publication] contact_email {value!r} is not an e-mail address", path)
+        if key in ("license", "contact_url") and (
+            not value.startswith(("http://", "https://")) or IRI_FORBIDDEN.search(value)
+        ):
+            raise InputError(f"[publication] {key} {value!r} must be an http(s) IRI", path)
 
 
 def project_file_text(base_iri: str) -> str:
@@ -270,5 +358,13 @@ def project_file_text(base_iri: str) -> str:
         "\n"
         "# Folders, relative to this file (these are the defaults). A project's own ontology/,\n"
         "# shapes/ and queries/ extend those shipped with dipkg; a file of the same name replaces one.\n"
-        "[paths]\n" + "".join(f'{key} = "{value}"\n' for key, value in PATH_KEYS.items())
+        "[paths]\n" + "".join(f'{key} = "{value}"\n' for key, value in PATH_KEYS.items()) + "\n"
+        "# Who publishes the graph and under which licence (kg/void.ttl, a DCAT-AP description),\n"
+        "# and whether articles' full texts are published or only their evidence spans.\n"
+        "[publication]\n"
+        '# publisher = "Your name or organisation"\n'
+        '# contact_email = "you@example.org"\n'
+        "# issued = 2025-01-31\n"
+        f'license = "{DEFAULT_LICENSE}"\n'
+        'article_text = "full"\n'
     )

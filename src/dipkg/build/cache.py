@@ -26,9 +26,10 @@ from dipkg.errors import InputError, PublishError
 from dipkg.fingerprint import Signature, digest
 
 if TYPE_CHECKING:
+    from dipkg.build.describe import ArticleFacts
     from dipkg.validate.validation import ValidationResult
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 
 
 @dataclass
@@ -48,6 +49,7 @@ class ArticleRecord:
     local_posts: tuple[tuple[str, str], ...] = ()
     validation_key: str = ""
     results: tuple[ValidationResult, ...] = ()
+    facts: ArticleFacts | None = None
 
 
 @dataclass

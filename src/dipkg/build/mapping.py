@@ -47,10 +47,12 @@ class CorpusGraphs:
     articles: dict[str, tuple[URIRef, Graph]]
 
 
-def map_corpus(corpus: Corpus, base_iri: str) -> CorpusGraphs:
+def map_corpus(corpus: Corpus, base_iri: str, full_text: bool = True) -> CorpusGraphs:
     """Map every shared entity and every article of the corpus to RDF."""
     entities_iri, entities = map_registry(corpus.registry, base_iri)
-    articles = {article.id: map_article(article, corpus.registry, base_iri) for article in corpus.articles}
+    articles = {
+        article.id: map_article(article, corpus.registry, base_iri, full_text) for article in corpus.articles
+    }
     return CorpusGraphs(entities_iri, entities, articles)
 
 
@@ -62,11 +64,17 @@ def map_registry(registry: Registry, base_iri: str) -> tuple[URIRef, Graph]:
     return ns.graph["entities"], graph
 
 
-def map_article(article: Article, registry: Registry, base_iri: str) -> tuple[URIRef, Graph]:
-    """One article's statements, and the named graph they are published in."""
+def map_article(
+    article: Article, registry: Registry, base_iri: str, full_text: bool = True
+) -> tuple[URIRef, Graph]:
+    """One article's statements, and the named graph they are published in.
+
+    Without `full_text`, neither the article's text nor its sentences' words are published: only
+    the evidence spans' words (and their context), for sources whose terms forbid republishing.
+    """
     ns = DataNamespaces(base_iri)
     graph = new_graph(ns.prefixes())
-    _ArticleMapper(article, registry, ns, graph).map()
+    _ArticleMapper(article, registry, ns, graph, full_text).map()
     return ns.graph[f"article/{article.id}"], graph
 
 
@@ -145,13 +153,16 @@ def _add_entity(graph: Graph, iri: URIRef, entity: Entity, resolve: Callable[[st
 class _ArticleMapper:
     """Adds one article, its local entities, holdings, events, quotes, claims and evidence to a graph."""
 
-    def __init__(self, article: Article, registry: Registry, ns: DataNamespaces, graph: Graph) -> None:
+    def __init__(
+        self, article: Article, registry: Registry, ns: DataNamespaces, graph: Graph, full_text: bool
+    ) -> None:
         self.article = article
         self.registry = registry
         self.ns = ns
         self.graph = graph
+        self.full_text = full_text
         self.iri = ns.article[article.id]
-        self.spans = EvidenceMapper(article, ns, graph, self.entity)
+        self.spans = EvidenceMapper(article, ns, graph, self.entity, full_text)
         self.event_iris = {key: self._event_iri(event) for key, event in article.events.items()}
         self.quote_iris = {key: self._quote_iri(quote) for key, quote in article.quotes.items()}
         self.claim_iris = {key: self._claim_iri(claim) for key, claim in article.claims.items()}
@@ -236,7 +247,8 @@ class _ArticleMapper:
         graph.add((iri, SCHEMA.publisher, self.entity(article.publisher)))
         graph.add((iri, SCHEMA.datePublished, Literal(article.date_published.isoformat(), datatype=XSD.date)))
         graph.add((iri, SCHEMA.inLanguage, Literal(article.language)))
-        graph.add((iri, SCHEMA.text, Literal(article.text)))
+        if self.full_text:
+            graph.add((iri, SCHEMA.text, Literal(article.text)))
         graph.add((iri, DIP.textSha256, Literal(article.sha256)))
         if article.date_basis:
             graph.add((iri, DIP.datePublishedBasis, Literal(article.date_basis, lang="en")))

@@ -15,17 +15,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import URIRef
-from rdflib.namespace import RDF
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, RDFS
 
 from dipkg.build.cache import ArticleRecord, load_pickle, save_pickle
+from dipkg.build.describe import ArticleFacts
 from dipkg.build.mapping import map_article
 from dipkg.build.publish import turtle_file
 from dipkg.build.turtle import turtle_parts
 from dipkg.fingerprint import Signature, digest, signature
 from dipkg.layout import ARTICLE_ANNOTATION_FILE, ARTICLE_META_FILE, ARTICLE_TEXT_FILE
+from dipkg.namespaces import DIP, SCHEMA, DataNamespaces
 from dipkg.seeds.annotation import load_article
-from dipkg.seeds.model import Registry
+from dipkg.seeds.model import Article, Registry
 from dipkg.seeds.vocabulary import Vocabulary
 from dipkg.seeds.yamlfile import read_bytes
 from dipkg.validate.validation import ValidationResult, Validator
@@ -65,6 +67,7 @@ class Context:
     descriptions: dict[str, list[str]] = field(default_factory=dict)
     held_by: dict[str, list[str]] = field(default_factory=dict)
     validator: Validator | None = None
+    full_text: bool = True
 
 
 _context: Context | None = None
@@ -94,7 +97,7 @@ def process_article(article_dir: Path) -> ArticleRecord:
     seeds_dir = article_dir.parent.parent
     key = digest([context.inputs_key, *(part for f in files for part in (f.name, read_bytes(f, seeds_dir)))])
     article = load_article(article_dir, context.registry, context.vocabulary)
-    graph_iri, graph = map_article(article, context.registry, context.base_iri)
+    graph_iri, graph = map_article(article, context.registry, context.base_iri, context.full_text)
     prefix_lines, body = turtle_parts(graph, context.prefixes)
     classes = Counter(str(o) for o in graph.objects(None, RDF.type))
     references = sorted(
@@ -126,6 +129,34 @@ def process_article(article_dir: Path) -> ArticleRecord:
         references_digest=digest(references),
         draft=article.is_draft,
         local_posts=local_posts,
+        facts=_facts(article, graph, references),
+    )
+
+
+def _facts(article: Article, graph: Graph, references: list[str]) -> ArticleFacts:
+    """The article's date, publisher, the countries it names and two example resources of it."""
+    context = _ctx()
+    ns = DataNamespaces(context.base_iri)
+    iri = ns.article[article.id]
+    publisher = graph.value(iri, SCHEMA.publisher)
+    publisher_entity = article.entities.get(article.publisher) or context.registry.entities[article.publisher]
+    countries = {str(s): str(graph.value(s, RDFS.label)) for s in graph.subjects(RDF.type, DIP.Country)}
+    shared = sorted(
+        {_object_iri(line) for line in references if _object_iri(line).startswith(str(ns.entity))}
+    )
+    for entity_iri in shared:
+        entity = context.registry.entities.get(entity_iri[len(str(ns.entity)) :])
+        if entity is not None and entity.type == "Country":
+            countries[entity_iri] = entity.label
+    events = sorted(str(s) for s in graph.subjects(DIP.inArticle, iri) if str(s).startswith(str(ns.event)))
+    return ArticleFacts(
+        iri=str(iri),
+        published=article.date_published.isoformat(),
+        publisher=str(publisher),
+        publisher_label=publisher_entity.label,
+        countries=tuple(sorted(countries.items())),
+        event=events[0] if events else "",
+        entity=shared[0] if shared else "",
     )
 
 

@@ -145,7 +145,8 @@ def build(
                 mapped.save(cache)
                 if not report.conforms("violation"):
                     raise NotConforming(report, out_dir)
-            files, removed = _publish(out_dir, mapped, [p.stem for p in project.query_files], owned)
+            query_names = [p.stem for p in project.query_files]
+            files, removed = _publish(out_dir, mapped, query_names, owned, project)
             mapped.save(cache)
         finally:
             gc.unfreeze()
@@ -202,6 +203,7 @@ class CorpusRecords:
             inputs.shared,
             self.index.inputs_key,
             self.payload_dir,
+            full_text=self.shared_inputs.project.publication.full_text,
         )
 
     def leave_out_drafts(self, include_drafts: bool, project: Project) -> int:
@@ -239,7 +241,13 @@ def _map(
     entity_files = sorted(project.entities_dir.glob("*.yaml"))
     entity_parts = (part for f in entity_files for part in (f.name, read_bytes(f, seeds_dir)))
     inputs_key = digest(
-        [project.base_iri, code_fingerprint(), files_digest(project.vocabulary_files), *entity_parts]
+        [
+            project.base_iri,
+            project.publication.article_text,
+            code_fingerprint(),
+            files_digest(project.vocabulary_files),
+            *entity_parts,
+        ]
     )
     shared_inputs = LazyInputs(cache, inputs_key, project)
     articles_dir = project.articles_dir
@@ -314,7 +322,7 @@ def _shared_inputs(project: Project) -> SharedInputs:
 
 
 def _publish(
-    out_dir: Path, mapped: CorpusRecords, query_names: list[str], owned: set[str]
+    out_dir: Path, mapped: CorpusRecords, query_names: list[str], owned: set[str], project: Project
 ) -> tuple[list[PublishedFile], list[str]]:
     """Publish the files whose content changed since they were last published; delete stale ones.
 
@@ -348,7 +356,14 @@ def _publish(
         checksums.update(written)
         sums = [checksums.get(r) or index.published[r][2] for r in relatives]
         data, count = description_file(
-            graph_stats, relatives, sums, base_iri, query_names, prefix_map(base_iri)
+            graph_stats,
+            relatives,
+            sums,
+            base_iri,
+            query_names,
+            prefix_map(base_iri),
+            [r.facts for r in records if r.facts is not None],
+            project.publication,
         )
         described.append(count)
         return data

@@ -13,12 +13,21 @@ from dipkg.seeds.model import Article, Evidence
 
 
 class EvidenceMapper:
-    """Adds evidence spans (oa:exact, offsets, context, sentences) of one article to a graph."""
+    """Adds evidence spans (oa:exact, offsets, context, sentences) of one article to a graph.
+
+    Without `full_text`, sentences get offsets only: their words would rebuild the article's text.
+    """
 
     def __init__(
-        self, article: Article, ns: DataNamespaces, graph: Graph, entity: Callable[[str], URIRef]
+        self,
+        article: Article,
+        ns: DataNamespaces,
+        graph: Graph,
+        entity: Callable[[str], URIRef],
+        full_text: bool = True,
     ) -> None:
         self.article, self.ns, self.graph, self.entity = article, ns, graph, entity
+        self.full_text = full_text
         self.article_iri = ns.article[article.id]
         self.sentences = sentence_spans(article.text, article.language)
 
@@ -49,7 +58,8 @@ class EvidenceMapper:
     def _sentence(self, span: Span) -> URIRef:
         iri = self._span_iri("sentence", span)
         self.graph.add((iri, RDF.type, DIP.Sentence))
-        self.graph.add((iri, OA.exact, Literal(span.slice(self.article.text))))
+        if self.full_text:
+            self.graph.add((iri, OA.exact, Literal(span.slice(self.article.text))))
         self._add_offsets(iri, span)
         return iri
 
