@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from contextlib import closing
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -28,6 +29,11 @@ RDF_TYPE = STANDARD_NAMESPACES["rdf"] + "type"
 LABEL = STANDARD_NAMESPACES["rdfs"] + "label"
 PREF_LABEL = STANDARD_NAMESPACES["skos"] + "prefLabel"
 SENTENCE = DIP + "sentence"
+ACTOR = DIP + "actor"
+TARGET = DIP + "target"
+DATE = DIP + "date"
+IN_ARTICLE = DIP + "inArticle"
+DATE_PUBLISHED = STANDARD_NAMESPACES["schema"] + "datePublished"
 EVIDENCE = DIP + "evidence"
 ARTICLE = DIP + "Article"
 # What a page shows of a neighbour described in the same graph.
@@ -64,6 +70,13 @@ CREATE TABLE IF NOT EXISTS types (iri TEXT NOT NULL, graph TEXT NOT NULL, type T
   PRIMARY KEY (iri, graph, type));
 CREATE INDEX IF NOT EXISTS types_by_graph ON types (graph);
 CREATE INDEX IF NOT EXISTS types_by_type ON types (type);
+CREATE TABLE IF NOT EXISTS events (iri TEXT NOT NULL, graph TEXT NOT NULL, date TEXT NOT NULL,
+  article TEXT NOT NULL, types TEXT NOT NULL, actors TEXT NOT NULL, targets TEXT NOT NULL,
+  PRIMARY KEY (iri, graph));
+CREATE INDEX IF NOT EXISTS events_by_graph ON events (graph);
+CREATE TABLE IF NOT EXISTS articles (iri TEXT NOT NULL, graph TEXT NOT NULL, date TEXT NOT NULL,
+  PRIMARY KEY (iri, graph));
+CREATE INDEX IF NOT EXISTS articles_by_graph ON articles (graph);
 CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, sha256 TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
@@ -74,64 +87,92 @@ def ntriple(triple: ox.Triple) -> str:
     return f"{triple.subject} {triple.predicate} {triple.object} ."
 
 
-def graph_statements(
-    data: bytes, name: str, base_iri: str
-) -> tuple[dict[str, tuple[str, list[str]]], dict[str, str], set[tuple[str, str]]]:
-    """What one graph's file says about each resource under the base (its document's path and
-    sorted N-Triples lines), the label of each subject it labels, and the types it gives. An
-    article's lines also hold every evidence link of its graph, so that its page can say what each
-    span supports."""
+@dataclass
+class GraphSummary:
+    """What the site needs of one graph: per resource under the base, its document's path and the
+    N-Triples lines about it and its neighbours; the labels and types the graph gives; its events
+    (IRI, date, article, types, actors, targets) and its articles (IRI, date published)."""
+
+    statements: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    types: set[tuple[str, str]] = field(default_factory=set)
+    events: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)
+    articles: list[tuple[str, str]] = field(default_factory=list)
+
+
+def summarise(data: bytes, name: str, base_iri: str) -> GraphSummary:
+    """Read one graph's file (see `GraphSummary`). An article's lines also hold every evidence
+    link of its graph, so that its page can say what each span supports."""
     triples = [quad.triple for quad in parse_quads(data, "turtle", name)]
+    summary = GraphSummary()
     outgoing: dict[str, list[ox.Triple]] = defaultdict(list)
     incoming: dict[str, list[ox.Triple]] = defaultdict(list)
-    labels: dict[str, str] = {}
-    types: set[tuple[str, str]] = set()
     for triple in triples:
-        if triple.predicate.value == RDF_TYPE:
-            types.add((term_value(triple.subject), term_value(triple.object)))
         subject = term_value(triple.subject)
+        predicate = triple.predicate.value
         outgoing[subject].append(triple)
-        if isinstance(triple.object, ox.NamedNode) and triple.predicate.value != RDF_TYPE:
-            incoming[term_value(triple.object)].append(triple)
+        if predicate == RDF_TYPE:
+            summary.types.add((subject, term_value(triple.object)))
+        elif isinstance(triple.object, ox.NamedNode):
+            incoming[triple.object.value].append(triple)
         elif (
-            triple.predicate.value in (LABEL, PREF_LABEL)
+            predicate in (LABEL, PREF_LABEL)
             and isinstance(triple.object, ox.Literal)
             and triple.object.language in (None, "en")
-            and (subject not in labels or triple.predicate.value == LABEL)
+            and (subject not in summary.labels or predicate == LABEL)
         ):
-            labels[subject] = triple.object.value
+            summary.labels[subject] = triple.object.value
+    contexts: dict[str, list[str]] = {}
 
-    def context(node: str) -> Iterator[ox.Triple]:
-        for triple in outgoing.get(node, ()):
-            if triple.predicate.value in CONTEXT_PREDICATES:
-                yield triple
-                if triple.predicate.value == SENTENCE and isinstance(triple.object, ox.NamedNode):
-                    yield from (
-                        t
-                        for t in outgoing.get(term_value(triple.object), ())
-                        if t.predicate.value in CONTEXT_PREDICATES
-                    )
+    def context(node: str) -> list[str]:
+        if node not in contexts:
+            lines = []
+            for triple in outgoing.get(node, ()):
+                if triple.predicate.value in CONTEXT_PREDICATES:
+                    lines.append(ntriple(triple))
+                    if triple.predicate.value == SENTENCE and isinstance(triple.object, ox.NamedNode):
+                        lines += [
+                            ntriple(t)
+                            for t in outgoing.get(triple.object.value, ())
+                            if t.predicate.value in CONTEXT_PREDICATES
+                        ]
+            contexts[node] = lines
+        return contexts[node]
 
     evidence = [t for t in triples if t.predicate.value == EVIDENCE]
-    statements: dict[str, tuple[str, list[str]]] = {}
+    articles = {subject for subject, kind in summary.types if kind == ARTICLE}
     for resource in set(outgoing) | set(incoming):
         path = document_path(resource, base_iri)
         if path is None:
             continue
-        lines = set()
         own = [*outgoing.get(resource, ()), *incoming.get(resource, ())]
-        if any(
-            t.predicate.value == RDF_TYPE and term_value(t.object) == ARTICLE
-            for t in outgoing.get(resource, ())
-        ):
+        if resource in articles:
             own += evidence
+        lines = set()
         for triple in own:
             lines.add(ntriple(triple))
             for end in (triple.subject, triple.object):
                 if isinstance(end, ox.NamedNode) and end.value != resource:
-                    lines.update(ntriple(t) for t in context(end.value))
-        statements[resource] = (path, sorted(lines))
-    return statements, labels, types
+                    lines.update(context(end.value))
+        summary.statements[resource] = (path, sorted(lines))
+    for subject, said in outgoing.items():
+        values: dict[str, list[str]] = defaultdict(list)
+        for triple in said:
+            values[triple.predicate.value].append(term_value(triple.object))
+        if subject in articles:
+            summary.articles.append((subject, min(values.get(DATE_PUBLISHED, [""]))))
+        elif values.get(IN_ARTICLE) and any(values.get(role) for role in (ACTOR, TARGET, DATE)):
+            summary.events.append(
+                (
+                    subject,
+                    min(values.get(DATE, [""])),
+                    min(values[IN_ARTICLE]),
+                    "\n".join(sorted(values.get(RDF_TYPE, []))),
+                    "\n".join(sorted(values.get(ACTOR, []))),
+                    "\n".join(sorted(values.get(TARGET, []))),
+                )
+            )
+    return summary
 
 
 class SiteIndex:
@@ -169,31 +210,34 @@ class SiteIndex:
         query = "SELECT DISTINCT resource FROM statements WHERE path = ? ORDER BY resource"
         return [row[0] for row in self.connection.execute(query, (path,))]
 
-    def replace_graph(
-        self,
-        graph: str,
-        sha256: str,
-        statements: dict[str, tuple[str, list[str]]],
-        labels: dict[str, str],
-        types: set[tuple[str, str]],
-    ) -> None:
-        """Forget what `graph` said and remember what it says now (per resource: its document's
-        path and the statement lines)."""
+    def replace_graph(self, graph: str, sha256: str, summary: GraphSummary) -> None:
+        """Forget what `graph` said and remember what it says now."""
         self.drop_graph(graph)
         self.connection.executemany(
             "INSERT INTO statements VALUES (?, ?, ?, ?)",
-            ((resource, graph, path, "\n".join(lines)) for resource, (path, lines) in statements.items()),
+            (
+                (resource, graph, path, "\n".join(lines))
+                for resource, (path, lines) in summary.statements.items()
+            ),
         )
         self.connection.executemany(
-            "INSERT INTO labels VALUES (?, ?, ?)", ((iri, graph, label) for iri, label in labels.items())
+            "INSERT INTO labels VALUES (?, ?, ?)",
+            ((iri, graph, label) for iri, label in summary.labels.items()),
         )
         self.connection.executemany(
-            "INSERT INTO types VALUES (?, ?, ?)", ((i, graph, t) for i, t in sorted(types))
+            "INSERT INTO types VALUES (?, ?, ?)", ((i, graph, t) for i, t in sorted(summary.types))
+        )
+        self.connection.executemany(
+            "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
+            ((iri, graph, *rest) for iri, *rest in summary.events),
+        )
+        self.connection.executemany(
+            "INSERT INTO articles VALUES (?, ?, ?)", ((iri, graph, date) for iri, date in summary.articles)
         )
         self.connection.execute("INSERT INTO graphs VALUES (?, ?)", (graph, sha256))
 
     def drop_graph(self, graph: str) -> None:
-        for table in ("statements", "labels", "types", "graphs"):
+        for table in ("statements", "labels", "types", "events", "articles", "graphs"):
             self.connection.execute(f"DELETE FROM {table} WHERE graph = ?", (graph,))
 
     def statements(self, path: str) -> list[str]:
@@ -215,6 +259,20 @@ class SiteIndex:
             found.update(dict(self.connection.execute(query, chunk)))
         return found
 
+    def events(self) -> list[tuple[str, str, str, list[str], list[str], list[str]]]:
+        """Every event candidate: IRI, date, article, types, actors, targets."""
+        query = "SELECT iri, MIN(date), MIN(article), types, actors, targets FROM events"
+        query += " GROUP BY iri ORDER BY iri"
+        return [
+            (iri, date, article, _split(types), _split(actors), _split(targets))
+            for iri, date, article, types, actors, targets in self.connection.execute(query)
+        ]
+
+    def articles(self) -> list[tuple[str, str]]:
+        """Every article and its date of publication."""
+        query = "SELECT iri, MIN(date) FROM articles GROUP BY iri ORDER BY iri"
+        return [(iri, date) for iri, date in self.connection.execute(query)]
+
     def of_type(self, type_iri: str) -> set[str]:
         """The IRIs some graph types `type_iri`."""
         return {
@@ -233,6 +291,10 @@ class SiteIndex:
 
     def pages(self) -> set[str]:
         return {row[0] for row in self.connection.execute("SELECT path FROM pages")}
+
+
+def _split(text: str) -> list[str]:
+    return text.split("\n") if text else []
 
 
 def open_index(path: Path) -> closing[SiteIndex]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pyoxigraph as ox
@@ -115,28 +118,35 @@ class Renderer:
             "network": Markup(drawing(view.label(iri), counterparts)),
         }
 
-    def listings(self, index: SiteIndex, queries: list[CannedQuery]) -> Iterator[tuple[str, bytes]]:
+    def listings(self, index: SiteIndex, queries: list[CannedQuery]) -> Iterator[Listing]:
         """The index page, the list of articles, the timeline and its pages by year, PLOVER
-        category and country pair."""
+        category and country pair; each with the digest of what it shows, rendered on demand."""
         events = self._events(index)
+        articles = index.articles()
         labels = index.labels(
-            {i for e in events for key in ("actor", "target", "classes", "category") for i in e[key]}
+            {i for e in events for key in ("actor", "target", "category") for i in e[key]}
             | {e["article"] for e in events if e["article"]}
+            | {iri for iri, _ in articles}
         )
         view = View("index", [], [], self.base_iri, self.prefixes, labels)
-        articles = self._articles(index)
-        yield "index.html", self._index(index, events, articles, queries)
-        yield (
+        per_article = Counter(e["article"] for e in events)
+        article_rows = [
+            [[Link(date)], [view.link(ox.NamedNode(iri))], [Link(str(per_article[iri]))]]
+            for iri, date in sorted(articles, key=lambda a: (a[1], a[0]), reverse=True)
+        ]
+        dataset = self._dataset(index)
+        yield Listing(
+            "index.html",
+            _digest(
+                dataset[1], len(articles), len(events), [(q.name, q.text, q.description) for q in queries]
+            ),
+            lambda: self._index(dataset, events, articles, queries, index),
+        )
+        yield Listing(
             "articles.html",
-            self._listing(
-                "articles.html",
-                "Articles",
-                ["Published", "Article", "Events"],
-                [
-                    [[Link(a["date"])], [view.link(ox.NamedNode(a["iri"]))], [Link(str(a["events"]))]]
-                    for a in articles
-                ],
-                "articles",
+            _digest(article_rows),
+            lambda: self._listing(
+                "articles.html", "Articles", ["Published", "Article", "Events"], article_rows, "articles"
             ),
         )
         countries = index.of_type(DIP + "Country")
@@ -170,37 +180,35 @@ class Renderer:
             ("By PLOVER category", category_links),
             ("By country pair", pair_links),
         ]
-        yield (
+        intro = (
+            f"{len(events)} events, by date. Choose a year, a PLOVER category or a pair of countries; "
+            "each actor's page lists its events and counterparts."
+        )
+        yield Listing(
             "timeline.html",
-            self._listing(
-                "timeline.html",
-                "Timeline",
-                EVENT_HEADINGS,
-                [],
-                "events",
-                intro=f"{len(events)} events, by date. Choose a year, a PLOVER category or a pair of "
-                "countries; "
-                "each actor's page lists its events and counterparts.",
-                filters=filters,
+            _digest(intro, filters),
+            lambda: self._listing(
+                "timeline.html", "Timeline", EVENT_HEADINGS, [], "events", intro=intro, filters=filters
             ),
         )
-        for year, rows in by_year.items():
-            yield from self._timeline(f"timeline/{year}", f"Events of {year}", rows, view)
-        for category, rows in by_category.items():
-            yield from self._timeline(
-                f"timeline/category/{_local(category)}",
-                f"Events of PLOVER category {view.label(category)}",
+        pages = [(f"timeline/{year}", f"Events of {year}", rows) for year, rows in by_year.items()]
+        pages += [
+            (f"timeline/category/{_local(c)}", f"Events of PLOVER category {view.label(c)}", rows)
+            for c, rows in by_category.items()
+        ]
+        pages += [
+            (
+                f"timeline/pair/{_local(a)}--{_local(b)}",
+                f"Events between {view.label(a)} and {view.label(b)}",
                 rows,
-                view,
             )
-        for (a, b), rows in by_pair.items():
-            title = f"Events between {view.label(a)} and {view.label(b)}"
-            yield from self._timeline(f"timeline/pair/{_local(a)}--{_local(b)}", title, rows, view)
+            for (a, b), rows in by_pair.items()
+        ]
+        for path, title, rows in pages:
+            table = self._event_rows(path, rows, view)
+            yield Listing(f"{path}.html", _digest(title, table), partial(self._timeline, path, title, table))
 
-    def _timeline(
-        self, path: str, title: str, events: list[dict[str, Any]], view: View
-    ) -> Iterator[tuple[str, bytes]]:
-        root = root_of(path)
+    def _event_rows(self, path: str, events: list[dict[str, Any]], view: View) -> list[list[list[Link]]]:
         located = View(path, [], [], self.base_iri, self.prefixes, view.known_labels)
         rows = []
         for event in sorted(events, key=lambda e: (e["date"], e["iri"])):
@@ -214,11 +222,11 @@ class Renderer:
                     [located.link(ox.NamedNode(event["article"]))] if event["article"] else [],
                 ]
             )
-        back = [("Timeline", [(Link("all years and filters", f"{root}timeline.html"), len(events))])]
-        yield (
-            f"{path}.html",
-            self._listing(f"{path}.html", title, EVENT_HEADINGS, rows, "events", filters=back),
-        )
+        return rows
+
+    def _timeline(self, path: str, title: str, rows: list[list[list[Link]]]) -> bytes:
+        back = [("Timeline", [(Link("all years and filters", f"{root_of(path)}timeline.html"), len(rows))])]
+        return self._listing(f"{path}.html", title, EVENT_HEADINGS, rows, "events", filters=back)
 
     def _listing(
         self, file: str, title: str, headings: list[str], rows: list[Any], noun: str, **values: Any
@@ -227,93 +235,69 @@ class Renderer:
         return self._page("events.html", path, title, headings=headings, rows=rows, noun=noun, **values)
 
     def _events(self, index: SiteIndex) -> list[dict[str, Any]]:
-        """Every event: date, classes, PLOVER categories, actors, targets, article."""
+        """Every event (whatever is typed with a class that has a PLOVER category): date, PLOVER
+        categories, actors, targets, article."""
         categories: dict[str, set[str]] = defaultdict(set)
-        for t in documents.parse_lines(
-            [line for line in index.statements("ontology") if PLOVER_CATEGORY in line]
-        ):
+        lines = [line for line in index.statements("ontology") if PLOVER_CATEGORY in line]
+        for t in documents.parse_lines(lines):
             if t.predicate.value == PLOVER_CATEGORY:
                 categories[term_value(t.subject)].add(term_value(t.object))
-        rows = index.connection.execute("SELECT resource, lines FROM statements WHERE path LIKE 'event/%'")
-        fields: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        for resource, text in rows:
-            own = [line for line in text.split("\n") if line.startswith(f"<{resource}> ")]
-            for t in documents.parse_lines(own):
-                fields[resource][t.predicate.value].add(term_value(t.object))
         events = []
-        for iri, values in sorted(fields.items()):
-            classes = values.get(STANDARD_NAMESPACES["rdf"] + "type", set())
-            category = {c for cls in classes for c in categories.get(cls, ())}
-            if not category:
-                continue
-            events.append(
-                {
-                    "iri": iri,
-                    "date": min(values.get(DIP + "date", {""})),
-                    "classes": classes,
-                    "category": category,
-                    "actor": values.get(DIP + "actor", set()),
-                    "target": values.get(DIP + "target", set()),
-                    "article": min(values.get(DIP + "inArticle", {""})),
-                }
-            )
+        for iri, date, article, types, actors, targets in index.events():
+            category = {c for cls in types for c in categories.get(cls, ())}
+            if category:
+                events.append(
+                    {
+                        "iri": iri,
+                        "date": date,
+                        "category": category,
+                        "actor": set(actors),
+                        "target": set(targets),
+                        "article": article,
+                    }
+                )
         return events
 
-    def _articles(self, index: SiteIndex) -> list[dict[str, Any]]:
-        articles = sorted(index.of_type(DIP + "Article"))
-        events = Counter[str]()
-        for event in self._events(index):
-            events[event["article"]] += 1
-        rows = []
-        for iri in articles:
-            dates = [
-                term_value(t.object)
-                for t in documents.parse_lines(
-                    [line for line in index.statements(_path(iri, self.base_iri)) if "datePublished" in line]
-                )
-                if term_value(t.subject) == iri
-            ]
-            rows.append({"iri": iri, "date": min(dates or [""]), "events": events[iri]})
-        return sorted(rows, key=lambda a: (a["date"], a["iri"]), reverse=True)
+    def _dataset(self, index: SiteIndex) -> tuple[View, list[str]]:
+        """The dataset's description (kg/void.ttl) as a view, and its lines."""
+        lines = index.statements("dataset")
+        triples = documents.parse_lines(lines)
+        labels = index.labels({term_value(t.object) for t in triples if isinstance(t.object, ox.NamedNode)})
+        return View(
+            "index", [self.base_iri + "dataset"], triples, self.base_iri, self.prefixes, labels
+        ), lines
 
     def _index(
         self,
-        index: SiteIndex,
+        dataset: tuple[View, list[str]],
         events: list[dict[str, Any]],
-        articles: list[dict[str, Any]],
+        articles: list[tuple[str, str]],
         queries: list[CannedQuery],
+        index: SiteIndex,
     ) -> bytes:
-        dataset = self.base_iri + "dataset"
-        triples = documents.parse_lines(index.statements("dataset"))
-        labels = index.labels({term_value(t.object) for t in triples if isinstance(t.object, ox.NamedNode)})
-        view = View("index", [dataset], triples, self.base_iri, self.prefixes, labels)
-        title = view.first(dataset, DCTERMS + "title") or "dipkg knowledge graph"
-        count = view.first(dataset, VOID + "triples") or "0"
-        entities = index.labels(index.of_type(DIP + "Country"))
+        view = dataset[0]
+        iri = self.base_iri + "dataset"
+        title = view.first(iri, DCTERMS + "title") or "dipkg knowledge graph"
         counts = [
-            ("triples", count, None),
+            ("triples", view.first(iri, VOID + "triples") or "0", None),
             ("articles", str(len(articles)), "articles.html"),
             ("events", str(len(events)), "timeline.html"),
-            ("countries", str(len(entities)), None),
+            ("countries", str(len(index.of_type(DIP + "Country"))), None),
         ]
         terms = [
-            (view.link(ox.NamedNode(predicate)), [view.link(o) for o in view.values(dataset, predicate)])
+            (view.term(predicate), [view.link(o) for o in view.values(iri, predicate)])
             for predicate in TERMS
-            if view.values(dataset, predicate)
+            if view.values(iri, predicate)
         ]
-        downloads = [
-            view.link(o) for o in view.values(dataset, VOID + "dataDump") if isinstance(o, ox.NamedNode)
-        ]
-        downloads = [
-            Link(d.note.removeprefix(self.base_iri) or d.text, d.note.removeprefix(self.base_iri))
-            for d in downloads
-        ]
-        downloads.insert(0, Link("void.ttl (the dataset's description)", "void.ttl"))
+        downloads = [Link("void.ttl (the dataset's description)", "void.ttl")]
+        for dump in view.values(iri, VOID + "dataDump"):
+            relative = dump.value.removeprefix(self.base_iri)
+            downloads.append(Link(relative, relative))
         return self._page(
             "index.html",
             "index",
             title,
-            description=view.first(dataset, DCTERMS + "description") or "",
+            description=view.first(iri, DCTERMS + "description") or "",
             counts=counts,
             terms=terms,
             downloads=downloads,
@@ -327,15 +311,28 @@ class Renderer:
                 for q in queries
             ],
             scripts=["assets/query.js"],
-            jsonld=Markup(
-                json.dumps(self.jsonld.document(triples), ensure_ascii=False).replace("<", "\\u003c")
-            ),
+            jsonld=_script_json(self.jsonld.document(view.triples)),
         )
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A page made from many resources: where it goes, a digest of what it shows, how to render it."""
+
+    path: str
+    digest: str
+    render: Callable[[], bytes]
+
+
+def _digest(*parts: Any) -> str:
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+def _script_json(document: dict[str, Any]) -> Markup:
+    """JSON for a <script> element: '<' escaped so that no '</script>' can end it."""
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c"))
 
 
 def _local(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1].split("#")[-1]
-
-
-def _path(iri: str, base_iri: str) -> str:
-    return iri[len(base_iri) :]

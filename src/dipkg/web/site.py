@@ -28,7 +28,7 @@ from dipkg.project import Project, shipped_data_dir
 from dipkg.query.catalogue import catalogue
 from dipkg.web import deploy, documents
 from dipkg.web.documents import term_value
-from dipkg.web.index import SiteIndex, graph_statements, open_index
+from dipkg.web.index import SiteIndex, open_index, summarise
 from dipkg.web.pages import Renderer
 from dipkg.web.paths import FORMATS
 
@@ -36,6 +36,8 @@ DESCRIPTION_GRAPH = "void.ttl"
 CONTEXT_FILE = "context.jsonld"
 # In the site's folder: which index built it. A folder without it (new, or emptied) is built whole.
 MARKER_FILE = ".dipkg-site"
+# Key prefix, in the index's pages table, of the pages made from many resources.
+LISTING = "listing:"
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ def _build(
         shared_changed = any(not name.startswith(base_iri + "graph/article/") for name in read)
         paths = index.all_paths()
         if everything or shared_changed:
-            affected = set(paths) | set(index.pages())
+            affected = set(paths) | {path for path in index.pages() if not path.startswith(LISTING)}
         renderer = Renderer(base_iri, endpoint, project, prefix_map(base_iri))
         for path in tracked(sorted(affected), len(affected), "pages", progress):
             if path in paths:
@@ -105,7 +107,8 @@ def _build(
             else:
                 writer.remove(path)
                 index.set_page(path, None)
-        _write_listings(index, renderer, writer, project)
+        if affected or read or everything:
+            _write_listings(index, renderer, writer, project)
         _write_static(writer, current, project, base_iri, url)
         index.set_setting("fingerprint", fingerprint)
         if not _marked(marker, stamp):
@@ -132,15 +135,15 @@ def _reindex(
     changed = [g for g in current.graphs if known.get(g.name) != g.sha256 or g.sha256 is None]
     for graph in tracked(changed, len(changed), "indexing", progress):
         affected |= index.paths_of(graph.name)
-        statements, labels, types = graph_statements(current.read(graph), str(graph.path), base_iri)
-        index.replace_graph(graph.name, graph.sha256 or "", statements, labels, types)
-        affected |= {path for path, _ in statements.values()}
+        summary = summarise(current.read(graph), str(graph.path), base_iri)
+        index.replace_graph(graph.name, graph.sha256 or "", summary)
+        affected |= {path for path, _ in summary.statements.values()}
         read.append(graph.name)
     if known.get(DESCRIPTION_GRAPH) != description_sha:
         affected |= index.paths_of(DESCRIPTION_GRAPH)
-        statements, labels, types = graph_statements(current.description, KG_DESCRIPTION_FILE, base_iri)
-        index.replace_graph(DESCRIPTION_GRAPH, description_sha, statements, labels, types)
-        affected |= {path for path, _ in statements.values()}
+        summary = summarise(current.description, KG_DESCRIPTION_FILE, base_iri)
+        index.replace_graph(DESCRIPTION_GRAPH, description_sha, summary)
+        affected |= {path for path, _ in summary.statements.values()}
     return affected, read
 
 
@@ -152,7 +155,7 @@ def _write_resource(index: SiteIndex, renderer: Renderer, writer: _Writer, path:
     iris = {term_value(t.subject) for t in triples} | {t.predicate.value for t in triples}
     iris |= {term_value(t.object) for t in triples if isinstance(t.object, ox.NamedNode)}
     labels = index.labels(iris)
-    jsonld = documents.json_bytes(renderer.jsonld.document(described))
+    jsonld = documents.json_bytes(renderer.jsonld.document(described), indent=None)
     files = {
         "ttl": documents.turtle(described, renderer.prefix_map),
         "nt": documents.ntriples(described),
@@ -169,9 +172,20 @@ def _write_resource(index: SiteIndex, renderer: Renderer, writer: _Writer, path:
 
 
 def _write_listings(index: SiteIndex, renderer: Renderer, writer: _Writer, project: Project) -> None:
-    """The index page, the article list, the timeline and its filtered pages."""
-    for relative, data in renderer.listings(index, catalogue(project.query_files)):
-        writer.write(relative, data)
+    """The index page, the list of articles, the timeline and its filtered pages: each rendered
+    only when what it shows changed; those no longer made are removed."""
+    known = {path for path in index.pages() if path.startswith(LISTING)}
+    for listing in renderer.listings(index, catalogue(project.query_files)):
+        key = LISTING + listing.path
+        known.discard(key)
+        if index.page_sha(key) == listing.digest and writer.exists(listing.path):
+            writer.unchanged += 1
+            continue
+        writer.write(listing.path, listing.render())
+        index.set_page(key, listing.digest)
+    for key in sorted(known):
+        writer.remove_file(key.removeprefix(LISTING))
+        index.set_page(key, None)
 
 
 def _write_static(writer: _Writer, current: Snapshot, project: Project, base_iri: str, url: str) -> None:
@@ -244,6 +258,12 @@ class _Writer:
                 if path.is_file() and path.relative_to(self.out).as_posix() not in keep:
                     path.unlink()
                     self.removed += 1
+
+    def remove_file(self, relative: str) -> None:
+        target = self.out / relative
+        if target.is_file():
+            target.unlink()
+            self.removed += 1
 
     def remove(self, path: str) -> None:
         for ext in FORMATS:
