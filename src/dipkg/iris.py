@@ -68,6 +68,10 @@ def prefix_map(base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:
     return {**STANDARD_NAMESPACES, **{prefix: base_iri + path for prefix, path in DATA_PATHS.items()}}
 
 
+# How many IRIs a Prefixes map remembers the split of.
+MEMO_SIZE = 200_000
+
+
 def _no_slash(local: str) -> bool:
     return "/" not in local
 
@@ -78,13 +82,20 @@ class Prefixes:
     def __init__(self, prefixes: Mapping[str, str], local_name: Callable[[str], bool] = _no_slash) -> None:
         self.ordered = sorted(((p, str(ns)) for p, ns in prefixes.items()), key=lambda item: -len(item[1]))
         self.local_name = local_name
+        self._found: dict[str, tuple[str, str] | None] = {}
 
     def split(self, iri: str) -> tuple[str, str] | None:
         """(prefix, local name) of the IRI, or None when no namespace of the map fits it."""
+        if iri in self._found:
+            return self._found[iri]
+        found = None
         for prefix, namespace in self.ordered:
             if iri.startswith(namespace) and self.local_name(iri[len(namespace) :]):
-                return prefix, iri[len(namespace) :]
-        return None
+                found = prefix, iri[len(namespace) :]
+                break
+        if len(self._found) < MEMO_SIZE:
+            self._found[iri] = found
+        return found
 
     def shorten(self, iri: str) -> str:
         """The IRI as a CURIE, or in angle brackets when no prefix fits."""

@@ -167,7 +167,7 @@ def _write_resource(index: SiteIndex, renderer: Renderer, writer: _Writer, path:
         writer.unchanged += len(files)
         return
     for ext, data in files.items():
-        writer.write(f"{path}.{ext}", data)
+        writer.write(f"{path}.{ext}", data, compare=False)
     index.set_page(path, digest)
 
 
@@ -233,14 +233,16 @@ class _Writer:
     def exists(self, relative: str) -> bool:
         return (self.out / relative).is_file()
 
-    def write(self, relative: str, data: bytes) -> None:
+    def write(self, relative: str, data: bytes, compare: bool = True) -> None:
+        """Write a file (unless `compare` and it holds these bytes already)."""
         target = self.out / relative
-        try:
-            if target.read_bytes() == data:
-                self.unchanged += 1
-                return
-        except OSError:
-            pass
+        if compare:
+            try:
+                if target.read_bytes() == data:
+                    self.unchanged += 1
+                    return
+            except OSError:
+                pass
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.partial")
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from html import escape
 
 import pyoxigraph as ox
 
@@ -24,12 +25,23 @@ ROLES = (DIP + "actor", DIP + "target")
 
 @dataclass(frozen=True)
 class Link:
-    """A value as a page shows it: text, and where it links (None for a literal)."""
+    """A value as a page shows it: text, and where it links (None for a literal). Templates print
+    it as HTML (its `__html__`, text and attributes escaped)."""
 
     text: str
     href: str | None = None
     external: bool = False
     note: str = ""
+
+    def __html__(self) -> str:
+        text = escape(self.text)
+        if self.href and self.external:
+            shown = f'<a class="external" href="{escape(self.href)}">{text}</a>'
+        elif self.href:
+            shown = f'<a href="{escape(self.href)}">{text}</a>'
+        else:
+            shown = f'<span class="literal">{text}</span>'
+        return shown + (f' <span class="note">{escape(self.note)}</span>' if self.note else "")
 
 
 @dataclass(frozen=True)
