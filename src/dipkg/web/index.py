@@ -78,6 +78,7 @@ CREATE TABLE IF NOT EXISTS articles (iri TEXT NOT NULL, graph TEXT NOT NULL, dat
   PRIMARY KEY (iri, graph));
 CREATE INDEX IF NOT EXISTS articles_by_graph ON articles (graph);
 CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, sha256 TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pending (path TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -178,7 +179,10 @@ def summarise(data: bytes, name: str, base_iri: str) -> GraphSummary:
 class SiteIndex:
     """The SQLite file that remembers, between builds, what each graph said and each page held."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        if read_only:
+            self.connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None)
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         self.connection = sqlite3.connect(path, isolation_level=None)
         self.connection.executescript(SCHEMA)
@@ -288,6 +292,16 @@ class SiteIndex:
             self.connection.execute("DELETE FROM pages WHERE path = ?", (path,))
         else:
             self.connection.execute("INSERT OR REPLACE INTO pages VALUES (?, ?)", (path, sha256))
+
+    def add_pending(self, paths: Iterable[str]) -> None:
+        """Mark documents to be made again."""
+        self.connection.executemany("INSERT OR IGNORE INTO pending VALUES (?)", ((p,) for p in paths))
+
+    def drop_pending(self, paths: Iterable[str]) -> None:
+        self.connection.executemany("DELETE FROM pending WHERE path = ?", ((p,) for p in paths))
+
+    def pending(self) -> set[str]:
+        return {row[0] for row in self.connection.execute("SELECT path FROM pending")}
 
     def pages(self) -> set[str]:
         return {row[0] for row in self.connection.execute("SELECT path FROM pages")}

@@ -13,7 +13,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import get_context
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -64,10 +67,12 @@ def build_site(
     base_url: str | None = None,
     progress: Progress | None = None,
     sparql: str | None = None,
+    jobs: int | None = None,
 ) -> SiteReport:
-    """Build (or bring up to date) the static site of the project's kg/ in `out`."""
+    """Build (or bring up to date) the static site of the project's kg/ in `out`; many documents
+    are rendered by `jobs` processes (default: one per core)."""
     kg_dir = project.kg_dir
-    return consistent(kg_dir, lambda current: _build(project, current, out, base_url, sparql, progress))
+    return consistent(kg_dir, lambda current: _build(project, current, out, base_url, sparql, progress, jobs))
 
 
 def _build(
@@ -77,6 +82,7 @@ def _build(
     base_url: str | None,
     sparql: str | None,
     progress: Progress | None,
+    jobs: int | None,
 ) -> SiteReport:
     base_iri = current.base_iri
     url = base_url or base_iri
@@ -88,35 +94,49 @@ def _build(
     except OSError as exc:
         raise PublishError(f"cannot make the site's folder: {exc.strerror}", out) from exc
     key = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
+    index_file = project.site_index_dir / key / "index.sqlite"
     writer = _Writer(out)
-    with open_index(project.site_index_dir / key / "index.sqlite") as index:
+    with open_index(index_file) as index:
         fingerprint = json.dumps([__version__, base_iri, url, endpoint, _templates_sha()])
         marker = out / MARKER_FILE
         stamp = index.setting("stamp")
         everything = index.setting("fingerprint") != fingerprint or not _marked(marker, stamp)
+        # What the graphs say is recorded with the documents it changes (pending), in one
+        # transaction; a document leaves the pending list once written, so an interrupted build
+        # is finished by the next.
         index.connection.execute("BEGIN")
         affected, read = _reindex(index, current, base_iri, progress)
         shared_changed = any(not name.startswith(base_iri + "graph/article/") for name in read)
-        paths = index.all_paths()
         if everything or shared_changed:
-            affected = set(paths) | {path for path in index.pages() if not path.startswith(LISTING)}
+            affected = index.all_paths() | {path for path in index.pages() if not path.startswith(LISTING)}
+        index.add_pending(affected)
+        index.set_setting("fingerprint", fingerprint)
+        index.connection.execute("COMMIT")
+        pending = sorted(index.pending())
         renderer = Renderer(base_iri, endpoint, project, prefix_map(base_iri))
-        for path in tracked(sorted(affected), len(affected), "pages", progress):
-            if path in paths:
-                _write_resource(index, renderer, writer, path)
-            else:
-                writer.remove(path)
-                index.set_page(path, None)
-        if affected or read or everything:
+        context = _RenderContext(index_file, out, base_iri, endpoint, project)
+        made = 0
+        for done in _render(context, pending, jobs):
+            made += len(done.digests)
+            if progress is not None:
+                progress("pages", made, len(pending))
+            index.connection.execute("BEGIN")
+            for path, digest in done.digests:
+                index.set_page(path, digest)
+            index.drop_pending([path for path, _ in done.digests])
+            index.connection.execute("COMMIT")
+            writer.add(done)
+        index.connection.execute("BEGIN")
+        if pending or read or everything:
             _write_listings(index, renderer, writer, project)
         _write_static(writer, current, project, base_iri, url)
-        index.set_setting("fingerprint", fingerprint)
         if not _marked(marker, stamp):
             stamp = os.urandom(8).hex()
             index.set_setting("stamp", stamp)
             writer.write(MARKER_FILE, f"{stamp}\n".encode())
         index.connection.execute("COMMIT")
-        return SiteReport(out, len(paths), writer.written, writer.unchanged, writer.removed, len(read))
+        documents_count = len(index.all_paths())
+        return SiteReport(out, documents_count, writer.written, writer.unchanged, writer.removed, len(read))
 
 
 def _reindex(
@@ -147,9 +167,73 @@ def _reindex(
     return affected, read
 
 
-def _write_resource(index: SiteIndex, renderer: Renderer, writer: _Writer, path: str) -> None:
-    """The page and RDF documents of the resources at one path."""
-    resources = index.resources_at(path)
+@dataclass(frozen=True)
+class _RenderContext:
+    """What a process rendering documents needs: the index to read, where to write, and how."""
+
+    index_file: Path
+    out: Path
+    base_iri: str
+    sparql: str
+    project: Project
+
+
+@dataclass
+class _Rendered:
+    """What rendering a batch of documents did: each path's digest (None: removed) and counts."""
+
+    digests: list[tuple[str, str | None]]
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+
+# The batch size of documents rendered by a worker, and the fewest documents worth a second one.
+BATCH = 500
+PARALLEL_FROM = 2000
+_worker: tuple[SiteIndex, Renderer, _RenderContext] | None = None
+
+
+def _render(context: _RenderContext, paths: list[str], jobs: int | None) -> Iterator[_Rendered]:
+    """Render the documents at `paths` in batches, in worker processes when there are many."""
+    batches = [paths[start : start + BATCH] for start in range(0, len(paths), BATCH)]
+    workers = min(jobs or os.cpu_count() or 1, len(batches))
+    if workers <= 1 or len(paths) < PARALLEL_FROM:
+        _start_worker(context)
+        for batch in batches:
+            yield _render_batch(batch)
+        return
+    with ProcessPoolExecutor(
+        workers, mp_context=get_context("fork"), initializer=_start_worker, initargs=(context,)
+    ) as pool:
+        yield from pool.map(_render_batch, batches)
+
+
+def _start_worker(context: _RenderContext) -> None:
+    global _worker
+    renderer = Renderer(context.base_iri, context.sparql, context.project, prefix_map(context.base_iri))
+    _worker = (SiteIndex(context.index_file, read_only=True), renderer, context)
+
+
+def _render_batch(paths: list[str]) -> _Rendered:
+    assert _worker is not None
+    index, renderer, context = _worker
+    writer = _Writer(context.out)
+    digests: list[tuple[str, str | None]] = []
+    for path in paths:
+        resources = index.resources_at(path)
+        if not resources:
+            writer.remove(path)
+            digests.append((path, None))
+        else:
+            digests.append((path, _write_resource(index, renderer, writer, path, resources)))
+    return _Rendered(digests, writer.written, writer.unchanged, writer.removed)
+
+
+def _write_resource(
+    index: SiteIndex, renderer: Renderer, writer: _Writer, path: str, resources: list[str]
+) -> str:
+    """The page and RDF documents of the resources at one path; their digest."""
     triples = documents.parse_lines(index.statements(path))
     described = documents.description(triples, set(resources))
     iris = {term_value(t.subject) for t in triples} | {t.predicate.value for t in triples}
@@ -165,10 +249,10 @@ def _write_resource(index: SiteIndex, renderer: Renderer, writer: _Writer, path:
     digest = hashlib.sha256(b"".join(files[ext] for ext in FORMATS)).hexdigest()
     if index.page_sha(path) == digest and all(writer.exists(f"{path}.{ext}") for ext in FORMATS):
         writer.unchanged += len(files)
-        return
+        return digest
     for ext, data in files.items():
         writer.write(f"{path}.{ext}", data, compare=False)
-    index.set_page(path, digest)
+    return digest
 
 
 def _write_listings(index: SiteIndex, renderer: Renderer, writer: _Writer, project: Project) -> None:
@@ -232,6 +316,11 @@ class _Writer:
 
     def exists(self, relative: str) -> bool:
         return (self.out / relative).is_file()
+
+    def add(self, done: _Rendered) -> None:
+        self.written += done.written
+        self.unchanged += done.unchanged
+        self.removed += done.removed
 
     def write(self, relative: str, data: bytes, compare: bool = True) -> None:
         """Write a file (unless `compare` and it holds these bytes already)."""
