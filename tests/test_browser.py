@@ -29,11 +29,12 @@ from typing import Any
 import pytest
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 
+import dipkg
 from dipkg.layout import KG_ARTICLES_SUBDIR
 from dipkg.project import Project
 from dipkg.web.site import build_site
-from tests.projects import copy_seed_project
 from tests.projects import build as build_kg
+from tests.projects import copy_seed_project
 from tests.servers import free_port
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
@@ -315,6 +316,7 @@ def test_article_highlight_leads_to_the_event_and_on_to_the_actor(
     network = page.locator("svg.network")
     assert network.is_visible()
     assert "China" in str(network.get_attribute("aria-label"))
+    page.locator("h1").scroll_into_view_if_needed()
     screenshot(page, "entity")
 
 
@@ -474,7 +476,8 @@ ACCESSIBILITY = """() => ({
     .filter(e => e.labels.length === 0 && !e.getAttribute('aria-label')).map(e => e.outerHTML.slice(0, 80)),
   unnamed: [...document.querySelectorAll('img, svg')]
     .filter(e => e.getAttribute('aria-hidden') !== 'true')
-    .filter(e => !(e.getAttribute('alt') || e.getAttribute('aria-label') || e.querySelector(':scope > title')))
+    .filter(e => !(e.getAttribute('alt') || e.getAttribute('aria-label')
+      || e.querySelector(':scope > title')))
     .map(e => e.outerHTML.slice(0, 80)),
   unnamedLinks: [...document.querySelectorAll('a[href]')]
     .filter(a => !a.textContent.trim() && !a.getAttribute('title') && !a.getAttribute('aria-label')).length,
@@ -546,15 +549,16 @@ def test_a_canned_query_runs_from_its_form_against_dipkg_serve(
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 120
+        last: Exception | None = None
         while True:
             try:
                 with urllib.request.urlopen(url + "index.html", timeout=5) as response:
                     if response.status == 200:
                         break
-            except (urllib.error.URLError, ConnectionError):
-                pass
+            except (urllib.error.URLError, ConnectionError) as error:
+                last = error
             assert process.poll() is None, f"dipkg serve stopped: {process.communicate()[1]}"
-            assert time.monotonic() < deadline, "dipkg serve did not serve /index.html"
+            assert time.monotonic() < deadline, f"dipkg serve did not serve /index.html: {last}"
             time.sleep(0.3)
         tab = open_tab()
         page = goto(tab, url + "index.html")
@@ -567,6 +571,7 @@ def test_a_canned_query_runs_from_its_form_against_dipkg_serve(
         expected = subprocess.run(
             [sys.executable, "-m", "dipkg", "query", "summons-timeline", "--format", "csv"],
             cwd=site.project,
+            env=env,
             capture_output=True,
             text=True,
             check=True,
