@@ -539,9 +539,12 @@ def test_a_canned_query_runs_from_its_form_against_dipkg_serve(
     site: Site, open_tab: Callable[..., Tab]
 ) -> None:
     port = free_port()
+    # The commands run the dipkg this test imports (the checkout's), whichever the venv installed.
+    env = {**os.environ, "PYTHONPATH": str(Path(dipkg.__file__).parent.parent)}
     process = subprocess.Popen(
         [sys.executable, "-m", "dipkg", "serve", "--port", str(port)],
         cwd=site.project,
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
