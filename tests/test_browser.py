@@ -87,10 +87,6 @@ class Site:
         """The Turtle document the site gives beside a page (`event/x.html` -> `event/x.ttl`)."""
         return Graph().parse(self.folder / re.sub(r"\.html$", ".ttl", page), format="turtle")
 
-    def timeline_events(self) -> dict[str, dict[str, Any]]:
-        """The events the site's timeline lists today: those of a class with a PLOVER category."""
-        return {iri: e for iri, e in self.events().items() if e["categories"]}
-
     def events(self) -> dict[str, dict[str, Any]]:
         """Every event of every article: its year (or "undated") and PLOVER categories' notations."""
         rows = self.graph.query(
@@ -256,7 +252,7 @@ def test_index_shows_the_dataset_and_its_counts(site: Site, open_tab: Callable[.
     assert counts == {
         "triple": int(void.value(dataset, VOID.triples)),  # type: ignore[arg-type]
         "article": articles,
-        "event": len(site.timeline_events()),
+        "event": len(site.events()),
         "countr": len(countries),
     }
     screenshot(page, "index")
@@ -376,12 +372,6 @@ def test_the_timeline_category_pages_list_the_events_of_each_category(
     screenshot(goto(tab, site.url + f"timeline/category/{categories[0]}.html"), "timeline-category")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug (src/dipkg/web/pages.py _events): the timeline leaves out the events of classes with "
-    "no PLOVER category (dip:Statement, dip:Speech, dip:Dispute) and files an event dated only by "
-    "dip:year (the 1989 Tiananmen massacre) under 'undated'",
-)
 def test_the_timeline_lists_every_event_under_its_year(site: Site, open_tab: Callable[..., Tab]) -> None:
     events = site.events()
     tab = open_tab()
@@ -401,11 +391,6 @@ def test_the_timeline_lists_every_event_under_its_year(site: Site, open_tab: Cal
     assert f"{len(events)} events" in goto(tab, site.url + "timeline.html").locator("main").inner_text()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug (src/dipkg/web/pages.py, the timeline tables): the Event column shows the "
-    "event's CURIE (ev:summons-...) instead of its label",
-)
 def test_the_timeline_names_each_event(site: Site, open_tab: Callable[..., Tab]) -> None:
     tab = open_tab()
     page = goto(tab, site.url + "timeline/category/PROTEST.html")
@@ -416,11 +401,6 @@ def test_the_timeline_names_each_event(site: Site, open_tab: Callable[..., Tab])
         assert words(link.inner_text()) == str(site.graph.value(URIRef(iri), RDFS.label))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug (src/dipkg/web/pages.py _events): the index counts only events of classes with a "
-    "PLOVER category (18 of the seed's 23: no dip:Statement, dip:Speech, dip:Dispute)",
-)
 def test_the_index_counts_every_event(site: Site, open_tab: Callable[..., Tab]) -> None:
     page = goto(open_tab(), site.url + "index.html")
     shown = page.locator("ul.counts li", has_text="event").inner_text()

@@ -32,6 +32,9 @@ SENTENCE = DIP + "sentence"
 ACTOR = DIP + "actor"
 TARGET = DIP + "target"
 DATE = DIP + "date"
+YEAR = DIP + "year"
+# Types of what an article states that are never events (the bulk of its resources).
+NOT_EVENTS = {DIP + "EvidenceSpan", DIP + "Sentence"}
 IN_ARTICLE = DIP + "inArticle"
 DATE_PUBLISHED = STANDARD_NAMESPACES["schema"] + "datePublished"
 EVIDENCE = DIP + "evidence"
@@ -97,7 +100,7 @@ class GraphSummary:
     statements: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     types: set[tuple[str, str]] = field(default_factory=set)
-    events: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)
+    events: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)  # and candidates
     articles: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -162,11 +165,11 @@ def summarise(data: bytes, name: str, base_iri: str) -> GraphSummary:
             values[triple.predicate.value].append(term_value(triple.object))
         if subject in articles:
             summary.articles.append((subject, min(values.get(DATE_PUBLISHED, [""]))))
-        elif values.get(IN_ARTICLE) and any(values.get(role) for role in (ACTOR, TARGET, DATE)):
+        elif values.get(IN_ARTICLE) and values.get(RDF_TYPE) and not set(values[RDF_TYPE]) & NOT_EVENTS:
             summary.events.append(
                 (
                     subject,
-                    min(values.get(DATE, [""])),
+                    min(values.get(DATE) or values.get(YEAR) or [""]),
                     min(values[IN_ARTICLE]),
                     "\n".join(sorted(values.get(RDF_TYPE, []))),
                     "\n".join(sorted(values.get(ACTOR, []))),

@@ -27,6 +27,7 @@ from dipkg.web.view import DIP, SCHEMA, Link, View
 SITE_NAME = "dipkg"
 FOOTER = "Published with dipkg. Every statement links to the words of the article it comes from."
 PLOVER_CATEGORY = DIP + "ploverCategory"
+SUB_CLASS_OF = STANDARD_NAMESPACES["rdfs"] + "subClassOf"
 DCTERMS = STANDARD_NAMESPACES["dcterms"]
 VOID = STANDARD_NAMESPACES["void"]
 EVENT_HEADINGS = ["Date", "Event", "Category", "Actor", "Target", "Article"]
@@ -126,6 +127,7 @@ class Renderer:
         labels = index.labels(
             {i for e in events for key in ("actor", "target", "category") for i in e[key]}
             | {e["article"] for e in events if e["article"]}
+            | {e["iri"] for e in events}
             | {iri for iri, _ in articles}
         )
         view = View("index", [], [], self.base_iri, self.prefixes, labels)
@@ -235,22 +237,31 @@ class Renderer:
         return self._page("events.html", path, title, headings=headings, rows=rows, noun=noun, **values)
 
     def _events(self, index: SiteIndex) -> list[dict[str, Any]]:
-        """Every event (whatever is typed with a class that has a PLOVER category): date, PLOVER
+        """Every event (whatever a class under dip:Event types): date (or year), PLOVER
         categories, actors, targets, article."""
         categories: dict[str, set[str]] = defaultdict(set)
-        lines = [line for line in index.statements("ontology") if PLOVER_CATEGORY in line]
+        children: dict[str, set[str]] = defaultdict(set)
+        wanted = (PLOVER_CATEGORY, SUB_CLASS_OF)
+        lines = [line for line in index.statements("ontology") if any(w in line for w in wanted)]
         for t in documents.parse_lines(lines):
             if t.predicate.value == PLOVER_CATEGORY:
                 categories[term_value(t.subject)].add(term_value(t.object))
+            elif t.predicate.value == SUB_CLASS_OF:
+                children[term_value(t.object)].add(term_value(t.subject))
+        event_classes, pending = set(), [DIP + "Event"]
+        while pending:
+            cls = pending.pop()
+            if cls not in event_classes:
+                event_classes.add(cls)
+                pending.extend(children.get(cls, ()))
         events = []
         for iri, date, article, types, actors, targets in index.events():
-            category = {c for cls in types for c in categories.get(cls, ())}
-            if category:
+            if set(types) & event_classes:
                 events.append(
                     {
                         "iri": iri,
                         "date": date,
-                        "category": category,
+                        "category": {c for cls in types for c in categories.get(cls, ())},
                         "actor": set(actors),
                         "target": set(targets),
                         "article": article,

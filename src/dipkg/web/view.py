@@ -18,7 +18,11 @@ DIP = STANDARD_NAMESPACES["dip"]
 OA = STANDARD_NAMESPACES["oa"]
 SCHEMA = STANDARD_NAMESPACES["schema"]
 RDF_TYPE = STANDARD_NAMESPACES["rdf"] + "type"
-LABELS = (STANDARD_NAMESPACES["rdfs"] + "label", STANDARD_NAMESPACES["skos"] + "prefLabel")
+LABELS = (
+    STANDARD_NAMESPACES["rdfs"] + "label",
+    STANDARD_NAMESPACES["skos"] + "prefLabel",
+    STANDARD_NAMESPACES["dcterms"] + "title",
+)
 WIKIDATA = STANDARD_NAMESPACES["wd"]
 ROLES = (DIP + "actor", DIP + "target")
 
@@ -135,13 +139,11 @@ class View:
         for predicate, objects in sorted(self.outgoing.get(subject, {}).items()):
             if predicate == RDF_TYPE:
                 continue
-            rows.append(
-                (self.link(ox.NamedNode(predicate)), [self.link(o) for o in sorted(objects, key=str)])
-            )
+            rows.append((self.term(predicate), [self.link(o) for o in sorted(objects, key=str)]))
         return rows
 
     def backlinks(self, subject: str) -> list[tuple[Link, list[Link]]]:
-        """What points at the subject, grouped by predicate ('actor of', 'target of', ...)."""
+        """What points at the subject, grouped by predicate ('as actor', 'as target', ...)."""
         grouped: dict[str, list[str]] = defaultdict(list)
         for source, predicate in self.incoming.get(subject, []):
             grouped[predicate].append(source)
@@ -149,7 +151,7 @@ class View:
         for predicate in sorted(grouped):
             link = self.term(predicate)
             sources = sorted(set(grouped[predicate]), key=lambda s: (self.first(s, DIP + "date") or "", s))
-            rows.append((Link(f"{link.text} of", link.href), [self.link(ox.NamedNode(s)) for s in sources]))
+            rows.append((Link(f"as {link.text}", link.href), [self.link(ox.NamedNode(s)) for s in sources]))
         return rows
 
     def wikidata(self, subject: str) -> list[Link]:
@@ -219,7 +221,7 @@ class View:
         pieces = []
         for a, b in itertools.pairwise(cuts):
             covering = [s for s in spans if s[0] <= a and s[1] >= b and text[s[0] : s[1]] == s[2]]
-            if not covering:
+            if not covering or not text[a:b].strip():
                 pieces.append(Highlight(text[a:b]))
                 continue
             innermost = min(covering, key=lambda s: (s[1] - s[0], s[0]))
