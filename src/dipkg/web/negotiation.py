@@ -11,13 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from dipkg.web.paths import FORMATS
+
 # Extension -> media type of the documents a resource comes in, in the order ties are settled.
-OFFERED: dict[str, str] = {
-    "html": "text/html",
-    "ttl": "text/turtle",
-    "jsonld": "application/ld+json",
-    "nt": "application/n-triples",
-}
+OFFERED: dict[str, str] = {ext: media.split(";")[0] for ext, media in FORMATS.items()}
 # No Accept header, or an empty one, accepts anything.
 ANYTHING = "*/*"
 MAX_RANGES = 100

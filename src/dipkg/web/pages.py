@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from dipkg.iris import STANDARD_NAMESPACES, Prefixes
-from dipkg.project import Project, shipped_data_dir
+from dipkg.project import shipped_data_dir
 from dipkg.query.catalogue import CannedQuery
 from dipkg.web import documents
 from dipkg.web.documents import term_value
@@ -37,10 +37,9 @@ TERMS = (DCTERMS + "license", DCTERMS + "rights", DCTERMS + "accessRights", DCTE
 class Renderer:
     """Renders pages with the shipped templates, for one base IRI and SPARQL endpoint."""
 
-    def __init__(self, base_iri: str, sparql: str, project: Project, prefix_map: dict[str, str]) -> None:
+    def __init__(self, base_iri: str, sparql: str, prefix_map: dict[str, str]) -> None:
         self.base_iri = base_iri
         self.sparql = sparql
-        self.project = project
         self.prefix_map = prefix_map
         self.prefixes = Prefixes(prefix_map)
         self.jsonld = documents.JsonLdWriter(prefix_map)

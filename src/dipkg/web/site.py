@@ -113,7 +113,7 @@ def _build(
         index.set_setting("fingerprint", fingerprint)
         index.connection.execute("COMMIT")
         pending = sorted(index.pending())
-        renderer = Renderer(base_iri, endpoint, project, prefix_map(base_iri))
+        renderer = Renderer(base_iri, endpoint, prefix_map(base_iri))
         context = _RenderContext(index_file, out, base_iri, endpoint, project)
         made = 0
         for done in _render(context, pending, jobs):
@@ -211,7 +211,7 @@ def _render(context: _RenderContext, paths: list[str], jobs: int | None) -> Iter
 
 def _start_worker(context: _RenderContext) -> None:
     global _worker
-    renderer = Renderer(context.base_iri, context.sparql, context.project, prefix_map(context.base_iri))
+    renderer = Renderer(context.base_iri, context.sparql, prefix_map(context.base_iri))
     _worker = (SiteIndex(context.index_file, read_only=True), renderer, context)
 
 
