@@ -230,3 +230,22 @@ def test_site_command(two_articles: Project, tmp_path: Path) -> None:
     assert clash.read_text() == "x"
     result = CliRunner().invoke(main, [*args, "--base-url", "ftp://x/"])
     assert result.exit_code == 2
+
+
+def test_a_changed_label_remakes_the_documents_of_other_graphs_that_print_it(tmp_path: Path) -> None:
+    from dipkg.web.index import SiteIndex, summarise
+    from dipkg.web.site import _changed_paths
+
+    prefixes = (
+        "@prefix dip: <https://w3id.org/dipkg/ontology#> .\n@prefix ev: <https://w3id.org/dipkg/event/> .\n"
+    )
+    first = prefixes + 'ev:a a dip:Expulsion ; <http://www.w3.org/2000/01/rdf-schema#label> "{}" .\n'
+    second = prefixes + "ev:b a dip:Expulsion ; dip:respondsTo ev:a .\n"
+    index = SiteIndex(tmp_path / "index.sqlite")
+    index.replace_graph("A", "1", summarise(first.format("A expels").encode(), "a.ttl", BASE))
+    index.replace_graph("B", "2", summarise(second.encode(), "b.ttl", BASE))
+    relabelled = summarise(first.format("A expels two").encode(), "a.ttl", BASE)
+    assert _changed_paths(index, "A", relabelled) == {"event/a", "event/b"}
+    same = summarise(first.format("A expels").encode(), "a.ttl", BASE)
+    assert _changed_paths(index, "A", same) == set()
+    index.close()

@@ -81,6 +81,9 @@ CREATE TABLE IF NOT EXISTS articles (iri TEXT NOT NULL, graph TEXT NOT NULL, dat
   PRIMARY KEY (iri, graph));
 CREATE INDEX IF NOT EXISTS articles_by_graph ON articles (graph);
 CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, sha256 TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS mentions (iri TEXT NOT NULL, graph TEXT NOT NULL, path TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS mentions_by_iri ON mentions (iri);
+CREATE INDEX IF NOT EXISTS mentions_by_graph ON mentions (graph);
 CREATE TABLE IF NOT EXISTS pending (path TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
@@ -95,12 +98,15 @@ def ntriple(triple: ox.Triple) -> str:
 class GraphSummary:
     """What the site needs of one graph: per resource under the base, its document's path and the
     N-Triples lines about it and its neighbours; the labels and types the graph gives; its events
-    (IRI, date, article, types, actors, targets) and its articles (IRI, date published)."""
+    (IRI, date, article, types, actors, targets) and its articles (IRI, date published); and which
+    documents show IRIs that other graphs describe (whose labels they print)."""
 
     statements: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     types: set[tuple[str, str]] = field(default_factory=set)
-    events: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)  # and candidates
+    events: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)
+    # (IRI, document path): IRIs a document of this graph shows that another graph describes.
+    mentions: set[tuple[str, str]] = field(default_factory=set)
     articles: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -158,6 +164,8 @@ def summarise(data: bytes, name: str, base_iri: str) -> GraphSummary:
             for end in (triple.subject, triple.object):
                 if isinstance(end, ox.NamedNode) and end.value != resource:
                     lines.update(context(end.value))
+                    if end.value not in outgoing:
+                        summary.mentions.add((end.value, path))
         summary.statements[resource] = (path, sorted(lines))
     for subject, said in outgoing.items():
         values: dict[str, list[str]] = defaultdict(list)
@@ -209,6 +217,25 @@ class SiteIndex:
         query = "SELECT DISTINCT path FROM statements WHERE graph = ?"
         return {row[0] for row in self.connection.execute(query, (graph,))}
 
+    def lines_of(self, graph: str) -> dict[str, tuple[str, str]]:
+        """What a graph said of each resource when it was indexed: its document's path and lines."""
+        query = "SELECT resource, path, lines FROM statements WHERE graph = ?"
+        return {resource: (path, lines) for resource, path, lines in self.connection.execute(query, (graph,))}
+
+    def labels_of(self, graph: str) -> dict[str, str]:
+        """The labels a graph gave when it was indexed."""
+        return dict(self.connection.execute("SELECT iri, label FROM labels WHERE graph = ?", (graph,)))
+
+    def paths_mentioning(self, iris: Iterable[str]) -> set[str]:
+        """The documents that show any of `iris` described in another graph."""
+        found: set[str] = set()
+        wanted = sorted(set(iris))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            query = f"SELECT DISTINCT path FROM mentions WHERE iri IN ({','.join('?' * len(chunk))})"
+            found.update(row[0] for row in self.connection.execute(query, chunk))
+        return found
+
     def all_paths(self) -> set[str]:
         return {row[0] for row in self.connection.execute("SELECT DISTINCT path FROM statements")}
 
@@ -241,10 +268,14 @@ class SiteIndex:
         self.connection.executemany(
             "INSERT INTO articles VALUES (?, ?, ?)", ((iri, graph, date) for iri, date in summary.articles)
         )
+        self.connection.executemany(
+            "INSERT INTO mentions VALUES (?, ?, ?)",
+            ((iri, graph, path) for iri, path in sorted(summary.mentions)),
+        )
         self.connection.execute("INSERT INTO graphs VALUES (?, ?)", (graph, sha256))
 
     def drop_graph(self, graph: str) -> None:
-        for table in ("statements", "labels", "types", "events", "articles", "graphs"):
+        for table in ("statements", "labels", "types", "events", "articles", "mentions", "graphs"):
             self.connection.execute(f"DELETE FROM {table} WHERE graph = ?", (graph,))
 
     def statements(self, path: str) -> list[str]:

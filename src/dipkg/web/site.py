@@ -31,7 +31,7 @@ from dipkg.project import Project, shipped_data_dir
 from dipkg.query.catalogue import catalogue
 from dipkg.web import deploy, documents
 from dipkg.web.documents import term_value
-from dipkg.web.index import SiteIndex, open_index, summarise
+from dipkg.web.index import GraphSummary, SiteIndex, open_index, summarise
 from dipkg.web.pages import Renderer
 from dipkg.web.paths import FORMATS
 
@@ -41,6 +41,7 @@ CONTEXT_FILE = "context.jsonld"
 MARKER_FILE = ".dipkg-site"
 # Key prefix, in the index's pages table, of the pages made from many resources.
 LISTING = "listing:"
+DOWNLOAD = "download:"
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,9 @@ def _build(
         affected, read = _reindex(index, current, base_iri, progress)
         shared_changed = any(not name.startswith(base_iri + "graph/article/") for name in read)
         if everything or shared_changed:
-            affected = index.all_paths() | {path for path in index.pages() if not path.startswith(LISTING)}
+            affected = index.all_paths() | {
+                path for path in index.pages() if not path.startswith((LISTING, DOWNLOAD))
+            }
         index.add_pending(affected)
         index.set_setting("fingerprint", fingerprint)
         index.connection.execute("COMMIT")
@@ -129,7 +132,7 @@ def _build(
         index.connection.execute("BEGIN")
         if pending or read or everything:
             _write_listings(index, renderer, writer, project)
-        _write_static(writer, current, project, base_iri, url)
+        _write_static(index, writer, current, project, base_iri, url)
         if not _marked(marker, stamp):
             stamp = os.urandom(8).hex()
             index.set_setting("stamp", stamp)
@@ -142,10 +145,10 @@ def _build(
 def _reindex(
     index: SiteIndex, current: Snapshot, base_iri: str, progress: Progress | None
 ) -> tuple[set[str], list[str]]:
-    """Bring the index up to date with kg/: the documents to make again, and the graphs read."""
+    """Bring the index up to date with kg/: the documents to make again (those of the resources
+    whose statements changed), and the graphs read."""
     known = index.graphs()
     listed = {graph.name: graph for graph in current.graphs}
-    description_sha = hashlib.sha256(current.description).hexdigest()
     affected: set[str] = set()
     read: list[str] = []
     for name in sorted(set(known) - set(listed) - {DESCRIPTION_GRAPH}):
@@ -154,17 +157,34 @@ def _reindex(
         read.append(name)
     changed = [g for g in current.graphs if known.get(g.name) != g.sha256 or g.sha256 is None]
     for graph in tracked(changed, len(changed), "indexing", progress):
-        affected |= index.paths_of(graph.name)
         summary = summarise(current.read(graph), str(graph.path), base_iri)
+        affected |= _changed_paths(index, graph.name, summary)
         index.replace_graph(graph.name, graph.sha256 or "", summary)
-        affected |= {path for path, _ in summary.statements.values()}
         read.append(graph.name)
+    description_sha = hashlib.sha256(current.description).hexdigest()
     if known.get(DESCRIPTION_GRAPH) != description_sha:
-        affected |= index.paths_of(DESCRIPTION_GRAPH)
         summary = summarise(current.description, KG_DESCRIPTION_FILE, base_iri)
+        affected |= _changed_paths(index, DESCRIPTION_GRAPH, summary)
         index.replace_graph(DESCRIPTION_GRAPH, description_sha, summary)
-        affected |= {path for path, _ in summary.statements.values()}
     return affected, read
+
+
+def _changed_paths(index: SiteIndex, graph: str, summary: GraphSummary) -> set[str]:
+    """The documents of the resources the graph now says something else about, no longer speaks
+    of, or speaks of for the first time; and the documents of other graphs that print a label the
+    graph changed."""
+    before = index.lines_of(graph)
+    paths = {
+        path
+        for resource, (path, lines) in summary.statements.items()
+        if resource not in before or before[resource][1] != "\n".join(lines)
+    }
+    paths |= {path for resource, (path, _) in before.items() if resource not in summary.statements}
+    labels = index.labels_of(graph)
+    relabelled = {
+        iri for iri in labels.keys() | summary.labels.keys() if labels.get(iri) != summary.labels.get(iri)
+    }
+    return paths | index.paths_mentioning(relabelled)
 
 
 @dataclass(frozen=True)
@@ -272,15 +292,35 @@ def _write_listings(index: SiteIndex, renderer: Renderer, writer: _Writer, proje
         index.set_page(key, None)
 
 
-def _write_static(writer: _Writer, current: Snapshot, project: Project, base_iri: str, url: str) -> None:
-    """Downloads (kg/ files, queries), the JSON-LD context, assets and deployment files."""
+def _write_static(
+    index: SiteIndex, writer: _Writer, current: Snapshot, project: Project, base_iri: str, url: str
+) -> None:
+    """Downloads (kg/ files, queries), the JSON-LD context, assets and deployment files. A graph's
+    file is copied only when its SHA-256 differs from the copy's."""
     writer.write(KG_DESCRIPTION_FILE, current.description)
-    downloads = {f"kg/{KG_DESCRIPTION_FILE}": current.description}
-    downloads.update({f"kg/{graph.relative}": current.read(graph) for graph in current.graphs})
-    downloads.update({f"queries/{q.name}.rq": q.text.encode("utf-8") for q in catalogue(project.query_files)})
-    for relative, data in downloads.items():
-        writer.write(relative, data)
-    writer.prune(("kg", "queries"), set(downloads))
+    downloads = {
+        f"kg/{KG_DESCRIPTION_FILE}",
+        *(f"queries/{q.name}.rq" for q in catalogue(project.query_files)),
+    }
+    writer.write(f"kg/{KG_DESCRIPTION_FILE}", current.description)
+    for query in catalogue(project.query_files):
+        writer.write(f"queries/{query.name}.rq", query.text.encode("utf-8"))
+    copied = {path.removeprefix(DOWNLOAD) for path in index.pages() if path.startswith(DOWNLOAD)}
+    for graph in current.graphs:
+        relative = f"kg/{graph.relative}"
+        downloads.add(relative)
+        if (
+            graph.sha256 is not None
+            and index.page_sha(DOWNLOAD + relative) == graph.sha256
+            and writer.exists(relative)
+        ):
+            writer.unchanged += 1
+            continue
+        writer.write(relative, current.read(graph))
+        index.set_page(DOWNLOAD + relative, graph.sha256)
+    for relative in sorted(copied - downloads):
+        index.set_page(DOWNLOAD + relative, None)
+    writer.prune(("kg", "queries"), downloads)
     writer.write(CONTEXT_FILE, documents.json_bytes(documents.context(prefix_map(base_iri))))
     assets = shipped_data_dir() / "web" / "assets"
     for asset in sorted(assets.rglob("*")):
