@@ -26,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from dipkg.project import shipped_data_dir
 from dipkg.stores.serve import (
     FORM,
     FORWARDED_HEADERS,
@@ -43,8 +44,6 @@ INDEX = "index.html"
 # The YASGUI files served from the package when the site folder has none.
 YASGUI_PREFIX = "/assets/yasgui/"
 YASGUI_FILES = ("yasgui.min.js", "yasgui.min.css", "LICENSE")
-SHIPPED_WEB = Path(__file__).resolve().parent.parent / "data" / "web"
-SPARQL_PAGE = SHIPPED_WEB / "sparql.html"
 # Media types by file extension; other files are application/octet-stream. (Starlette gives every
 # text/* type a charset; the documents are UTF-8.)
 CONTENT_TYPES = {
@@ -191,7 +190,7 @@ def web_app(site: Path, upstream: int, writable: bool) -> Starlette:
         target = located(root, path)  # a few stat calls: cheaper inline than in a thread
         cache = CACHE_SITE
         if target is None and path.removeprefix(YASGUI_PREFIX) in YASGUI_FILES:
-            target = SHIPPED_WEB / "yasgui" / path.removeprefix(YASGUI_PREFIX)
+            target = shipped_data_dir() / "web" / "yasgui" / path.removeprefix(YASGUI_PREFIX)
             cache = CACHE_VENDORED
         if isinstance(target, Path):
             return file_response(request, target, cache)
@@ -216,7 +215,7 @@ def web_app(site: Path, upstream: int, writable: bool) -> Starlette:
         has_query = "query" in fields or (media_type == SPARQL_QUERY and request.method == "POST")
         if not has_query:
             if request.method in ("GET", "HEAD") and choose(request.headers.get("accept")) == "html":
-                return file_response(request, SPARQL_PAGE, "no-cache")
+                return file_response(request, shipped_data_dir() / "web" / "sparql.html", "no-cache")
             return PlainTextResponse(f"no query given: {SPARQL_HELP}\n", status_code=400)
         if body and media_type not in (FORM, SPARQL_QUERY):
             return PlainTextResponse(f"{SPARQL_HELP}; not {media_type or 'an untyped body'}\n", 400)
