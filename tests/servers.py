@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import http.client
+import secrets
 import shutil
 import socket
 import subprocess
@@ -60,19 +63,69 @@ class OxigraphServer:
         self.process = None
 
 
-# A rule sees (method, path, body) and says what to do: "forward", "500", "drop", "hang",
+# A rule sees (method, path, body) and says what to do: "forward", "500", "403", "drop", "hang",
 # or "forward-then-drop" (the upstream executes the request, the answer never arrives).
 Rule = Callable[[str, str, bytes], str]
 
 
-class FaultyProxy:
-    """A loopback HTTP proxy in front of `upstream` that applies `rule` to every request."""
+class Gate:
+    """HTTP authentication a proxy asks for: Basic, or Digest (MD5, qop=auth) with fresh nonces."""
 
-    def __init__(self, upstream: str, rule: Rule, hang_seconds: float = 3.0) -> None:
+    def __init__(self, scheme: str, user: str, password: str, realm: str = "SPARQL") -> None:
+        self.scheme, self.user, self.password, self.realm = scheme, user, password, realm
+        self.nonces: set[str] = set()
+        self.refused = 0
+
+    def challenge(self) -> str:
+        if self.scheme == "basic":
+            return f'Basic realm="{self.realm}"'
+        nonce = secrets.token_hex(16)
+        self.nonces.add(nonce)
+        return f'Digest realm="{self.realm}", nonce="{nonce}", opaque="0paque", qop="auth", algorithm="MD5"'
+
+    def admits(self, method: str, path: str, header: str | None) -> bool:
+        if header is None:
+            return False
+        scheme, _, rest = header.partition(" ")
+        if scheme.lower() != self.scheme:
+            return False
+        if self.scheme == "basic":
+            return base64.b64decode(rest).decode() == f"{self.user}:{self.password}"
+        fields = dict(
+            (key.strip(), value.strip().strip('"'))
+            for key, _, value in (item.partition("=") for item in urllib.request.parse_http_list(rest))
+        )
+
+        def h(text: str) -> str:
+            return hashlib.md5(text.encode()).hexdigest()
+
+        first = h(f"{self.user}:{self.realm}:{self.password}")
+        second = h(f"{method}:{path}")
+        expected = h(f"{first}:{fields.get('nonce')}:{fields.get('nc')}:{fields.get('cnonce')}:auth:{second}")
+        return (
+            fields.get("nonce") in self.nonces
+            and fields.get("uri") == path
+            and fields.get("username") == self.user
+            and fields.get("opaque") == "0paque"
+            and fields.get("response") == expected
+        )
+
+
+class FaultyProxy:
+    """A loopback HTTP proxy in front of `upstream` that applies `rule` to every request.
+
+    With a `gate`, a request without the right Authorization header is answered 401 first.
+    """
+
+    def __init__(
+        self, upstream: str, rule: Rule, hang_seconds: float = 3.0, gate: Gate | None = None
+    ) -> None:
         self.upstream = upstream.removeprefix("http://")
         self.rule = rule
         self.hang_seconds = hang_seconds
+        self.gate = gate
         self.requests: list[tuple[str, str, str]] = []
+        self.headers: list[dict[str, str]] = []
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -82,6 +135,19 @@ class FaultyProxy:
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
+                proxy.headers.append(dict(self.headers.items()))
+                gate = proxy.gate
+                if gate is not None and not gate.admits(
+                    self.command, self.path, self.headers.get("Authorization")
+                ):
+                    gate.refused += 1
+                    proxy.requests.append((self.command, self.path, "401"))
+                    self.close_connection = True
+                    self.send_response(401, "Unauthorized")
+                    self.send_header("WWW-Authenticate", gate.challenge())
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 action = proxy.rule(self.command, self.path, body)
                 proxy.requests.append((self.command, self.path, action))
                 self.close_connection = True
@@ -90,8 +156,10 @@ class FaultyProxy:
                 if action == "hang":
                     time.sleep(proxy.hang_seconds)
                     return
-                if action == "500":
-                    self.send_response(500, "Internal Server Error")
+                if action in ("500", "403"):
+                    self.send_response(
+                        int(action), "Internal Server Error" if action == "500" else "Forbidden"
+                    )
                     message = b"injected failure"
                     self.send_header("Content-Length", str(len(message)))
                     self.end_headers()
@@ -101,7 +169,7 @@ class FaultyProxy:
                 headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "accept")}
                 connection.request(self.command, self.path, body=body, headers=headers)
                 response = connection.getresponse()
-                data = response.read()
+                data = b"" if self.command == "HEAD" else response.read()
                 connection.close()
                 if action == "forward-then-drop":
                     return
@@ -111,9 +179,11 @@ class FaultyProxy:
                         self.send_header(key, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                if self.command != "HEAD":
+                    self.wfile.write(data)
 
             do_GET = _handle
+            do_HEAD = _handle
             do_POST = _handle
             do_PUT = _handle
 

@@ -130,8 +130,8 @@ def test_a_password_in_the_endpoint_is_never_shown(project: Project, listener: L
     url = f"http://reader:hunter2secret@127.0.0.1:{listener.port}/sparql"
     run = project.run("query", "summons-timeline", "--endpoint", url, "--timeout", "2")
     assert "hunter2secret" not in run.stdout + run.stderr
-    run.refused(3)
-    listener.connections = 0
+    run.refused(2)
+    assert listener.connections == 0, "a URL holding a password is refused before any request"
     bad = "http://reader:hunter2secret@127.0.0.1:notaport/sparql"
     run = project.run("query", "summons-timeline", "--endpoint", bad)
     assert "hunter2secret" not in run.stdout + run.stderr
@@ -194,4 +194,6 @@ def test_a_read_query_goes_out_as_a_query_operation(project: Project, serving: S
     server = serving(answer)
     run = project.run("query", "summons-timeline", "--endpoint", server.url + "sparql")
     assert run.code == 0, run.stderr
-    assert b"application/sparql-query" in seen[0] and b"update=" not in seen[0]
+    head, _, body = seen[0].partition(b"\r\n\r\n")
+    assert b"Content-Type: application/x-www-form-urlencoded" in head
+    assert body.startswith(b"query=") and b"update=" not in body
