@@ -13,6 +13,7 @@ from dipkg.iris import Prefixes
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
+XSD_BOOLEAN = XSD + "boolean"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
@@ -64,6 +65,9 @@ def normalise_literal(value: str, datatype: str | None, lang: str | None) -> Ter
         return Term("literal", value, None, lang.lower())
     if datatype in (None, XSD_STRING, RDF_LANG_STRING):
         return Term("literal", value)
+    if datatype == XSD_BOOLEAN and value in ("1", "0"):
+        # The same boolean in its canonical form: Virtuoso stores xsd:boolean as 1 and 0.
+        value = "true" if value == "1" else "false"
     return Term("literal", value, datatype)
 
 
