@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import time
 from collections.abc import Callable
@@ -183,6 +184,13 @@ def test_a_read_query_goes_out_as_a_query_operation(project: Project, serving: S
 
     def answer(client: socket.socket) -> None:
         request = client.recv(65536)
+        while b"\r\n\r\n" not in request or len(request.partition(b"\r\n\r\n")[2]) < int(
+            re.search(rb"Content-Length: (\d+)", request).group(1)  # type: ignore[union-attr]
+        ):
+            block = client.recv(65536)
+            if not block:
+                break
+            request += block
         seen.append(request)
         body = b'{"head": {"vars": ["n"]}, "results": {"bindings": []}}'
         client.sendall(

@@ -65,9 +65,6 @@ def normalise_literal(value: str, datatype: str | None, lang: str | None) -> Ter
         return Term("literal", value, None, lang.lower())
     if datatype in (None, XSD_STRING, RDF_LANG_STRING):
         return Term("literal", value)
-    if datatype == XSD_BOOLEAN and value in ("1", "0"):
-        # The same boolean in its canonical form: Virtuoso stores xsd:boolean as 1 and 0.
-        value = "true" if value == "1" else "false"
     return Term("literal", value, datatype)
 
 
@@ -82,7 +79,11 @@ def from_sparql_json(document: dict[str, Any]) -> ResultTable:
             if value is None:
                 row.append(None)
             elif value["type"] in ("literal", "typed-literal"):
-                row.append(normalise_literal(value["value"], value.get("datatype"), value.get("xml:lang")))
+                text, datatype = value["value"], value.get("datatype")
+                if datatype == XSD_BOOLEAN and text in ("1", "0"):
+                    # The same boolean in its canonical form: Virtuoso stores xsd:boolean as 1 and 0.
+                    text = "true" if text == "1" else "false"
+                row.append(normalise_literal(text, datatype, value.get("xml:lang")))
             else:
                 row.append(Term(value["type"], value["value"]))
         rows.append(tuple(row))
