@@ -136,3 +136,25 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[n
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """One Virtuoso server for the test session (a private database folder and ini file, free
+    loopback ports), stopped by its PID at the end whatever happens.
+
+    Skipped where virtuoso-t is not installed, except in CI (the environment variable CI set),
+    where its absence fails the tests: .ci/run installs it.
+    """
+    from tests.servers import VirtuosoServer
+
+    if shutil.which("virtuoso-t") is None:
+        if os.environ.get("CI"):
+            pytest.fail("virtuoso-t is not installed, and CI must run the Virtuoso tests")
+        pytest.skip("virtuoso-t is not installed (apt-get install virtuoso-opensource)")
+    server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso")).start()
+    atexit.register(server.stop)
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from dipkg.evaluate import EvaluationReport
     from dipkg.query.catalogue import CannedQuery
     from dipkg.query.results import ResultTable
+    from dipkg.stores.credentials import Credentials
     from dipkg.stores.remote import LoadReport
     from dipkg.validate.validation import ValidationReport
     from dipkg.web.site import SiteReport
@@ -47,6 +48,7 @@ __all__ = [
     "build",
     "check_base_iri",
     "check_ontology",
+    "endpoint_credentials",
     "evaluate",
     "export",
     "init",
@@ -276,6 +278,20 @@ class QueryResult:
         return to_json(self.table)
 
 
+def endpoint_credentials(endpoint: str, user: str | None = None) -> Credentials | None:
+    """The user and password for a SPARQL endpoint, as `dipkg load` and `dipkg query` find them.
+
+    The user is `user`, else the login of the ~/.netrc entry for the endpoint's host; the
+    password comes from DIPKG_SPARQL_PASSWORD, else from that entry. None when no user is given
+    and ~/.netrc names none; a user without a password is a UsageError.
+    """
+    from dipkg.stores.credentials import resolve
+    from dipkg.stores.http import check_url
+
+    check_url(endpoint)
+    return resolve(endpoint, user)
+
+
 def query(
     project: ProjectLike,
     name_or_file: str,
@@ -285,12 +301,14 @@ def query(
     graph: str | None = None,
     timeout: float = 30.0,
     progress: Progress | None = None,
+    credentials: Credentials | None = None,
 ) -> QueryResult:
     """Run a canned query (by name) or a .rq file, locally on kg/ or on a SPARQL `endpoint`.
 
     Parameters are checked against their declared types and bound as RDF terms; IRIs may be
     CURIEs of the published graph's prefixes. Remotely, `graph` is the default graph (default:
-    where `dipkg load` writes; '' for the server's own default graph).
+    where `dipkg load` writes; '' for the server's own default graph), and `credentials`
+    (see `endpoint_credentials`) answer the server's Basic or Digest challenge.
     """
     from dipkg.query.catalogue import bind_parameters, find_query, with_bindings
 
@@ -307,7 +325,8 @@ def query(
         from dipkg.stores.remote import Endpoint, run_remote
 
         chosen_graph = base + KG_GRAPH_PATH if graph is None else graph
-        table = run_remote(Endpoint.from_options(endpoint), text, timeout, chosen_graph or None)
+        remote = Endpoint.from_options(endpoint, credentials=credentials)
+        table = run_remote(remote, text, timeout, chosen_graph or None)
     return QueryResult(table, prefixes)
 
 
@@ -322,8 +341,12 @@ def load(
     staged: bool = True,
     full: bool = False,
     progress: Progress | None = None,
+    credentials: Credentials | None = None,
 ) -> LoadReport:
-    """Make `graph` of a triple store hold exactly the union of kg/ (see `dipkg load`)."""
+    """Make `graph` of a triple store hold exactly the union of kg/ (see `dipkg load`).
+
+    `credentials` (see `endpoint_credentials`) go with every request to the three URLs.
+    """
     import pyoxigraph
 
     from dipkg.stores.loading import load_dataset
@@ -335,7 +358,7 @@ def load(
         pyoxigraph.NamedNode(target)
     except ValueError as exc:
         raise UsageError(f"--graph {target!r} is not a valid IRI") from exc
-    remote = Endpoint.from_options(endpoint, update_url, store_url)
+    remote = Endpoint.from_options(endpoint, update_url, store_url, credentials)
     return load_dataset(remote, target, chosen, timeout, staged, full, progress)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -29,6 +30,25 @@ from dipkg.errors import (
     EXIT_WRITE_FAILED,
     DipkgError,
 )
+
+if TYPE_CHECKING:
+    from dipkg.stores.credentials import Credentials
+
+
+user_option = click.option(
+    "--user",
+    metavar="NAME",
+    help="With --endpoint: the user to authenticate as (HTTP Basic or Digest); the password is read "
+    "from DIPKG_SPARQL_PASSWORD or ~/.netrc, never from the command line.",
+)
+
+
+def _credentials(settings: Settings, endpoint: str, user: str | None) -> Credentials | None:
+    """The endpoint's credentials (--user, DIPKG_SPARQL_PASSWORD, ~/.netrc), said with --verbose."""
+    credentials = api.endpoint_credentials(endpoint, user)
+    if credentials is not None:
+        settings.detail(f"authenticating as {credentials.user} (password from {credentials.source})")
+    return credentials
 
 
 @command(LOCAL_CODES)
@@ -105,6 +125,7 @@ def _complete_query_names(ctx: click.Context, _param: click.Parameter, incomplet
     show_default=True,
     help="With --endpoint: seconds to wait.",
 )
+@user_option
 @kg_option
 def query(
     settings: Settings,
@@ -115,6 +136,7 @@ def query(
     endpoint: str | None,
     graph: str | None,
     timeout: float,
+    user: str | None,
     kg_dir: Path | None,
 ) -> None:
     """Run a canned query (NAME, see `dipkg queries`) or a .rq FILE.
@@ -125,6 +147,9 @@ def query(
     Example: dipkg query quotes --param speaker=ent:antony-blinken --format table
     """
     project = settings.project(kg=kg_dir)
+    if user is not None and endpoint is None:
+        raise click.UsageError("--user is for --endpoint")
+    credentials = _credentials(settings, endpoint, user) if endpoint is not None else None
     started = time.monotonic()
     result = api.query(
         project,
@@ -134,6 +159,7 @@ def query(
         graph=graph,
         timeout=timeout,
         progress=settings.progress(),
+        credentials=credentials,
     )
     settings.detail(f"{len(result.table.rows)} row(s) in {time.monotonic() - started:.3f} s")
     if output is not None:
@@ -174,6 +200,7 @@ def query(
     is_flag=True,
     help="Replace GRAPH whole, even where only the change since the last load could be sent.",
 )
+@user_option
 @kg_option
 def load(
     settings: Settings,
@@ -184,6 +211,7 @@ def load(
     timeout: float,
     no_staging: bool,
     full: bool,
+    user: str | None,
     kg_dir: Path | None,
 ) -> None:
     """Load the published KG into a triple store; a failed load changes nothing.
@@ -197,8 +225,12 @@ def load(
     again on failure. Running the command again converges. With --no-staging a whole load is
     PUT straight over GRAPH (a failed load leaves a partly loaded graph until it is run again).
 
+    With --user, the password is read from DIPKG_SPARQL_PASSWORD or ~/.netrc (never from the
+    command line); a ~/.netrc entry for the endpoint's host is used even without --user.
+
     Example: dipkg load --endpoint http://127.0.0.1:7878
     """
+    credentials = _credentials(settings, endpoint, user)
     report = api.load(
         settings.project(kg=kg_dir),
         endpoint,
@@ -209,6 +241,7 @@ def load(
         staged=not no_staging,
         full=full,
         progress=settings.progress(),
+        credentials=credentials,
     )
     summary = f"loaded {report.triples} triples into graph <{report.graph}> at {report.endpoint}"
     if report.removed_and_added is not None:

@@ -13,6 +13,7 @@ from dipkg.iris import Prefixes
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
+XSD_BOOLEAN = XSD + "boolean"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
@@ -78,7 +79,11 @@ def from_sparql_json(document: dict[str, Any]) -> ResultTable:
             if value is None:
                 row.append(None)
             elif value["type"] in ("literal", "typed-literal"):
-                row.append(normalise_literal(value["value"], value.get("datatype"), value.get("xml:lang")))
+                text, datatype = value["value"], value.get("datatype")
+                if datatype == XSD_BOOLEAN and text in ("1", "0"):
+                    # The same boolean in its canonical form: Virtuoso stores xsd:boolean as 1 and 0.
+                    text = "true" if text == "1" else "false"
+                row.append(normalise_literal(text, datatype, value.get("xml:lang")))
             else:
                 row.append(Term(value["type"], value["value"]))
         rows.append(tuple(row))

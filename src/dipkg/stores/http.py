@@ -1,21 +1,22 @@
 """One HTTP request to a SPARQL service, bounded in time and size, with its errors as one line.
 
-Only the host the URL names is contacted: no redirect is followed and no proxy is used. Credentials
-in the URL (http://user:password@host/) are sent as HTTP Basic authentication and never shown.
+Only the host the URL names is contacted: no redirect is followed and no proxy is used. A user
+and password (dipkg.stores.credentials) answer the server's HTTP Basic or Digest challenge; they
+are never part of a URL dipkg accepts, nor of any message.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import math
 import socket
 import threading
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from http.client import HTTPConnection, HTTPException, HTTPResponse, HTTPSConnection
 
 from dipkg.errors import EXIT_ENDPOINT_ERROR, DipkgError, InputError, UsageError
+from dipkg.stores.credentials import NETRC_SHOWN, PASSWORD_VARIABLE, Challenge, Credentials
 
 # The most dipkg reads of one answer: query results past this are refused, not held in memory.
 MAX_RESPONSE_BYTES = 128 << 20
@@ -41,6 +42,11 @@ def check_url(url: str) -> None:
         parsed.port  # noqa: B018
     except ValueError as exc:
         raise UsageError(f"endpoint {shown(url)!r} has an invalid port") from exc
+    if parsed.username is not None or parsed.password is not None:
+        raise UsageError(
+            f"endpoint {shown(url)!r} holds a user name or password: give --user NAME and the password "
+            f"in {PASSWORD_VARIABLE} or {NETRC_SHOWN} instead"
+        )
 
 
 def shown(url: str) -> str:
@@ -62,30 +68,101 @@ def check_timeout(timeout: float) -> None:
         raise UsageError(f"timeout {timeout} is not a number of seconds above 0 and at most {MAX_TIMEOUT:g}")
 
 
+Body = bytes | Callable[[], Iterable[bytes]] | None
+
+
 def request(
     method: str,
     url: str,
-    body: bytes | Iterable[bytes] | None,
+    body: Body,
     headers: dict[str, str],
     timeout: float,
     whole: bool = False,
+    credentials: Credentials | None = None,
+    right: str = "use the endpoint",
 ) -> bytes:
     """Send one request and read the answer (at most MAX_RESPONSE_BYTES).
 
     `timeout` bounds every wait for the network; with `whole` it bounds the whole exchange,
-    so an answer trickled a byte at a time cannot hold dipkg past it.
+    so an answer trickled a byte at a time cannot hold dipkg past it. `body` is bytes or a
+    function giving the body's parts (called again if the request must be sent again).
+
+    With `credentials`, a 401 challenge is answered (Basic or Digest) and the request sent
+    again; the challenge is kept, so later requests carry their answer from the start. Before
+    a streamed body is sent for the first time, a HEAD request to the same URL fetches the
+    challenge, so that the body is not sent only to be refused. HTTP 401 and 403 are one line
+    naming what is missing: the credentials, or the right to `right`.
     """
     check_url(url)
     check_timeout(timeout)
     parsed = urllib.parse.urlsplit(url)
+    target = (parsed.path or "/") + (f"?{parsed.query}" if parsed.query else "")
+    if credentials is not None and credentials.challenge is None and callable(body):
+        probe = _exchange(parsed, "HEAD", target, None, {}, url, timeout, whole, credentials)
+        challenge = Challenge.parse(probe.challenges)
+        if probe.status == 401 and challenge is not None:
+            credentials.learn(challenge)
+    exchange = _exchange(parsed, method, target, body, headers, url, timeout, whole, credentials)
+    if exchange.status == 401 and credentials is not None:
+        challenge = Challenge.parse(exchange.challenges)
+        if challenge is not None and (
+            not exchange.authorized or challenge.stale or _renewed(credentials, challenge)
+        ):
+            credentials.learn(challenge)
+            exchange = _exchange(parsed, method, target, body, headers, url, timeout, whole, credentials)
+    if exchange.status in (401, 403):
+        raise EndpointError(_refusal(exchange.status, credentials, right), shown(url))
+    if exchange.status >= 400:
+        data = exchange.data
+        detail = " ".join(data[:2000].decode("utf-8", "replace").split())[:500]
+        reason = " ".join(exchange.reason.split())[:100]
+        status = f"HTTP {exchange.status} {reason}" + (f": {detail}" if detail else "")
+        raise EndpointError(status, shown(url))
+    return exchange.data
+
+
+def _renewed(credentials: Credentials, challenge: Challenge) -> bool:
+    """Whether a Digest challenge brings a nonce other than the one last answered (it expired)."""
+    known = credentials.challenge
+    return (
+        challenge.scheme == "digest"
+        and known is not None
+        and known.parameters.get("nonce") != challenge.parameters.get("nonce")
+        and known.parameters.get("realm") == challenge.parameters.get("realm")
+    )
+
+
+def _refusal(status: int, credentials: Credentials | None, right: str) -> str:
+    if status == 403:
+        return f"the server refused access (HTTP 403): the user may not {right}"
+    if credentials is None:
+        return (
+            "the server asks for credentials (HTTP 401): give --user NAME and the password in "
+            f"{PASSWORD_VARIABLE} or {NETRC_SHOWN}"
+        )
+    where = "--user and " + PASSWORD_VARIABLE if credentials.source == PASSWORD_VARIABLE else NETRC_SHOWN
+    return f"the server refused the credentials of user {credentials.user!r} (HTTP 401): check {where}"
+
+
+def _exchange(
+    parsed: urllib.parse.SplitResult,
+    method: str,
+    target: str,
+    body: Body,
+    headers: dict[str, str],
+    url: str,
+    timeout: float,
+    whole: bool,
+    credentials: Credentials | None,
+) -> _Exchange:
     connection_class = HTTPSConnection if parsed.scheme == "https" else HTTPConnection
     connection = connection_class(parsed.hostname or "", parsed.port, timeout=timeout)
     headers = dict(headers)
-    if parsed.username is not None:
-        pair = f"{urllib.parse.unquote(parsed.username)}:{urllib.parse.unquote(parsed.password or '')}"
-        headers["Authorization"] = "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
-    target = (parsed.path or "/") + (f"?{parsed.query}" if parsed.query else "")
-    exchange = _Exchange(connection, method, target, body, headers, url, timeout)
+    answer = credentials.authorization(method, target) if credentials is not None else None
+    if answer is not None:
+        headers["Authorization"] = answer
+    data = body() if callable(body) else body
+    exchange = _Exchange(connection, method, target, data, headers, url, timeout)
     if whole:
         worker = threading.Thread(target=exchange.run, daemon=True)
         worker.start()
@@ -97,7 +174,7 @@ def request(
         exchange.run()
     if exchange.error is not None:
         raise exchange.error
-    return exchange.data
+    return exchange
 
 
 class _Exchange:
@@ -115,15 +192,19 @@ class _Exchange:
     ) -> None:
         self.connection, self.method, self.target, self.body = connection, method, target, body
         self.headers, self.url = headers, url
+        self.authorized = "Authorization" in headers
         self.late = f"the endpoint did not answer within {timeout:g} s"
         self.abandoned = threading.Event()
         self.data = b""
+        self.status = 0
+        self.reason = ""
+        self.challenges: list[str] = []
         self.error: BaseException | None = None
 
     def run(self) -> None:
-        """Send and read; the outcome is left in `data` or `error` (it may run in a worker thread)."""
+        """Send and read into `status` and `data`, or `error` (it may run in a worker thread)."""
         try:
-            self.data = self._send()
+            self._send()
         except BaseException as exc:
             self.error = exc
         finally:
@@ -137,22 +218,18 @@ class _Exchange:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
 
-    def _send(self) -> bytes:
+    def _send(self) -> None:
         url = self.url
         try:
             self.connection.request(self.method, self.target, body=self.body, headers=self.headers)
             response = self.connection.getresponse()
-            data = self._read_bounded(response)
+            self.status, self.reason = response.status, str(response.reason)
+            self.challenges = response.headers.get_all("WWW-Authenticate") or []
+            self.data = self._read_bounded(response)
         except (OSError, HTTPException) as exc:
             if isinstance(exc, TimeoutError):
                 raise EndpointUnreachable(self.late, shown(url)) from exc
             raise EndpointUnreachable(_unreachable_text(exc), shown(url)) from exc
-        if response.status >= 400:
-            detail = " ".join(data[:2000].decode("utf-8", "replace").split())[:500]
-            reason = " ".join(str(response.reason).split())[:100]
-            status = f"HTTP {response.status} {reason}" + (f": {detail}" if detail else "")
-            raise EndpointError(status, shown(url))
-        return data
 
     def _read_bounded(self, response: HTTPResponse) -> bytes:
         blocks: list[bytes] = []

@@ -9,7 +9,7 @@ import urllib.error
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
@@ -17,7 +17,9 @@ from typing import TypeVar
 from dipkg.errors import DipkgError, UsageError
 from dipkg.query.guard import refusal
 from dipkg.query.results import ResultTable, from_sparql_json
+from dipkg.stores.credentials import Credentials
 from dipkg.stores.http import (
+    Body,
     EndpointError,
     EndpointUnreachable,
     check_timeout,
@@ -37,6 +39,9 @@ UPDATE_LIMIT = 1 << 20
 SETTLE_SECONDS = 10.0
 SETTLE_INTERVAL = 0.25
 T = TypeVar("T")
+# Queries are POSTed as a form, which every SPARQL server reads (Virtuoso 7.2 never answers a
+# POSTed application/sparql-query body).
+FORM = "application/x-www-form-urlencoded"
 
 
 @dataclass(frozen=True)
@@ -47,13 +52,21 @@ class Endpoint:
     update: str | None = None
     store: str | None = None
     bulk_parameter: str | None = None
+    credentials: Credentials | None = field(default=None, compare=False)
 
     @classmethod
-    def from_options(cls, endpoint: str, update: str | None = None, store: str | None = None) -> Endpoint:
+    def from_options(
+        cls,
+        endpoint: str,
+        update: str | None = None,
+        store: str | None = None,
+        credentials: Credentials | None = None,
+    ) -> Endpoint:
         """For a bare http://host:port (an Oxigraph server) /query, /update and /store are derived.
 
         Uploads to a derived Oxigraph /store skip the per-request transaction (`no_transaction`),
         Oxigraph's bulk path; the load stays atomic since the upload goes to a staging graph.
+        The credentials, if any, go with requests to each of the three URLs.
         """
         for url in (endpoint, update, store):
             if url is not None:
@@ -62,8 +75,10 @@ class Endpoint:
         if parsed.path in ("", "/"):
             root = endpoint.rstrip("/")
             bulk = "no_transaction" if store is None else None
-            return cls(root + "/query", update or root + "/update", store or root + "/store", bulk)
-        return cls(endpoint, update, store)
+            return cls(
+                root + "/query", update or root + "/update", store or root + "/store", bulk, credentials
+            )
+        return cls(endpoint, update, store, credentials=credentials)
 
 
 def run_remote(
@@ -71,8 +86,8 @@ def run_remote(
 ) -> ResultTable:
     """Run a read-only query on the endpoint; an update or an invalid query never leaves this machine.
 
-    The text is parsed here first; it is sent as a query operation (SPARQL 1.1 Protocol, POST
-    with application/sparql-query), never as an update, and `timeout` bounds the whole answer.
+    The text is parsed here first; it is sent as a query operation (SPARQL 1.1 Protocol, POSTed
+    as a form: `query=`), never as an update, and `timeout` bounds the whole answer.
     """
     problem = refusal(query, offline=False, select_only=True)
     if problem is not None:
@@ -85,12 +100,20 @@ def select(
 ) -> ResultTable:
     """Send a query dipkg wrote itself and read its SPARQL JSON results."""
     check_timeout(timeout)
-    url = endpoint.query
+    fields = {"query": query}
     if default_graph is not None:
-        parameters = urllib.parse.urlencode({"default-graph-uri": default_graph})
-        url += ("&" if "?" in url else "?") + parameters
-    headers = {"Accept": "application/sparql-results+json", "Content-Type": "application/sparql-query"}
-    body = request("POST", url, query.encode("utf-8"), headers, timeout, whole=True)
+        fields["default-graph-uri"] = default_graph
+    headers = {"Accept": "application/sparql-results+json", "Content-Type": FORM}
+    body = request(
+        "POST",
+        endpoint.query,
+        urllib.parse.urlencode(fields).encode("ascii"),
+        headers,
+        timeout,
+        whole=True,
+        credentials=endpoint.credentials,
+        right="query the endpoint",
+    )
     try:
         return from_sparql_json(json.loads(body))
     except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
@@ -141,19 +164,24 @@ def _read_all(files: list[Path]) -> Iterator[bytes]:
 
 
 def http(
-    method: str, url: str, body: bytes | Payload | None, content_type: str | None, timeout: float
+    method: str,
+    url: str,
+    body: bytes | Payload | None,
+    content_type: str | None,
+    timeout: float,
+    credentials: Credentials | None = None,
 ) -> bytes:
     """One request of a load (an update or an upload); see `dipkg.stores.http.request`."""
     headers = {"Accept": "application/sparql-results+json, */*;q=0.1"}
-    data: bytes | Iterable[bytes] | None
+    data: Body
     if isinstance(body, Payload):
         headers["Content-Length"] = str(body.length)
-        content_type, data = body.media_type, body.parts()
+        content_type, data = body.media_type, body.parts
     else:
         data = body
     if content_type is not None:
         headers["Content-Type"] = content_type
-    return request(method, url, data, headers, timeout)
+    return request(method, url, data, headers, timeout, credentials=credentials, right="update the graph")
 
 
 def _retrying(action: str, attempt: Callable[[], T]) -> T:
@@ -170,7 +198,14 @@ def _retrying(action: str, attempt: Callable[[], T]) -> T:
 def update(endpoint: Endpoint, text: str, timeout: float) -> None:
     """Send a SPARQL 1.1 Update request (POSTed directly, as application/sparql-update)."""
     assert endpoint.update is not None
-    http("POST", endpoint.update, text.encode("utf-8"), "application/sparql-update", timeout)
+    http(
+        "POST",
+        endpoint.update,
+        text.encode("utf-8"),
+        "application/sparql-update",
+        timeout,
+        endpoint.credentials,
+    )
 
 
 def change_update(graph: str, deletes: list[str], inserts: list[str]) -> str:
@@ -317,7 +352,7 @@ def _upload(endpoint: Endpoint, graph: str, payload: Payload, timeout: float, me
     if endpoint.bulk_parameter is not None:
         parameters += "&" + endpoint.bulk_parameter
     store_url = endpoint.store + ("&" if "?" in endpoint.store else "?") + parameters
-    _retrying("uploading", lambda: http(method, store_url, payload, None, timeout))
+    _retrying("uploading", lambda: http(method, store_url, payload, None, timeout, endpoint.credentials))
 
 
 def _fill(endpoint: Endpoint, graph: str, payload: Payload, timeout: float) -> None:
