@@ -18,10 +18,13 @@ from dipkg.cli import main
 from dipkg.project import Project
 from dipkg.web.paths import FORMATS, document_path
 from dipkg.web.site import MARKER_FILE, build_site
+from dipkg.web.view import Link
 from tests.conftest import DATA_DIR
 from tests.projects import copy_seed_project
 
 BASE = "https://w3id.org/dipkg/"
+DIP = BASE + "ontology#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 SECOND = DATA_DIR / "second-article"
 RDF_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
 
@@ -249,3 +252,30 @@ def test_a_changed_label_remakes_the_documents_of_other_graphs_that_print_it(tmp
     same = summarise(first.format("A expels").encode(), "a.ttl", BASE)
     assert _changed_paths(index, "A", same) == set()
     index.close()
+
+
+def test_a_page_lists_the_latest_hundred_of_what_points_at_a_resource() -> None:
+    import datetime
+
+    import pyoxigraph as ox
+
+    from dipkg.iris import Prefixes, prefix_map
+    from dipkg.web.view import View
+
+    china = ox.NamedNode(BASE + "entity/china")
+    actor, date = ox.NamedNode(DIP + "actor"), ox.NamedNode(DIP + "date")
+    first = datetime.date(2020, 1, 1)
+    triples = []
+    for n in range(150):
+        event = ox.NamedNode(f"{BASE}event/e{149 - n:03d}")
+        day = (first + datetime.timedelta(days=149 - n)).isoformat()
+        triples += [
+            ox.Triple(event, actor, china),
+            ox.Triple(event, date, ox.Literal(day, datatype=ox.NamedNode(XSD + "date"))),
+        ]
+    view = View("entity/china", [china.value], triples, BASE, Prefixes(prefix_map()), {})
+    [(predicate, shown)] = view.backlinks(china.value)
+    assert predicate.text == "as " + view.label(DIP + "actor")
+    assert len(shown) == 101
+    assert shown[0] == Link("50 earlier, in this page's data", "china.ttl")
+    assert shown[-1].href == "../event/e149.html"

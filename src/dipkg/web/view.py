@@ -25,6 +25,9 @@ LABELS = (
 )
 WIKIDATA = STANDARD_NAMESPACES["wd"]
 ROLES = (DIP + "actor", DIP + "target")
+# How many resources a page lists under one incoming predicate (the latest by date); its RDF
+# documents hold them all.
+BACKLINKS_SHOWN = 100
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,8 @@ class View:
         return rows
 
     def backlinks(self, subject: str) -> list[tuple[Link, list[Link]]]:
-        """What points at the subject, grouped by predicate ('as actor', 'as target', ...)."""
+        """What points at the subject, grouped by predicate ('as actor', 'as target', ...): the
+        latest BACKLINKS_SHOWN of each, and how many more the RDF documents hold."""
         grouped: dict[str, list[str]] = defaultdict(list)
         for source, predicate in self.incoming.get(subject, []):
             grouped[predicate].append(source)
@@ -151,7 +155,13 @@ class View:
         for predicate in sorted(grouped):
             link = self.term(predicate)
             sources = sorted(set(grouped[predicate]), key=lambda s: (self.first(s, DIP + "date") or "", s))
-            rows.append((Link(f"as {link.text}", link.href), [self.link(ox.NamedNode(s)) for s in sources]))
+            shown = [self.link(ox.NamedNode(s)) for s in sources[-BACKLINKS_SHOWN:]]
+            if len(sources) > BACKLINKS_SHOWN:
+                more = len(sources) - BACKLINKS_SHOWN
+                shown.insert(
+                    0, Link(f"{more} earlier, in this page's data", f"{self.path.rsplit('/', 1)[-1]}.ttl")
+                )
+            rows.append((Link(f"as {link.text}", link.href), shown))
         return rows
 
     def wikidata(self, subject: str) -> list[Link]:
