@@ -279,3 +279,121 @@ def test_a_page_lists_the_latest_hundred_of_what_points_at_a_resource() -> None:
     assert len(shown) == 101
     assert shown[0] == Link("50 earlier, in this page's data", "china.ttl")
     assert shown[-1].href == "../event/e149.html"
+
+
+def web_server(name: str, candidates: tuple[str, ...]) -> str:
+    """The server's executable; in CI (which installs it) its absence fails the test."""
+    for candidate in candidates:
+        found = shutil.which(candidate) or (candidate if Path(candidate).is_file() else None)
+        if found:
+            return found
+    if os.environ.get("CI"):
+        pytest.fail(f"{name} is not installed, and CI must run this test")
+    pytest.skip(f"{name} is not installed")
+
+
+def check_negotiation(port: int, site: Path) -> None:
+    """The site served at http://127.0.0.1:PORT/dipkg/ answers each resource IRI path with 303 to
+    its page or data by Accept (with Vary: Accept) and serves the documents as they are."""
+    import http.client
+    import time
+
+    deadline = time.monotonic() + 15
+
+    def get(path: str, accept: str | None = None) -> http.client.HTTPResponse:
+        while True:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                connection.request("GET", path, headers={"Accept": accept} if accept else {})
+                return connection.getresponse()
+            except ConnectionRefusedError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.1)
+
+    for ext, accept in [
+        ("ttl", "text/turtle"),
+        ("jsonld", "application/ld+json"),
+        ("nt", "application/n-triples"),
+        ("html", "text/html,application/xhtml+xml,*/*;q=0.8"),
+        ("html", "*/*"),
+    ]:
+        answer = get("/dipkg/entity/china", accept)
+        assert answer.status == 303, (accept, answer.status)
+        assert answer.getheader("Location", "").endswith(f"/dipkg/entity/china.{ext}")
+        assert answer.getheader("Vary") == "Accept"
+        document = get(f"/dipkg/entity/china.{ext}")
+        assert document.status == 200
+        assert document.read() == (site / f"entity/china.{ext}").read_bytes()
+    assert get("/dipkg/entity/china.ttl").getheader("Content-Type") == "text/turtle; charset=utf-8"
+    void = get("/dipkg/.well-known/void")
+    assert (void.status, void.getheader("Location", "").endswith("/dipkg/void.ttl")) == (303, True)
+    assert get("/dipkg/").status == 200
+    assert get("/dipkg/no/such/thing").status == 404
+
+
+@pytest.mark.loopback
+def test_the_nginx_configuration_negotiates_on_the_static_files(site: Path, tmp_path: Path) -> None:
+    """nginx with the site's nginx.conf as written (its port and folder changed)."""
+    from tests.servers import free_port
+
+    binary = web_server("nginx", ("nginx", "/usr/sbin/nginx"))
+    port = free_port()
+    served = (site / "nginx.conf").read_text(encoding="utf-8")
+    assert "listen 80;" in served and "/srv/dipkg/site" in served
+    served = served.replace("listen 80;", f"listen 127.0.0.1:{port};").replace("/srv/dipkg/site", str(site))
+    (tmp_path / "dipkg.conf").write_text(served, encoding="utf-8")
+    temp = " ".join(
+        f"{kind}_temp_path {tmp_path};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    (tmp_path / "nginx.conf").write_text(
+        # (as root, the workers read the test's private folders as root too)
+        ("user root;\n" if os.geteuid() == 0 else "")
+        + f"daemon off; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{ access_log off; {temp} include {tmp_path}/dipkg.conf; }}\n",
+        encoding="utf-8",
+    )
+    server = subprocess.Popen([binary, "-c", str(tmp_path / "nginx.conf")], stderr=subprocess.PIPE)
+    try:
+        check_negotiation(port, site)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+APACHE_MODULES = ("mpm_event", "authz_core", "rewrite", "headers", "mime", "dir")
+
+
+@pytest.mark.loopback
+def test_the_htaccess_negotiates_on_the_static_files_in_apache(site: Path) -> None:
+    """Apache 2.4 with the site's .htaccess as written, the site under /dipkg/ of its document root."""
+    import tempfile
+
+    from tests.servers import free_port
+
+    binary = web_server("Apache", ("apache2", "/usr/sbin/apache2", "httpd"))
+    modules = Path("/usr/lib/apache2/modules")
+    port = free_port()
+    # Apache's workers run as an unprivileged user: the site is copied where anyone may read it.
+    root = Path(tempfile.mkdtemp(prefix="dipkg-apache-"))
+    try:
+        root.chmod(0o755)
+        shutil.copytree(site, root / "www" / "dipkg")
+        for path in [root / "www", *(root / "www").rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        loads = "".join(f"LoadModule {m}_module {modules}/mod_{m}.so\n" for m in APACHE_MODULES)
+        user = "User www-data\nGroup www-data\n" if os.geteuid() == 0 else ""
+        (root / "httpd.conf").write_text(
+            f"ServerRoot {root}\nServerName 127.0.0.1\nListen 127.0.0.1:{port}\nPidFile {root}/httpd.pid\n"
+            f"ErrorLog {root}/error.log\n{loads}{user}TypesConfig /etc/mime.types\n"
+            f"DocumentRoot {root}/www\nDirectoryIndex index.html\n"
+            f"<Directory {root}/www>\n  AllowOverride All\n  Require all granted\n</Directory>\n",
+            encoding="utf-8",
+        )
+        server = subprocess.Popen([binary, "-f", str(root / "httpd.conf"), "-DFOREGROUND"])
+        try:
+            check_negotiation(port, site)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

@@ -46,28 +46,38 @@ def htaccess(base_url: str) -> str:
 
 
 def nginx(base_url: str, root: str = "/srv/dipkg/site") -> str:
-    """An nginx server-block snippet doing the same negotiation on the static files."""
-    prefix = urlsplit(base_url).path or "/"
-    return f"""# Content negotiation for the dipkg site: include in a server block (nginx >= 1.18).
+    """An nginx configuration file for the http context (Debian: /etc/nginx/conf.d/dipkg.conf):
+    the Accept map and a server that negotiates on the static files of the site in `root`."""
+    parts = urlsplit(base_url)
+    prefix = parts.path or "/"
+    target = "root" if prefix == "/" else "alias"
+    folder = root if prefix == "/" else root.rstrip("/") + "/"
+    return f"""# Content negotiation for the dipkg site (nginx >= 1.18), for the http context, e.g. as
+# /etc/nginx/conf.d/dipkg.conf. Copy the site to {root} (or change the path below).
 # Each resource IRI answers 303 See Other to its page or to its data, by the Accept header.
 map $http_accept $dipkg_ext {{
     default                      html;
     "~text/html"                 html;
     "~text/turtle"               ttl;
-    "~application/ld\\+json"      jsonld;
+    "~application/ld\\+json"     jsonld;
     "~application/n-triples"     nt;
 }}
-types {{ text/turtle ttl; application/ld+json jsonld; application/n-triples nt; text/html html; }}
-location = {prefix}.well-known/void {{ return 303 {prefix}void.ttl; }}
-location {prefix} {{
-    alias {root}/;
-    index index.html;
+server {{
+    listen 80;
+    server_name {parts.hostname or "_"};
+    types {{ text/turtle ttl; application/ld+json jsonld; application/n-triples nt; text/html html; }}
     charset utf-8;
-    if (-f $request_filename.$dipkg_ext) {{
-        add_header Vary Accept always;
-        return 303 $uri.$dipkg_ext;
+    charset_types text/turtle application/n-triples application/ld+json;
+    location = {prefix}.well-known/void {{ return 303 {prefix}void.ttl; }}
+    location {prefix} {{
+        {target} {folder};
+        index index.html;
+        if (-f $request_filename.$dipkg_ext) {{
+            add_header Vary Accept always;
+            return 303 $uri.$dipkg_ext;
+        }}
+        try_files $uri $uri/ =404;
     }}
-    try_files $uri =404;
 }}
 """
 
