@@ -397,3 +397,42 @@ def test_the_htaccess_negotiates_on_the_static_files_in_apache(site: Path) -> No
             server.wait(timeout=10)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def test_hostile_labels_and_iris_stay_text_and_inside_the_site(two_articles: Project, tmp_path: Path) -> None:
+    from tests.projects import rewrite_published
+
+    kg = Path(shutil.copytree(two_articles.kg_dir, tmp_path / "kg"))
+    entities = kg / "entities.ttl"
+    label, alt = (
+        "<http://www.w3.org/2000/01/rdf-schema#label>",
+        "<http://www.w3.org/2004/02/skos/core#altLabel>",
+    )
+    hostile = (
+        f'<{BASE}entity/china> {alt} "</script><script>alert(1)</script>" .\n'
+        f'<{BASE}entity/mallory> {label} "<b onmouseover=alert(2)>M</b>"@en ;\n'
+        f"    <{BASE}ontology#actor> <{BASE}entity/china> .\n"
+        f'<{BASE}entity/../../../escaped> {label} "out" .\n'
+    )
+    rewrite_published(entities, entities.read_text(encoding="utf-8") + hostile)
+    out = tmp_path / "site"
+    build_site(two_articles.replace(kg=kg, cache_dir=tmp_path / "cache"), out)
+    china = (out / "entity/china.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in china
+    assert china.count("</script>") == china.count("<script")
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in china
+    mallory = (out / "entity/mallory.html").read_text(encoding="utf-8")
+    assert "<b onmouseover" not in mallory and "&lt;b onmouseover=alert(2)&gt;M&lt;/b&gt;" in mallory
+    assert not (tmp_path / "escaped.html").exists() and not list(tmp_path.rglob("escaped.*"))
+
+
+def test_site_without_a_published_graph_is_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["site", "--kg", str(tmp_path / "nothing"), "--out", str(tmp_path / "s")]
+    )
+    assert result.exit_code == 3
+    assert (
+        result.output
+        == f"dipkg: error: {tmp_path / 'nothing' / 'void.ttl'}: no dataset description here; run `dipkg build` first\n"
+    )
+    assert not (tmp_path / "s").exists()
