@@ -427,12 +427,9 @@ def test_hostile_labels_and_iris_stay_text_and_inside_the_site(two_articles: Pro
 
 
 def test_site_without_a_published_graph_is_one_line(tmp_path: Path) -> None:
-    result = CliRunner().invoke(
-        main, ["site", "--kg", str(tmp_path / "nothing"), "--out", str(tmp_path / "s")]
-    )
+    missing = tmp_path / "nothing"
+    result = CliRunner().invoke(main, ["site", "--kg", str(missing), "--out", str(tmp_path / "s")])
     assert result.exit_code == 3
-    assert (
-        result.output
-        == f"dipkg: error: {tmp_path / 'nothing' / 'void.ttl'}: no dataset description here; run `dipkg build` first\n"
-    )
+    said = "no dataset description here; run `dipkg build` first"
+    assert result.output == f"dipkg: error: {missing / 'void.ttl'}: {said}\n"
     assert not (tmp_path / "s").exists()
