@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from dipkg.evaluate import EvaluationReport
     from dipkg.query.catalogue import CannedQuery
     from dipkg.query.results import ResultTable
-    from dipkg.stores.credentials import Credentials
+    from dipkg.stores.credentials import Credentials as Credentials
     from dipkg.stores.remote import LoadReport
     from dipkg.validate.validation import ValidationReport
     from dipkg.web.site import SiteReport

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -31,10 +30,6 @@ from dipkg.errors import (
     DipkgError,
 )
 
-if TYPE_CHECKING:
-    from dipkg.stores.credentials import Credentials
-
-
 user_option = click.option(
     "--user",
     metavar="NAME",
@@ -43,7 +38,7 @@ user_option = click.option(
 )
 
 
-def _credentials(settings: Settings, endpoint: str, user: str | None) -> Credentials | None:
+def _credentials(settings: Settings, endpoint: str, user: str | None) -> api.Credentials | None:
     """The endpoint's credentials (--user, DIPKG_SPARQL_PASSWORD, ~/.netrc), said with --verbose."""
     credentials = api.endpoint_credentials(endpoint, user)
     if credentials is not None:
