@@ -6,8 +6,8 @@ rows. The class-path fixes Debian's jars need are in tests/jena.py.
 
 from __future__ import annotations
 
-import os
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -73,9 +73,7 @@ def jena_csv(jena: Jena, database: Path, name: str, seed_project_dir: Path, fold
     return to_csv(from_sparql_json(json.loads(jena.query(database, query_file))))
 
 
-def test_the_union_default_graph_holds_the_seed_triples(
-    jena: Jena, database: Path, tmp_path: Path
-) -> None:
+def test_the_union_default_graph_holds_the_seed_triples(jena: Jena, database: Path, tmp_path: Path) -> None:
     count = tmp_path / "count.rq"
     count.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }\n", encoding="utf-8")
     assert jena.query(database, count, "CSV").splitlines() == ["n", str(SEED_TRIPLES)]
