@@ -15,6 +15,7 @@ import sys
 import threading
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 from click.testing import CliRunner
 from rdflib import Dataset, URIRef
@@ -24,6 +25,7 @@ from dipkg.dataset import published_graphs
 from dipkg.fingerprint import digest
 from dipkg.iris import prefix_map
 from dipkg.layout import KG_DESCRIPTION_FILE, KG_ENTITIES_FILE
+from dipkg.query import store as store_module
 from dipkg.query.catalogue import bind_parameters, catalogue, with_bindings
 from dipkg.query.guard import SERVICE_REFUSED, refusal
 from dipkg.query.results import ResultTable, Term, normalise_literal
@@ -293,35 +295,95 @@ def _count_summons(kg_dir: Path) -> int:
     return int(value.value)
 
 
-def test_the_store_on_disk_is_reused_until_kg_changes(
+def test_the_store_on_disk_is_reused_and_follows_kg_in_place(
     built_kg: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     kg = Path(shutil.copytree(built_kg, tmp_path / "kg"))
     assert _count_summons(kg) == 3
 
     def refuse(*_: object) -> None:
-        raise AssertionError("the store was rebuilt although kg/ did not change")
+        raise AssertionError("the store was rebuilt or changed although kg/ did not change")
 
     with monkeypatch.context() as patched:
         patched.setattr("dipkg.query.store._fill", refuse)
+        patched.setattr("dipkg.query.store._follow", refuse)
         assert _count_summons(kg) == 3
     article = next((kg / "articles").glob("*.ttl"))
     summons = "<https://example.org/s> a <https://w3id.org/dipkg/ontology#Summons> .\n"
     rewrite_published(article, article.read_text(encoding="utf-8") + summons)
     folder = SEED.store_dir / digest([str(kg.resolve())])[:16]
-    assert len(list(folder.iterdir())) == 1
     finished = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
     )
-    interrupted = folder / f".0123456789abcdef01234567.{finished.stdout.strip()}.tmp"
-    running = folder / f".0123456789abcdef01234567.{os.getpid()}.tmp"
+    interrupted = folder / f".live.{finished.stdout.strip()}.tmp"
+    running = folder / f".live.{os.getpid()}.tmp"
     for staging in (interrupted, running):
         staging.mkdir()
-    assert _count_summons(kg) == 4
-    names = sorted(p.name for p in folder.iterdir())
-    assert len(names) == 2, "the old store and the interrupted build's staging folder are deleted"
-    assert names[0] == running.name
+    with monkeypatch.context() as patched:
+        patched.setattr("dipkg.query.store._fill", refuse)
+        assert _count_summons(kg) == 4, "the store follows the changed file in place"
+    assert sorted(p.name for p in folder.iterdir()) == sorted([running.name, "live", "live.json"])
     running.rmdir()
+    (folder / "live.json").unlink()
+    rebuilt: list[int] = []
+    original_fill = store_module._fill
+    with monkeypatch.context() as patched:
+        patched.setattr("dipkg.query.store._fill", lambda *a: rebuilt.append(1) or original_fill(*a))
+        assert _count_summons(kg) == 4
+    assert rebuilt == [1], "a store whose record is missing (a change cut short) is built anew"
+
+
+def _store_dump(kg: Path, store_dir: Path) -> tuple[list[str], int]:
+    store, triples = store_module.open_counted_store(kg, store_dir)
+    lines = sorted(
+        (store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph()) or b"")
+        .decode()
+        .splitlines()
+    )
+    return lines, triples
+
+
+def test_the_store_after_edits_additions_and_removals_equals_a_clean_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dipkg.build.pipeline import build as build_project
+    from dipkg.project import Project
+    from tests.projects import DATA_DIR, copy_seed_project
+
+    folder = copy_seed_project(tmp_path / "project")
+    project = Project.at(folder).replace(cache_dir=tmp_path / "cache")
+    build_project(project)
+    store_dir = tmp_path / "store"
+    _store_dump(project.kg_dir, store_dir)
+    second = DATA_DIR / "second-article"
+    annotation = project.articles_dir / "test_0002" / "annotation.yaml"
+
+    def edited(text: str) -> str:
+        return text.replace("EU foreign ministers discuss", "EU ministers meet")
+
+    def rebuilt(*_: object) -> None:
+        raise AssertionError("the store was rebuilt")
+
+    steps = [
+        ("an article added", lambda: shutil.copytree(second, project.seeds_dir, dirs_exist_ok=True)),
+        (
+            "an article edited",
+            lambda: annotation.write_text(
+                annotation.read_text(encoding="utf-8").replace(
+                    "EU foreign ministers discuss", "EU ministers meet"
+                ),
+                encoding="utf-8",
+            ),
+        ),
+        ("an article removed", lambda: shutil.rmtree(project.articles_dir / "test_0002")),
+    ]
+    for n, (step, change) in enumerate(steps):
+        change()
+        build_project(project)
+        with monkeypatch.context() as patched:
+            patched.setattr("dipkg.query.store._fill", rebuilt)
+            followed = _store_dump(project.kg_dir, store_dir)
+        assert followed == _store_dump(project.kg_dir, tmp_path / f"clean-{n}"), step
 
 
 def test_a_broken_kg_file_is_reported_and_leaves_no_store(built_kg: Path, tmp_path: Path) -> None:
