@@ -8,7 +8,7 @@ from html import escape
 
 from dipkg.web.view import Link
 
-WIDTH, HEIGHT, RADIUS = 640, 440, 165
+WIDTH, HEIGHT, RADIUS = 720, 440, 165
 MOST = 24
 
 

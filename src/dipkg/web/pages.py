@@ -89,7 +89,7 @@ class Renderer:
         )
 
     def _section(self, view: View, iri: str) -> dict[str, Any]:
-        types = [view.link(ox.NamedNode(t)) for t in view.types(iri)]
+        types = [view.term(t) for t in view.types(iri)]
         claim = None
         if DIP + "Claim" in view.types(iri):
             claimant = view.first(iri, DIP + "claimant")
