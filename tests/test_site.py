@@ -433,3 +433,24 @@ def test_site_without_a_published_graph_is_one_line(tmp_path: Path) -> None:
     said = "no dataset description here; run `dipkg build` first"
     assert result.output == f"dipkg: error: {missing / 'void.ttl'}: {said}\n"
     assert not (tmp_path / "s").exists()
+
+
+def test_a_new_canned_query_reaches_the_index_with_no_graph_changed(
+    two_articles: Project, tmp_path: Path
+) -> None:
+    extra = tmp_path / "queries"
+    extra.mkdir()
+    project = two_articles.replace(
+        cache_dir=tmp_path / "cache", queries_dirs=(*two_articles.queries_dirs, extra)
+    )
+    out = tmp_path / "site"
+    build_site(project, out)
+    assert 'id="query-my-countries"' not in (out / "index.html").read_text(encoding="utf-8")
+    (extra / "my-countries.rq").write_text(
+        '#+ summary: "Countries"\nSELECT ?c WHERE { ?c a <https://w3id.org/dipkg/ontology#Country> }\n',
+        encoding="utf-8",
+    )
+    again = build_site(project, out)
+    assert again.graphs_read == 0
+    assert 'id="query-my-countries"' in (out / "index.html").read_text(encoding="utf-8")
+    assert (out / "queries/my-countries.rq").is_file()

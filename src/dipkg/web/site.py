@@ -28,7 +28,7 @@ from dipkg.iris import prefix_map
 from dipkg.layout import KG_DESCRIPTION_FILE
 from dipkg.progress import Progress, tracked
 from dipkg.project import Project, shipped_data_dir
-from dipkg.query.catalogue import catalogue
+from dipkg.query.catalogue import CannedQuery, catalogue
 from dipkg.web import deploy, documents
 from dipkg.web.documents import term_value
 from dipkg.web.index import GraphSummary, SiteIndex, open_index, summarise
@@ -130,8 +130,11 @@ def _build(
             index.connection.execute("COMMIT")
             writer.add(done)
         index.connection.execute("BEGIN")
-        if pending or read or everything:
-            _write_listings(index, renderer, writer, project)
+        queries = catalogue(project.query_files)
+        asked = hashlib.sha256(repr([(q.name, q.text) for q in queries]).encode()).hexdigest()
+        if pending or read or everything or index.setting("queries") != asked:
+            _write_listings(index, renderer, writer, queries)
+            index.set_setting("queries", asked)
         _write_static(index, writer, current, project, base_iri, url)
         if not _marked(marker, stamp):
             stamp = os.urandom(8).hex()
@@ -275,11 +278,13 @@ def _write_resource(
     return digest
 
 
-def _write_listings(index: SiteIndex, renderer: Renderer, writer: _Writer, project: Project) -> None:
+def _write_listings(
+    index: SiteIndex, renderer: Renderer, writer: _Writer, queries: list[CannedQuery]
+) -> None:
     """The index page, the list of articles, the timeline and its filtered pages: each rendered
     only when what it shows changed; those no longer made are removed."""
     known = {path for path in index.pages() if path.startswith(LISTING)}
-    for listing in renderer.listings(index, catalogue(project.query_files)):
+    for listing in renderer.listings(index, queries):
         key = LISTING + listing.path
         known.discard(key)
         if index.page_sha(key) == listing.digest and writer.exists(listing.path):
