@@ -206,8 +206,10 @@ class Renderer:
             for (a, b), rows in by_pair.items()
         ]
         for path, title, rows in pages:
-            table = self._event_rows(path, rows, view)
-            yield Listing(f"{path}.html", _digest(title, table), partial(self._timeline, path, title, table))
+            shown = _shown(rows, view.known_labels)
+            yield Listing(
+                f"{path}.html", _digest(title, shown), partial(self._timeline, path, title, rows, view)
+            )
 
     def _event_rows(self, path: str, events: list[dict[str, Any]], view: View) -> list[list[list[Link]]]:
         located = View(path, [], [], self.base_iri, self.prefixes, view.known_labels)
@@ -225,7 +227,8 @@ class Renderer:
             )
         return rows
 
-    def _timeline(self, path: str, title: str, rows: list[list[list[Link]]]) -> bytes:
+    def _timeline(self, path: str, title: str, events: list[dict[str, Any]], view: View) -> bytes:
+        rows = self._event_rows(path, events, view)
         back = [("Timeline", [(Link("all years and filters", f"{root_of(path)}timeline.html"), len(rows))])]
         return self._listing(f"{path}.html", title, EVENT_HEADINGS, rows, "events", filters=back)
 
@@ -332,6 +335,19 @@ class Listing:
     path: str
     digest: str
     render: Callable[[], bytes]
+
+
+def _shown(
+    events: list[dict[str, Any]], labels: dict[str, str]
+) -> list[tuple[str, tuple[tuple[str, str | None], ...]]]:
+    """What a timeline page shows of its events (each one's date and its IRIs with their labels),
+    to tell whether it changed without rendering it."""
+    shown = []
+    for event in events:
+        iris = (event["iri"], *sorted(event["category"]), *sorted(event["actor"]), *sorted(event["target"]))
+        iris += (event["article"],)
+        shown.append((event["date"], tuple((iri, labels.get(iri)) for iri in iris)))
+    return sorted(shown)
 
 
 def _digest(*parts: Any) -> str:
