@@ -135,7 +135,7 @@ def _build(
         if pending or read or everything or index.setting("queries") != asked:
             _write_listings(index, renderer, writer, queries)
             index.set_setting("queries", asked)
-        _write_static(index, writer, current, project, base_iri, url)
+        _write_static(index, writer, current, queries, base_iri, url)
         if not _marked(marker, stamp):
             stamp = os.urandom(8).hex()
             index.set_setting("stamp", stamp)
@@ -298,17 +298,14 @@ def _write_listings(
 
 
 def _write_static(
-    index: SiteIndex, writer: _Writer, current: Snapshot, project: Project, base_iri: str, url: str
+    index: SiteIndex, writer: _Writer, current: Snapshot, queries: list[CannedQuery], base_iri: str, url: str
 ) -> None:
     """Downloads (kg/ files, queries), the JSON-LD context, assets and deployment files. A graph's
     file is copied only when its SHA-256 differs from the copy's."""
     writer.write(KG_DESCRIPTION_FILE, current.description)
-    downloads = {
-        f"kg/{KG_DESCRIPTION_FILE}",
-        *(f"queries/{q.name}.rq" for q in catalogue(project.query_files)),
-    }
+    downloads = {f"kg/{KG_DESCRIPTION_FILE}", *(f"queries/{q.name}.rq" for q in queries)}
     writer.write(f"kg/{KG_DESCRIPTION_FILE}", current.description)
-    for query in catalogue(project.query_files):
+    for query in queries:
         writer.write(f"queries/{query.name}.rq", query.text.encode("utf-8"))
     copied = {path.removeprefix(DOWNLOAD) for path in index.pages() if path.startswith(DOWNLOAD)}
     for graph in current.graphs:
@@ -344,11 +341,14 @@ def _marked(marker: Path, stamp: str | None) -> bool:
 
 
 def _templates_sha() -> str:
+    """A hash of what the pages are made from (the templates and assets, by their names in the
+    package), so that new templates remake every page wherever dipkg is installed."""
     folder = shipped_data_dir() / "web"
     digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            digest.update(path.as_posix().encode() + path.read_bytes())
+    for part in ("templates", "assets"):
+        for path in sorted((folder / part).rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(folder).as_posix().encode() + path.read_bytes())
     return digest.hexdigest()
 
 
