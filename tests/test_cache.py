@@ -6,10 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from rdflib.namespace import RDFS, SH
 
 from dipkg.build.pipeline import validate_corpus
 from dipkg.errors import NotConforming
 from dipkg.layout import ARTICLE_ANNOTATION_FILE, ARTICLES_SUBDIR, ENTITIES_SUBDIR
+from dipkg.namespaces import DIP
 from tests.projects import SEED, build, seed_project
 from tests.test_scale import files_of, generate
 
@@ -82,6 +84,23 @@ def test_changed_shapes_revalidate_every_article_without_mapping_it_again(
         stream.write("\n# revised\n")
     again = build(seeds, tmp_path / "kg", shapes_dir=shapes, cache_root=tmp_path / "cache")
     assert (again.mapped, again.validated) == (0, 12)
+
+
+def test_a_shape_changed_in_meaning_is_applied_by_the_next_build(seeds: Path, tmp_path: Path) -> None:
+    shapes = Path(shutil.copytree(SEED.shapes_dirs[0], tmp_path / "shapes"))
+    build(seeds, tmp_path / "kg", shapes_dir=shapes, cache_root=tmp_path / "cache")
+    with (shapes / "dipkg-shapes.ttl").open("a", encoding="utf-8") as stream:
+        stream.write(
+            f"\n<urn:test:unlabelled-countries> a <{SH}NodeShape> ; <{SH}targetClass> <{DIP}Country> ;\n"
+            f"    <{SH}property> [ <{SH}path> <{RDFS}label> ; <{SH}maxCount> 0 ] .\n"
+        )
+    with pytest.raises(NotConforming) as caught:
+        build(seeds, tmp_path / "kg", shapes_dir=shapes, cache_root=tmp_path / "cache")
+    violations = [r for r in caught.value.report.results if r.severity == "Violation"]
+    assert violations
+    assert all(
+        r.component == SH.MaxCountConstraintComponent and r.path == RDFS.label.n3() for r in violations
+    )
 
 
 def test_changed_entities_map_every_article_again(seeds: Path, tmp_path: Path) -> None:

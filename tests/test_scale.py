@@ -7,14 +7,23 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyoxigraph as ox
 import pyshacl
 import pytest
 
+from dipkg import api
 from dipkg.build.pipeline import validate_corpus
 from dipkg.dataset import read_dataset
 from dipkg.errors import NotConforming
 from dipkg.rdfio import graph_of
-from dipkg.validate.validation import _read_results, load_shapes, read_ontology
+from dipkg.validate.validation import (
+    ValidationReport,
+    ValidationResult,
+    Validator,
+    _read_results,
+    load_shapes,
+    read_ontology,
+)
 from tests.projects import SEED, build, seed_project
 
 GENERATOR = Path(__file__).parent.parent / "bench" / "generate.py"
@@ -69,12 +78,18 @@ def test_injected_violations_stop_the_build(corpus: Path, tmp_path: Path) -> Non
     assert not (tmp_path / "kg").exists()
 
 
-def test_partitioned_validation_equals_monolithic_pyshacl(corpus: Path, tmp_path: Path) -> None:
-    build(corpus, tmp_path / "kg", validate=False)
-    partitioned = set(validate_corpus(seed_project(tmp_path / "scratch", corpus), jobs=2).results)
-    merged = graph_of(read_dataset(tmp_path / "kg"))
+@pytest.fixture(scope="module")
+def corpus_kg(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    kg = tmp_path_factory.mktemp("corpus-kg") / "kg"
+    build(corpus, kg, validate=False)
+    return kg
+
+
+@pytest.fixture(scope="module")
+def monolithic(corpus_kg: Path) -> set[ValidationResult]:
+    """pyshacl's results on the merged corpus, validated at once."""
     _, results_graph, _ = pyshacl.validate(
-        merged,
+        graph_of(read_dataset(corpus_kg)),
         shacl_graph=load_shapes(SEED.shapes_files),
         ont_graph=graph_of(read_ontology(SEED.vocabulary_files)),
         inference="none",
@@ -82,8 +97,40 @@ def test_partitioned_validation_equals_monolithic_pyshacl(corpus: Path, tmp_path
         allow_warnings=True,
         do_owl_imports=False,
     )
-    monolithic = set(_read_results(results_graph))
-    assert partitioned == monolithic
-    severities = sorted(r.severity for r in partitioned)
+    results = set(_read_results(results_graph))
+    severities = sorted(r.severity for r in results)
     assert severities.count("Violation") == 2
     assert "Warning" in severities and "Info" in severities
+    return results
+
+
+def test_partitioned_validation_equals_monolithic_pyshacl(
+    corpus: Path, monolithic: set[ValidationResult], tmp_path: Path
+) -> None:
+    partitioned = set(validate_corpus(seed_project(tmp_path / "scratch", corpus), jobs=2).results)
+    assert partitioned == monolithic
+
+
+def test_validate_takes_the_files_graph_by_graph_with_the_results_of_the_merged_corpus(
+    corpus_kg: Path, monolithic: set[ValidationResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = SEED.replace(kg=corpus_kg)
+    files = [str(p) for p in sorted(corpus_kg.rglob("*.ttl")) if p.name != "void.ttl"]
+    assert set(api.validate(project, files, jobs=2).report.results) == monolithic
+    assert set(api.validate(project, jobs=2).report.results) == monolithic
+    nquads = tmp_path / "corpus.nq"
+    nquads.write_bytes(api.export(project, "nq"))
+    sizes: list[int] = []
+    validate = Validator.validate
+
+    def recorded(self: Validator, data: list[ox.Quad]) -> ValidationReport:
+        sizes.append(len(data))
+        return validate(self, data)
+
+    monkeypatch.setattr(Validator, "validate", recorded)
+    assert set(api.validate(project, [str(nquads)], jobs=1).report.results) == monolithic
+    total = sum(1 for _ in nquads.open("rb"))
+    # One partition per article graph and one for the ontology's, plus the shared resources (the
+    # entities' graph, which the articles point into); none of them near the whole corpus.
+    assert len(sizes) == 12 + 1 + 1
+    assert max(sizes) < total / 3

@@ -196,30 +196,44 @@ def validate(
     shapes: str | os.PathLike[str] | None = None,
     base_iri: str | None = None,
     progress: Progress | None = None,
+    jobs: int | None = None,
 ) -> ValidationOutcome:
     """Validate RDF files (`-` for standard input), or the published kg/ when `files` is empty.
 
     `shapes` is a shapes file or folder replacing the project's shapes; `base_iri` is the base the
-    data's IRIs must be under (default: the one the published graph was built with).
+    data's IRIs must be under (default: the one the published graph was built with). With the
+    project's shapes the data is validated graph by graph (`dipkg.validate.partitions`); with
+    other shapes, whose reach is unknown, all graphs are merged and validated at once.
     """
+    import pyoxigraph as ox
+
     from dipkg.dataset import read_dataset
-    from dipkg.validate.validation import load_shapes, read_ontology, shapes_files_at, validate_files
-    from dipkg.validate.validation import validate as validate_quads
+    from dipkg.validate.partitions import dataset_units, file_units, validate_units
+    from dipkg.validate.validation import (
+        Validator,
+        load_shapes,
+        read_inputs,
+        read_ontology,
+        shapes_files_at,
+    )
 
     chosen = _project(project)
-    shapes_files = chosen.shapes_files if shapes is None else shapes_files_at(Path(shapes))
-    if files:
-        base = base_iri or chosen.base_iri
-        report = validate_files(
-            list(files), input_format, shapes_files, chosen.vocabulary_files, base, progress
+    base = base_iri or (chosen.base_iri if files else chosen.built_base_iri())
+    ontology = read_ontology(chosen.vocabulary_files)
+    if shapes is None:
+        validator = Validator(load_shapes(chosen.shapes_files), ontology, base)
+        vocabulary = frozenset(q.subject.value for q in ontology if isinstance(q.subject, ox.NamedNode))
+        reader = (
+            file_units(list(files), input_format, progress)
+            if files
+            else dataset_units(chosen.kg_dir, progress)
         )
-    else:
-        base = base_iri or chosen.built_base_iri()
-        quads = read_dataset(chosen.kg_dir, progress)
-        report = validate_quads(
-            quads, load_shapes(shapes_files), read_ontology(chosen.vocabulary_files), base
-        )
-    return ValidationOutcome(report, base)
+        return ValidationOutcome(validate_units(reader, validator, vocabulary, jobs, progress), base)
+    validator = Validator(load_shapes(shapes_files_at(Path(shapes))), ontology, base)
+    quads = (
+        read_inputs(list(files), input_format, progress) if files else read_dataset(chosen.kg_dir, progress)
+    )
+    return ValidationOutcome(validator.validate(quads), base)
 
 
 def check_ontology(project: ProjectLike, files: list[str] | None = None) -> list[str]:

@@ -16,7 +16,7 @@ import gc
 import os
 import pickle
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +27,7 @@ from dipkg.fingerprint import Signature, digest
 
 if TYPE_CHECKING:
     from dipkg.build.describe import ArticleFacts
-    from dipkg.validate.validation import ValidationResult
+    from dipkg.validate.validation import ValidationResult, Validator
 
 FORMAT_VERSION = 5
 
@@ -102,6 +102,15 @@ class BuildCache:
     def save_inputs(self, key: str, inputs: object) -> None:
         """Cache the shared inputs computed for `key`."""
         self._save("inputs.pickle", (key, inputs))
+
+    def validator(self, key: str, make: Callable[[], Validator]) -> Validator:
+        """The validator prepared for the shapes and vocabulary `key` names: cached, or made and kept."""
+        found = self._load("validator.pickle")
+        if isinstance(found, tuple) and len(found) == 2 and found[0] == key:
+            return found[1]  # type: ignore[no-any-return]
+        made = make()
+        self._save("validator.pickle", (key, made))
+        return made
 
     def payload_path(self, key: str) -> Path:
         """Where the full output of the article with content key `key` is kept."""

@@ -141,9 +141,9 @@ def build(
             left_out = mapped.leave_out_drafts(include_drafts, project)
             validated = 0
             if validate:
-                report, validated = _validate(mapped, project, workers, progress)
-                mapped.save(cache)
+                report, validated = _validate(mapped, project, cache, workers, progress)
                 if not report.conforms("violation"):
+                    mapped.save(cache)
                     raise NotConforming(report, out_dir)
             query_names = [p.stem for p in project.query_files]
             files, removed = _publish(out_dir, mapped, query_names, owned, project)
@@ -438,7 +438,7 @@ def _closing(pool: ProcessPoolExecutor, results: Iterator[R]) -> Iterator[R]:
 
 
 def _validate(
-    mapped: CorpusRecords, project: Project, workers: int, progress: Progress | None
+    mapped: CorpusRecords, project: Project, cache: BuildCache, workers: int, progress: Progress | None
 ) -> tuple[ValidationReport, int]:
     """Validate every article's partition and the shared entities, reusing unchanged results.
 
@@ -454,10 +454,13 @@ def _validate(
     for record in records:
         for post, person in record.held_by:
             held_by.setdefault(person, []).append(held_by_line(post, person) + local_posts.get(post, ""))
+    # What each person's edges are, hashed once: a partition's key names the edges to the
+    # people it refers to by these digests, not by the edges themselves (hubs hold thousands).
     for edges in held_by.values():
         edges.sort()
+    edges_digest = {person: digest(edges) for person, edges in held_by.items()}
     keys = [
-        digest([shapes_key, r.key, *(e for iri in r.referenced for e in held_by.get(iri, []))])
+        digest([shapes_key, r.key, *(edges_digest[iri] for iri in r.referenced if iri in edges_digest)])
         for r in records
     ]
     todo = [r for r, key in zip(records, keys, strict=True) if r.validation_key != key]
@@ -469,8 +472,11 @@ def _validate(
             descriptions.setdefault(line.split(" ", 1)[0][1:-1], []).append(line)
         context.descriptions = descriptions
         context.held_by = held_by
-        context.validator = Validator(
-            load_shapes(shapes_files), read_ontology(project.vocabulary_files), context.base_iri
+        context.validator = cache.validator(
+            shapes_key,
+            lambda: Validator(
+                load_shapes(shapes_files), read_ontology(project.vocabulary_files), context.base_iri
+            ),
         )
         for record, found in zip(
             todo, _run(validate_article, todo, context, workers, progress, "validating"), strict=True
@@ -493,4 +499,4 @@ def validate_corpus(project: Project, jobs: int | None = None) -> ValidationRepo
         scratch = project.replace(kg=Path(folder), cache_dir=Path(folder))
         cache = BuildCache(Path(folder), project.seeds_dir, Path(folder))
         mapped = _map(scratch, Index(), cache, workers, None)
-        return _validate(mapped, scratch, workers, None)[0]
+        return _validate(mapped, scratch, cache, workers, None)[0]

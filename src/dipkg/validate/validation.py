@@ -298,19 +298,6 @@ def read_ontology(vocabulary_files: Iterable[Path]) -> list[ox.Quad]:
     return [quad for f in vocabulary_files for quad in read_quads(str(f), "turtle")]
 
 
-def validate_files(
-    names: list[str],
-    input_format: str | None,
-    shapes_files: list[Path],
-    vocabulary_files: Iterable[Path],
-    base_iri: str = DEFAULT_BASE_IRI,
-    progress: Progress | None = None,
-) -> ValidationReport:
-    """Validate RDF files (all parsed strictly first) against the shapes in `shapes_files`."""
-    data = read_inputs(names, input_format, progress)
-    return validate(data, load_shapes(shapes_files), read_ontology(vocabulary_files), base_iri)
-
-
 def summary(report: ValidationReport, fail_on: str) -> str:
     """One line: conformance at the threshold and counts by severity."""
     verdict = "conforms" if report.conforms(fail_on) else "does not conform"
