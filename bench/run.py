@@ -7,7 +7,8 @@ Generates N articles in a temporary folder, then measures and prints a Markdown 
 writes the same figures as JSON): triples; clean build time; validation (`dipkg build` on the
 mapped corpus) beside monolithic pyshacl and pyshifty on the merged graph; rebuild after one
 article changes, without and with validation (median of three, each after a different article
-changed); `dipkg load` into an Oxigraph server (into an empty graph; after one article changed,
+changed); `dipkg validate` of the published corpus (time and peak RSS); `dipkg load` into an
+Oxigraph server (into an empty graph; after one article changed,
 which sends only the change; then --full over the loaded graph: atomic, and with --no-staging)
 beside `oxigraph load`; p50 of every canned query through dipkg
 beside pyoxigraph directly on the same store and rdflib's engine; peak RSS of the build; and
@@ -196,6 +197,7 @@ def measure(
     if "validation" in skip:
         for name in ("validate_partitioned", "validate_pyshacl_monolithic", "validate_pyshifty"):
             figures[name] = (None, "not measured in this run")
+        figures["validate_cli"] = (None, None, "not measured in this run")
         figures["rebuild_validated_s"] = None
     else:
         figures.update(measure_validation(build, nt, seeds, articles, env, timeout))
@@ -241,7 +243,31 @@ def measure_validation(
     except ImportError:
         figures["validate_pyshifty"] = (None, "pyshifty not installed")
     figures["rebuild_validated_s"] = rebuild_p50(build, seeds, articles, env, offset=0)
+    kg = build[build.index("--out") + 1]
+    seconds, peak_mb, report = peak_of([PY, "-m", "dipkg", "validate", "--kg", kg], env)
+    figures["validate_cli"] = (seconds, peak_mb, str(severities(report)))
     return figures
+
+
+PEAK_OF = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True, check=False)
+seconds = time.perf_counter() - start
+sys.stderr.write(done.stdout)
+print(seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+"""
+
+
+def peak_of(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Seconds, peak RSS in MB of the largest process, and standard output of `command`.
+
+    The command runs under a process of its own, so that the peak is its own (and its workers'),
+    never that of an earlier command of this benchmark.
+    """
+    done = subprocess.run([PY, "-c", PEAK_OF, *command], capture_output=True, text=True, env=env, check=True)
+    seconds, peak = done.stdout.split()
+    return float(seconds), float(peak), done.stderr
 
 
 def measure_load(
@@ -430,6 +456,10 @@ def table(f: dict[str, object]) -> str:
             "",
         )
     )
+    cli = f["validate_cli"]
+    assert isinstance(cli, tuple | list)
+    rows.append((f"`dipkg validate` of the published corpus, s (results {cli[2]})", cli[0], None, ""))
+    rows.append(("`dipkg validate` of the published corpus, peak RSS, MB", cli[1], None, ""))
     bulk_rate, bulk_s = f["load_oxigraph_bulk_triples_per_s"], f["load_oxigraph_bulk_s"]
     rows.append(
         (

@@ -56,7 +56,8 @@ class ArticleRecord:
 class Index:
     """Everything a build remembers: per-article records and what it last published.
 
-    `published` maps each file it wrote (relative to kg/) to its signature, content key and SHA-256.
+    `published` maps each file it wrote (relative to kg/) to its signature, content key and SHA-256
+    (void.ttl to its signature only).
     """
 
     inputs_key: str = ""

@@ -94,15 +94,19 @@ def _relative_paths(value: object) -> bool:
     )
 
 
-def owned_files(out_dir: Path, force: bool) -> set[str]:
+def owned_files(out_dir: Path, force: bool, as_written: set[str] | None = None) -> set[str]:
     """The files (relative to `out_dir`) its void.ttl lists: those dipkg published and may replace.
 
-    Any other file (hidden ones aside: .git, .gitkeep, .htaccess...) means the folder is not
-    only dipkg's: that is refused unless `force`, and such files are never touched.
+    `as_written` is that list as the build that wrote void.ttl recorded it, if void.ttl is
+    unchanged since; it spares reading void.ttl. Any other file (hidden ones aside: .git,
+    .gitkeep, .htaccess...) means the folder is not only dipkg's: that is refused unless
+    `force`, and such files are never touched.
     """
     description = out_dir / KG_DESCRIPTION_FILE
     owned: set[str] = set()
-    if description.is_file():
+    if as_written is not None:
+        owned = as_written
+    elif description.is_file():
         try:
             owned = _listed(description)
         except DipkgError as exc:

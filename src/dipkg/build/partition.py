@@ -30,9 +30,8 @@ from dipkg.seeds.annotation import load_article
 from dipkg.seeds.model import Article, Registry
 from dipkg.seeds.vocabulary import Vocabulary
 from dipkg.seeds.yamlfile import read_bytes
+from dipkg.validate.partitions import HELD_BY, context_lines, partition_results
 from dipkg.validate.validation import ValidationResult, Validator
-
-HELD_BY = "http://www.w3.org/ns/org#heldBy"
 
 
 @dataclass
@@ -190,24 +189,13 @@ def validate_article(record: ArticleRecord) -> list[ValidationResult]:
     assert context.validator is not None
     quads = list(ox.parse(load_output(record).turtle, format=ox.RdfFormat.TURTLE))
     own = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)} - context.shared
-    extra: list[str] = []
-    for iri in record.referenced:
-        extra.extend(context.descriptions.get(iri, []))
-        for edge in context.held_by.get(iri, []):
-            extra.append(edge)
-            post = edge.split(" ", 1)[0][1:-1]
-            extra.extend(context.descriptions.get(post, []))
-    if extra:
-        quads.extend(ox.parse("".join(sorted(set(extra))).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
-    report = context.validator.validate(quads)
-    return [r for r in report.results if str(r.focus) in own]
+    extra = context_lines(record.referenced, context.descriptions, context.held_by)
+    return partition_results(context.validator, quads, extra, own.__contains__)
 
 
 def validate_shared(entities_ntriples: str, references: list[str]) -> list[ValidationResult]:
     """Validate the shared entities together with every edge the articles point into them."""
     context = _ctx()
     assert context.validator is not None
-    data = (entities_ntriples + "".join(references)).encode("utf-8")
-    quads = list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
-    report = context.validator.validate(quads)
-    return [r for r in report.results if str(r.focus) in context.shared]
+    quads = list(ox.parse(entities_ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
+    return partition_results(context.validator, quads, references, context.shared.__contains__)

@@ -131,8 +131,8 @@ def build(
     workers = jobs or os.cpu_count() or 1
     with locked(out_dir):
         finish_interrupted(out_dir)
-        owned = owned_files(out_dir, force)
         index = cache.load_index()
+        owned = owned_files(out_dir, force, _as_written(index, out_dir))
         # The index holds a few objects per article and no reference cycles: frozen, the cycle
         # collector does not walk it again and again while the build allocates.
         gc.freeze()
@@ -377,12 +377,21 @@ def _publish(
             index.published[relative] = (signature(out_dir / relative), key, checksums[relative])
     for relative in removed:
         index.published.pop(relative, None)
+    index.published[KG_DESCRIPTION_FILE] = (signature(out_dir / KG_DESCRIPTION_FILE), "", "")
     published = [
         PublishedFile(relative, count, changed.get(relative, False))
         for relative, (_, count) in zip(relatives, content, strict=True)
     ]
     published.append(PublishedFile(KG_DESCRIPTION_FILE, described[0], changed[KG_DESCRIPTION_FILE]))
     return published, removed
+
+
+def _as_written(index: Index, out_dir: Path) -> set[str] | None:
+    """The files the last build through this cache published, if its void.ttl is as it wrote it."""
+    known = index.published.get(KG_DESCRIPTION_FILE)
+    if known is None or signature(out_dir / KG_DESCRIPTION_FILE) != known[0]:
+        return None
+    return set(index.published)
 
 
 def _outdated(index: Index, out_dir: Path, relative: str, key: str) -> bool:
