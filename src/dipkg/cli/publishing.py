@@ -182,6 +182,7 @@ def _shown(path: Path) -> str:
     is_flag=True,
     help="Check the ontology instead: OWL 2 RL consistency, header, labels, and terms used.",
 )
+@click.option("--jobs", type=click.IntRange(1, 256), help="Worker processes (default: one per core).")
 @kg_option
 def validate(
     settings: Settings,
@@ -193,14 +194,15 @@ def validate(
     output: Path | None,
     base_iri: str | None,
     check_ontology: bool,
+    jobs: int | None,
     kg_dir: Path | None,
 ) -> int:
     """Validate RDF against the SHACL shapes (default: the published kg/).
 
     FILES are Turtle (.ttl), N-Triples (.nt), N-Quads (.nq), TriG (.trig) or JSON-LD (.jsonld),
-    or - for standard input; they are parsed strictly, all graphs merged, and validated with the
-    ontology mixed in. A one-line summary goes to standard error. Nothing is fetched from the
-    network.
+    or - for standard input; they are parsed strictly and validated with the ontology mixed in,
+    graph by graph (the results of validating all graphs merged), or all merged at once with
+    --shapes. A one-line summary goes to standard error. Nothing is fetched from the network.
 
     Example: dipkg validate kg/entities.ttl kg/articles/*.ttl --fail-on warning --format json -o report.json
     """
@@ -219,6 +221,7 @@ def validate(
         shapes=shapes_path,
         base_iri=base_iri,
         progress=settings.progress(),
+        jobs=jobs,
     )
     text = outcome.render(report_format, fail_on)
     if output is None:
