@@ -270,3 +270,32 @@ def test_a_published_file_changed_by_hand_is_refused_by_validate(built_kg: Path,
         code, out, err = run(*args)
         assert (code, out) == (3, ""), args
         assert err.startswith(f"dipkg: error: {entities}: does not match the SHA-256 that void.ttl gives it")
+
+
+def test_literals_holding_line_separators_give_the_results_of_the_merged_data(tmp_path: Path) -> None:
+    from dipkg.validate.validation import load_shapes, read_ontology, validate
+    from tests.projects import SEED
+
+    fixture = FIXTURES / "negative" / "Summons__targetIsDiplomat.ttl"
+    data = tmp_path / "data.ttl"
+    odd = '"one\\u2028two\\u0085three\\rfour\u2029five"'
+    data.write_text(
+        fixture.read_text(encoding="utf-8")
+        + f"\n<http://example.org/fixture/summons> <http://www.w3.org/2000/01/rdf-schema#comment> {odd} .\n",
+        encoding="utf-8",
+    )
+    merged = validate(
+        pyoxigraph_quads(data), load_shapes(SEED.shapes_files), read_ontology(SEED.vocabulary_files)
+    )
+    code, out, _ = run("--format", "json", str(data))
+    assert code == 1
+    assert json.loads(out)["counts"] == {
+        "violation": merged.count("Violation"),
+        "warning": merged.count("Warning"),
+        "info": merged.count("Info"),
+    }
+    assert merged.count("Violation") > 0
+
+
+def pyoxigraph_quads(path: Path) -> list[pyoxigraph.Quad]:
+    return list(pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.TURTLE))

@@ -115,7 +115,8 @@ def _note(where: dict[str, int], iri: str, unit: int) -> None:
 
 
 def _lines(path: Path) -> list[str]:
-    return path.read_text(encoding="utf-8").splitlines(keepends=True)
+    """The N-Triples lines of a unit file (split at line feeds only: a literal may hold U+2028)."""
+    return [line + "\n" for line in path.read_bytes().decode("utf-8").split("\n")[:-1]]
 
 
 def ntriples_lines(quads: Iterable[ox.Quad]) -> list[str]:
