@@ -52,11 +52,16 @@ PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 
 @pytest.fixture(autouse=True)
 def no_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fail any test that opens a network connection; tests marked `loopback` may reach 127.0.0.1 only."""
+    """Fail any test that opens a network connection; tests marked `loopback` may reach 127.0.0.1 only.
+
+    Unix domain sockets are local (worker processes talk through them) and always allowed.
+    """
     allow_loopback = request.node.get_closest_marker("loopback") is not None
     original_connect = socket.socket.connect
 
     def guarded(sock: socket.socket, address: Any) -> Any:
+        if sock.family == socket.AF_UNIX:
+            return original_connect(sock, address)
         host = address[0] if isinstance(address, tuple) else address
         if allow_loopback and host in ("127.0.0.1", "localhost", "::1"):
             return original_connect(sock, address)

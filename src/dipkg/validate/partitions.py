@@ -12,6 +12,7 @@ at once (tested), and each worker process holds one partition at a time.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -227,7 +228,15 @@ def _run(
         yield from map(_validate_unit, todo)
         return
     chunk = max(1, len(todo) // (workers * 16))
-    with ProcessPoolExecutor(max_workers=workers, initializer=_set_up, initargs=(validator, shared)) as pool:
+    # Workers start from a fresh interpreter, not as forks of this process: they do not inherit
+    # (and count as theirs) the index of every resource this process holds.
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("forkserver"),
+        initializer=_set_up,
+        initargs=(validator, shared),
+    )
+    with pool:
         yield from pool.map(_validate_unit, todo, chunksize=chunk)
 
 
