@@ -1,0 +1,129 @@
+"""The difference between a graph on a SPARQL endpoint and kg/, found by reading the graph.
+
+Replacing a large graph whole is slow on servers that delete and copy a graph inside one
+transaction (Oxigraph), where reading it is not. The graph is read as N-Triples (Graph Store
+Protocol GET) and parsed as it arrives, never held whole. Each of its triples is looked up in the
+query store, whose default graph is the union of kg/: the triples the store lacks are to be
+deleted. The triples of kg/ the graph lacks are to be inserted; when as many of the graph's
+triples were found in the store as the store holds, there are none, and kg/ is not read. Else
+kg/'s files are read and each triple whose hash is not among those of the triples found is one to
+insert. Two different triples with the same hash could only hide an insert, which the count the
+load checks afterwards would show.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, cast
+
+import pyoxigraph as ox
+
+from dipkg.errors import DipkgError
+from dipkg.progress import Progress
+from dipkg.rdfio import XSD_STRING, parse_quads
+from dipkg.stores.remote import Endpoint, GraphChange, read_graph
+
+# The media types of the answer that are read, and how.
+DUMP_FORMATS = {
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "text/turtle": ox.RdfFormat.TURTLE,
+}
+STAGE = "comparing"
+# How often, in triples read, the progress callback hears of the comparison.
+PROGRESS_EVERY = 1 << 14
+# An update statement is its N-Triples text and " .\n".
+STATEMENT_END = 3
+
+
+def compare(
+    endpoint: Endpoint,
+    graph: str,
+    live: int,
+    store: ox.Store,
+    triples: int,
+    files: Iterable[Path],
+    limit: int,
+    timeout: float,
+    progress: Progress | None = None,
+) -> GraphChange | str:
+    """The change that makes `graph` (which counted `live` triples) hold the `triples` of `store`.
+
+    `files` are kg/'s Turtle files, whose union is the store's default graph. The answer is a
+    sentence saying why there is none when the graph cannot be read or parsed, holds blank
+    nodes, does not hold the `live` triples it counted, or when the change would take more than
+    `limit` bytes of N-Triples statements; the reading stops as soon as that is known.
+    """
+    deletes: list[str] = []
+    size = 0
+    found = array("q")
+    seen = 0
+    try:
+        with read_graph(endpoint, graph, timeout) as body:
+            rdf_format = DUMP_FORMATS.get(body.content_type)
+            if rdf_format is None:
+                return f"the server sent the graph as {body.content_type or 'an unnamed media type'!r}"
+            for quad in ox.parse(cast(IO[bytes], body), format=rdf_format):
+                seen += 1
+                if quad in store:
+                    found.append(hash(quad))
+                elif _has_blank_node(quad):
+                    return "the graph holds blank nodes"
+                else:
+                    statement = str(quad.triple)
+                    deletes.append(statement)
+                    size += len(statement.encode("utf-8")) + STATEMENT_END
+                    if size > limit:
+                        return "the difference from kg/ takes more than one update"
+                if seen % PROGRESS_EVERY == 0:
+                    if seen > live:
+                        return f"the server sent more triples than the {live} it counted"
+                    if progress is not None:
+                        progress(STAGE, seen, live)
+    except SyntaxError as exc:
+        return f"the graph as sent does not parse ({(str(exc) or 'syntax error').splitlines()[0]})"
+    except DipkgError as exc:
+        return f"the graph could not be read ({exc.message})"
+    if seen != live:
+        return f"the server sent {seen} triples, not the {live} it counted"
+    if progress is not None:
+        progress(STAGE, live, live)
+    inserts: set[str] = set()
+    if len(found) != triples:
+        matched = set(found)
+        del found
+        scratch = ox.Store()
+        for path in files:
+            for quad in parse_quads(path.read_bytes(), "turtle", str(path)):
+                if hash(quad) in matched or hash(_stored_form(quad, scratch)) in matched:
+                    continue
+                if _has_blank_node(quad):
+                    return "kg/ holds blank nodes"
+                statement = str(quad.triple)
+                if statement not in inserts:
+                    inserts.add(statement)
+                    size += len(statement.encode("utf-8")) + STATEMENT_END
+                    if size > limit:
+                        return "the difference from kg/ takes more than one update"
+    return GraphChange(sorted(deletes), sorted(inserts))
+
+
+def _stored_form(quad: ox.Quad, scratch: ox.Store) -> ox.Quad:
+    """The quad as Oxigraph gives it back: a number, boolean or date literal in its canonical form.
+
+    The store compares such literals by value, so the graph's "10"^^xsd:integer was found in it
+    for kg/'s "010"^^xsd:integer; its hash is that of the canonical form.
+    """
+    literal = quad.object
+    if not isinstance(literal, ox.Literal) or literal.language or literal.datatype.value == XSD_STRING:
+        return quad
+    scratch.add(quad)
+    stored: ox.Quad = next(iter(scratch))
+    scratch.clear()
+    return stored
+
+
+def _has_blank_node(quad: ox.Quad) -> bool:
+    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
