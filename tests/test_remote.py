@@ -685,3 +685,24 @@ def test_a_wrong_count_after_the_difference_means_a_whole_replacement(
     url = oxigraph_server.url
     assert out == f"loaded {KG_TRIPLES + 1} triples into graph <{DEFAULT_GRAPH}> at {url}/query\n"
     assert live_triples(oxigraph_server) == loaded
+
+
+def test_a_literal_the_server_writes_back_otherwise_is_matched_by_value(
+    oxigraph_server: OxigraphServer, kg_copy: Path
+) -> None:
+    """The server gives "010"^^xsd:integer back as "10"; the comparison takes it as kg/'s triple,
+    also when it looks for triples to insert."""
+    entities = kg_copy / KG_ENTITIES_FILE
+    odd = '<urn:x:odd> <urn:x:p> "010"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+    rewrite_published(entities, entities.read_text(encoding="utf-8") + odd)
+    drop_live_graph(oxigraph_server)
+    assert run("load", "--endpoint", oxigraph_server.url, "--kg", str(kg_copy))[0] == 0
+    loaded = live_triples(oxigraph_server)
+    assert ("urn:x:odd", "urn:x:p", "10") in loaded
+    summary = f"loaded {KG_TRIPLES + 2} triples into graph <{DEFAULT_GRAPH}> at {oxigraph_server.url}/query"
+    for removed in ([], [a_kg_triple(kg_copy)]):
+        changed_by_someone_else(oxigraph_server, removed, [])
+        code, out, err = run("load", "--endpoint", oxigraph_server.url, "--kg", str(kg_copy), "--full")
+        assert (code, err) == (0, "")
+        assert out == summary + f" (the graph compared with kg/: 0 removed, {len(removed)} added)\n"
+        assert live_triples(oxigraph_server) == loaded

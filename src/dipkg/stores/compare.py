@@ -1,27 +1,28 @@
 """The difference between a graph on a SPARQL endpoint and kg/, found by reading the graph.
 
 Replacing a large graph whole is slow on servers that delete and copy a graph inside one
-transaction (Oxigraph), where reading it is not. The graph is read as N-Triples (Graph Store
-Protocol GET) and parsed as it arrives, never held whole. Each of its triples is looked up in the
-query store, whose default graph is the union of kg/: the triples the store lacks are to be
-deleted. The triples of kg/ the graph lacks are to be inserted; when as many of the graph's
-triples were found in the store as the store holds, there are none, and kg/ is not read. Else
-kg/'s files are read and each triple whose hash is not among those of the triples found is one to
-insert. Two different triples with the same hash could only hide an insert, which the count the
-load checks afterwards would show.
+transaction (Oxigraph), where reading it is not. kg/'s files are read first, and the hash of each
+of their triples kept (a set of integers). The graph is then read as N-Triples (Graph Store
+Protocol GET) and parsed as it arrives, never held whole. A triple of the graph whose hash is one
+of kg/'s is taken to be in kg/; any other is looked up in the query store, whose default graph is
+the union of kg/ and which compares numbers, booleans and dates by value (a server that writes
+"010"^^xsd:integer back as "10" still matches): the triples it lacks are to be deleted. When as
+many of the graph's triples were matched as the store holds, nothing is to be inserted;
+otherwise kg/'s files are read again for the triples whose hash was not seen. Two triples with
+the same hash could only hide a delete or an insert, which the count the load checks afterwards
+would show.
 """
 
 from __future__ import annotations
 
-from array import array
-from collections.abc import Iterable
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, cast
 
 import pyoxigraph as ox
 
 from dipkg.errors import DipkgError
-from dipkg.progress import Progress
+from dipkg.progress import Progress, tracked
 from dipkg.rdfio import XSD_STRING, parse_quads
 from dipkg.stores.remote import Endpoint, GraphChange, read_graph
 
@@ -31,11 +32,13 @@ DUMP_FORMATS = {
     "text/plain": ox.RdfFormat.N_TRIPLES,
     "text/turtle": ox.RdfFormat.TURTLE,
 }
+READING = "reading kg/"
 STAGE = "comparing"
 # How often, in triples read, the progress callback hears of the comparison.
 PROGRESS_EVERY = 1 << 14
 # An update statement is its N-Triples text and " .\n".
 STATEMENT_END = 3
+TOO_LARGE = "the difference from kg/ takes more than one update"
 
 
 def compare(
@@ -44,7 +47,7 @@ def compare(
     live: int,
     store: ox.Store,
     triples: int,
-    files: Iterable[Path],
+    files: Sequence[Path],
     limit: int,
     timeout: float,
     progress: Progress | None = None,
@@ -56,10 +59,13 @@ def compare(
     nodes, does not hold the `live` triples it counted, or when the change would take more than
     `limit` bytes of N-Triples statements; the reading stops as soon as that is known.
     """
+    # The hashes of kg/'s triples not seen in the graph (yet).
+    unseen = {hash(quad) for path in tracked(files, len(files), READING, progress) for quad in _quads(path)}
     deletes: list[str] = []
     size = 0
-    found = array("q")
-    seen = 0
+    matched = seen = 0
+    # The graph's triples found in the store by value only, by their hash.
+    by_value: set[int] = set()
     try:
         with read_graph(endpoint, graph, timeout) as body:
             rdf_format = DUMP_FORMATS.get(body.content_type)
@@ -67,8 +73,22 @@ def compare(
                 return f"the server sent the graph as {body.content_type or 'an unnamed media type'!r}"
             for quad in ox.parse(cast(IO[bytes], body), format=rdf_format):
                 seen += 1
+                if seen % PROGRESS_EVERY == 0:
+                    if seen > live:
+                        return f"the server sent more triples than the {live} it counted"
+                    if progress is not None:
+                        progress(STAGE, seen, live)
+                key = hash(quad)
+                try:
+                    unseen.remove(key)
+                except KeyError:
+                    pass
+                else:
+                    matched += 1
+                    continue
                 if quad in store:
-                    found.append(hash(quad))
+                    matched += 1
+                    by_value.add(key)
                 elif _has_blank_node(quad):
                     return "the graph holds blank nodes"
                 else:
@@ -76,12 +96,7 @@ def compare(
                     deletes.append(statement)
                     size += len(statement.encode("utf-8")) + STATEMENT_END
                     if size > limit:
-                        return "the difference from kg/ takes more than one update"
-                if seen % PROGRESS_EVERY == 0:
-                    if seen > live:
-                        return f"the server sent more triples than the {live} it counted"
-                    if progress is not None:
-                        progress(STAGE, seen, live)
+                        return TOO_LARGE
     except SyntaxError as exc:
         return f"the graph as sent does not parse ({(str(exc) or 'syntax error').splitlines()[0]})"
     except DipkgError as exc:
@@ -91,13 +106,11 @@ def compare(
     if progress is not None:
         progress(STAGE, live, live)
     inserts: set[str] = set()
-    if len(found) != triples:
-        matched = set(found)
-        del found
+    if matched != triples:
         scratch = ox.Store()
         for path in files:
-            for quad in parse_quads(path.read_bytes(), "turtle", str(path)):
-                if hash(quad) in matched or hash(_stored_form(quad, scratch)) in matched:
+            for quad in _quads(path):
+                if hash(quad) not in unseen or hash(_stored_form(quad, scratch)) in by_value:
                     continue
                 if _has_blank_node(quad):
                     return "kg/ holds blank nodes"
@@ -106,8 +119,12 @@ def compare(
                     inserts.add(statement)
                     size += len(statement.encode("utf-8")) + STATEMENT_END
                     if size > limit:
-                        return "the difference from kg/ takes more than one update"
+                        return TOO_LARGE
     return GraphChange(sorted(deletes), sorted(inserts))
+
+
+def _quads(path: Path) -> list[ox.Quad]:
+    return parse_quads(path.read_bytes(), "turtle", str(path))
 
 
 def _stored_form(quad: ox.Quad, scratch: ox.Store) -> ox.Quad:

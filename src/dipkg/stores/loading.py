@@ -27,7 +27,7 @@ from dipkg.progress import Progress
 from dipkg.project import Project
 from dipkg.query.store import open_counted_store
 from dipkg.rdfio import parse_quads
-from dipkg.stores.compare import compare
+from dipkg.stores.compare import TOO_LARGE, compare
 from dipkg.stores.remote import (
     UPDATE_LIMIT,
     Endpoint,
@@ -188,13 +188,13 @@ def load_dataset(
     whole_because = None
     if staged and live:
         found = compare(
-            endpoint, graph, live, store, triples, (g.path for g in graphs), UPDATE_LIMIT, timeout, progress
+            endpoint, graph, live, store, triples, [g.path for g in graphs], UPDATE_LIMIT, timeout, progress
         )
         text = "" if isinstance(found, str) else change_update(graph, found.deletes, found.inserts)
         if isinstance(found, str):
             whole_because = found
         elif len(text.encode("utf-8")) > UPDATE_LIMIT:
-            whole_because = "the difference from kg/ takes more than one update"
+            whole_because = TOO_LARGE
         else:
             try:
                 report = _send(endpoint, graph, found, text, triples, timeout, compared=True)
