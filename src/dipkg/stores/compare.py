@@ -15,15 +15,15 @@ would show.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, cast
 
 import pyoxigraph as ox
 
-from dipkg.errors import DipkgError
+from dipkg.errors import DipkgError, InputError
 from dipkg.progress import Progress, tracked
-from dipkg.rdfio import XSD_STRING, parse_quads
+from dipkg.rdfio import XSD_STRING
 from dipkg.stores.remote import Endpoint, GraphChange, read_graph
 
 # The media types of the answer that are read, and how.
@@ -123,8 +123,12 @@ def compare(
     return GraphChange(sorted(deletes), sorted(inserts))
 
 
-def _quads(path: Path) -> list[ox.Quad]:
-    return parse_quads(path.read_bytes(), "turtle", str(path))
+def _quads(path: Path) -> Iterator[ox.Quad]:
+    """The triples of one of kg/'s files (which the query store was made from), parsed as read."""
+    try:
+        yield from ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+    except (SyntaxError, OSError) as exc:
+        raise InputError(f"cannot read it again ({exc})", path) from exc
 
 
 def _stored_form(quad: ox.Quad, scratch: ox.Store) -> ox.Quad:
