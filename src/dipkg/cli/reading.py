@@ -220,9 +220,9 @@ def load(
     one update's worth, blank nodes, a graph that cannot be read), GRAPH is replaced whole: the
     data goes into a staging graph first and one SPARQL update moves it over GRAPH, so that a
     failure at any point leaves the live graph as it was; an empty GRAPH is filled directly and
-    dropped again on failure. Running the command again converges. With --no-staging a whole
-    load is PUT straight over GRAPH (a failed load leaves a partly loaded graph until it is run
-    again).
+    dropped again on failure. Running the command again converges. With --no-staging GRAPH is
+    not compared but replaced whole, PUT straight over it (a failed load leaves a partly loaded
+    graph until it is run again).
 
     With --user, the password is read from DIPKG_SPARQL_PASSWORD or ~/.netrc (never from the
     command line); a ~/.netrc entry for the endpoint's host is used even without --user.
