@@ -502,12 +502,14 @@ def test_a_change_too_large_for_one_update_or_with_blank_nodes_is_loaded_whole(
     assert load_dataset(endpoint, DEFAULT_GRAPH, seed_project(kg_copy), 10).removed_and_added is None
     revise_article(kg_copy)
     monkeypatch.setattr(loading, "UPDATE_LIMIT", 100)
-    assert load_dataset(endpoint, DEFAULT_GRAPH, seed_project(kg_copy), 10).removed_and_added is None
+    report = load_dataset(endpoint, DEFAULT_GRAPH, seed_project(kg_copy), 10)
+    assert (report.removed_and_added, report.whole_because) == (None, loading.TOO_LARGE)
     monkeypatch.undo()
     entities = kg_copy / KG_ENTITIES_FILE
     rewrite_published(entities, entities.read_text(encoding="utf-8") + '[] <urn:x:p> "blank" .\n')
     report = load_dataset(endpoint, DEFAULT_GRAPH, seed_project(kg_copy), 10)
     assert (report.triples, report.removed_and_added) == (KG_TRIPLES + 3, None)
+    assert report.whole_because == "kg/ holds blank nodes"
     assert ("urn:x:p", "blank") in {(p, o) for _, p, o in live_triples(oxigraph_server)}
     report = load_dataset(endpoint, DEFAULT_GRAPH, seed_project(kg_copy), 10)
     assert report.removed_and_added == (0, 0)
