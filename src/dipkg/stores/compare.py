@@ -9,8 +9,8 @@ the union of kg/ and which compares numbers, booleans and dates by value (a serv
 "010"^^xsd:integer back as "10" still matches): the triples it lacks are to be deleted. When as
 many of the graph's triples were matched as the store holds, nothing is to be inserted;
 otherwise kg/'s files are read again for the triples whose hash was not seen. Two triples with
-the same hash could only hide a delete or an insert, which the count the load checks afterwards
-would show.
+the same (64-bit) hash could only hide a delete or an insert, which the count the load checks
+afterwards shows, unless a triple of kg/ was replaced in the graph by one with its hash.
 """
 
 from __future__ import annotations
