@@ -194,7 +194,9 @@ class VirtuosoServer:
 
 
 # A rule sees (method, path, body) and says what to do: "forward", "500", "403", "drop", "hang",
-# or "forward-then-drop" (the upstream executes the request, the answer never arrives).
+# "forward-then-drop" (the upstream executes the request, the answer never arrives), "cut" (the
+# answer announces its whole length, half of it comes, then the connection closes) or
+# "cut-at-line" (the answer is the first half of the upstream's lines, as if that were all).
 Rule = Callable[[str, str, bytes], str]
 
 
@@ -304,11 +306,17 @@ class FaultyProxy:
                 connection.close()
                 if action == "forward-then-drop":
                     return
+                length = len(data)
+                if action == "cut":
+                    data = data[: len(data) // 2]
+                elif action == "cut-at-line":
+                    data = data[: data.rfind(b"\n", 0, len(data) // 2) + 1]
+                    length = len(data)
                 self.send_response(response.status, response.reason)
                 for key, value in response.getheaders():
                     if key.lower() in ("content-type", "www-authenticate"):
                         self.send_header(key, value)
-                self.send_header("Content-Length", str(len(data)))
+                self.send_header("Content-Length", str(length))
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(data)

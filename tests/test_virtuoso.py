@@ -15,10 +15,11 @@ import pytest
 from click.testing import CliRunner
 
 from dipkg.cli import main
-from dipkg.layout import KG_ARTICLES_SUBDIR
+from dipkg.layout import KG_ARTICLES_SUBDIR, KG_ENTITIES_FILE
 from dipkg.query.catalogue import catalogue
+from dipkg.stores import loading
 from dipkg.stores.credentials import PASSWORD_VARIABLE, Credentials
-from dipkg.stores.remote import Endpoint, Payload, load_graph, update
+from dipkg.stores.remote import Endpoint, Payload, change_update, load_graph, update
 from tests.projects import SEED, SEED_TRIPLES, rewrite_published
 from tests.servers import FaultyProxy, Rule, VirtuosoServer
 
@@ -148,7 +149,8 @@ def test_first_load_change_only_reload_full_and_no_staging(
     member_count = "https://w3id.org/dipkg/ontology#memberCount"
     assert {o for _, p, o in live if p == member_count} >= {"11"}
     assert "10" not in {o for _, p, o in live if p == member_count}
-    assert load(virtuoso_server.url, "--kg", str(kg), "--full") == (0, whole, "")
+    compared = whole.rstrip("\n") + " (the graph compared with kg/: 0 removed, 0 added)\n"
+    assert load(virtuoso_server.url, "--kg", str(kg), "--full") == (0, compared, "")
     assert load(virtuoso_server.url, "--kg", str(kg), "--full", "--no-staging") == (0, whole, "")
     assert live_triples(virtuoso_server, GRAPH + "?dipkg-staging") == set()
     assert live_triples(virtuoso_server) == live
@@ -203,24 +205,49 @@ def on_path(path: str, action: str, prefix: str) -> Rule:
 
 
 @pytest.mark.parametrize(
-    "fault, exit_code, message",
+    "fault, replaced_whole, exit_code, message",
     [
         (
             on_path("", "500", "/sparql-graph-crud-auth"),
+            False,
             5,
             "HTTP 500 Internal Server Error: injected failure",
         ),
-        (on_path("", "drop", "/sparql-graph-crud-auth"), 3, "uploading: cannot reach the endpoint"),
-        (lambda m, p, b: "drop" if b"MOVE" in b else "forward", 3, "cannot reach the endpoint"),
-        (lambda m, p, b: "500" if b"MOVE" in b else "forward", 5, "HTTP 500"),
-        (lambda m, p, b: "hang" if b"COUNT" in b else "forward", 3, "did not answer within 1 s"),
+        (on_path("", "drop", "/sparql-graph-crud-auth"), False, 3, "uploading: cannot reach the endpoint"),
+        (lambda m, p, b: "drop" if b"MOVE" in b else "forward", True, 3, "cannot reach the endpoint"),
+        (lambda m, p, b: "500" if b"MOVE" in b else "forward", True, 5, "HTTP 500"),
+        (lambda m, p, b: "hang" if b"COUNT" in b else "forward", False, 3, "did not answer within 1 s"),
+        (lambda m, p, b: "500" if b"DELETE DATA" in b else "forward", False, 5, "HTTP 500"),
+        (
+            lambda m, p, b: "cut" if m == "GET" else "500" if b"MOVE" in b else "forward",
+            False,
+            5,
+            "HTTP 500",
+        ),
     ],
-    ids=["500-on-upload", "dropped-upload", "dropped-swap", "500-on-swap", "timeout-on-count"],
+    ids=[
+        "500-on-dump-and-upload",
+        "dropped-dump-and-upload",
+        "dropped-swap",
+        "500-on-swap",
+        "timeout-on-count",
+        "500-on-difference",
+        "dump-cut-short-and-500-on-swap",
+    ],
 )
 def test_faults_leave_the_live_graph_intact(
-    fault: Rule, exit_code: int, message: str, virtuoso_server: VirtuosoServer
+    fault: Rule,
+    replaced_whole: bool,
+    exit_code: int,
+    message: str,
+    virtuoso_server: VirtuosoServer,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Without `replaced_whole` the difference from kg/ (3 removed, the seed KG added) fits in
+    one update; with it, it is made too large, so that the graph is replaced whole."""
     old = reset_to_old(virtuoso_server)
+    if replaced_whole:
+        monkeypatch.setattr(loading, "UPDATE_LIMIT", 100)
     with FaultyProxy(virtuoso_server.url, fault, hang_seconds=3) as proxy:
         code, out, err = load(proxy.url, "--timeout", "1", "--full")
     assert code == exit_code, err
@@ -233,8 +260,11 @@ def test_faults_leave_the_live_graph_intact(
     assert len(live_triples(virtuoso_server)) == SEED_TRIPLES
 
 
-def test_lost_answer_to_the_swap_is_recognised(virtuoso_server: VirtuosoServer) -> None:
+def test_lost_answer_to_the_swap_is_recognised(
+    virtuoso_server: VirtuosoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     reset_to_old(virtuoso_server)
+    monkeypatch.setattr(loading, "UPDATE_LIMIT", 100)
     with FaultyProxy(
         virtuoso_server.url, lambda m, p, b: "forward-then-drop" if b"MOVE" in b else "forward"
     ) as proxy:
@@ -244,23 +274,27 @@ def test_lost_answer_to_the_swap_is_recognised(virtuoso_server: VirtuosoServer) 
     assert len(live_triples(virtuoso_server)) == SEED_TRIPLES
 
 
-def test_server_stopped_mid_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("stopped_on", ["GET", "PUT"], ids=["mid-dump", "mid-upload"])
+def test_server_stopped_mid_load(stopped_on: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if stopped_on == "PUT":
+        monkeypatch.setattr(loading, "UPDATE_LIMIT", 100)
     server = VirtuosoServer(tmp_path / "db").start()
     SECRETS[:] = [server.password, server.dba_password]
     monkeypatch.setenv(PASSWORD_VARIABLE, server.password)
     try:
         old = reset_to_old(server)
 
-        def stop_on_upload(method: str, path: str, _body: bytes) -> str:
-            if path.startswith("/sparql-graph-crud-auth") and method != "HEAD":
+        def stop_on_store(method: str, path: str, _body: bytes) -> str:
+            if path.startswith("/sparql-graph-crud-auth") and method == stopped_on:
                 server.stop()
                 return "drop"
             return "forward"
 
-        with FaultyProxy(server.url, stop_on_upload) as proxy:
+        with FaultyProxy(server.url, stop_on_store) as proxy:
             code, _, err = run("load", *urls(proxy.url), "--user", server.user, "--timeout", "2", "--full")
         assert code == 3, err
         assert "cannot reach the endpoint" in err
+        assert stopped_on in [method for method, _, action in proxy.requests if action == "drop"]
         server.start()
         assert live_triples(server) == old
         code, _, err = run("load", *urls(server.url), "--user", server.user)
@@ -268,3 +302,75 @@ def test_server_stopped_mid_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         assert len(live_triples(server)) == SEED_TRIPLES
     finally:
         server.stop()
+
+
+STRAY = '<urn:x:stray> <urn:x:p> "added by someone else"'
+MEMBER_COUNT = '"10"^^<http://www.w3.org/2001/XMLSchema#integer>'
+
+
+def recording_updates(updates: list[str]) -> Rule:
+    def record(_method: str, path: str, body: bytes) -> str:
+        if path.startswith("/sparql-auth"):
+            updates.append(body.decode())
+        return "forward"
+
+    return record
+
+
+def test_full_over_a_graph_someone_changed_sends_only_the_difference(
+    virtuoso_server: VirtuosoServer, built_kg: Path, tmp_path: Path
+) -> None:
+    drop_live_graph(virtuoso_server)
+    kg = tmp_path / "kg"
+    shutil.copytree(built_kg, kg)
+    assert load(virtuoso_server.url, "--kg", str(kg))[0] == 0
+    loaded = live_triples(virtuoso_server)
+    (subject,) = {s for s, p, o in loaded if p.endswith("#memberCount") and o == "10"}
+    gone = f"<{subject}> <https://w3id.org/dipkg/ontology#memberCount> {MEMBER_COUNT}"
+    update(endpoint(virtuoso_server), change_update(GRAPH, [gone], [STRAY]), 30)
+    assert len(live_triples(virtuoso_server)) == SEED_TRIPLES
+    updates: list[str] = []
+    with FaultyProxy(virtuoso_server.url, recording_updates(updates)) as proxy:
+        code, out, err = load(proxy.url, "--kg", str(kg), "--full")
+    assert code == 0, err
+    assert out == (
+        f"loaded {SEED_TRIPLES} triples into graph <{GRAPH}> at {proxy.url}/sparql"
+        " (the graph compared with kg/: 1 removed, 1 added)\n"
+    )
+    store_requests = [m for m, p, _ in proxy.requests if p.startswith("/sparql-graph-crud-auth")]
+    assert set(store_requests) == {"GET"}
+    assert updates[-1] == change_update(GRAPH, [STRAY], [gone])
+    assert live_triples(virtuoso_server) == loaded
+    with FaultyProxy(virtuoso_server.url, lambda m, p, b: "cut" if m == "GET" else "forward") as proxy:
+        update(endpoint(virtuoso_server), change_update(GRAPH, [], [STRAY]), 30)
+        code, out, err = load(proxy.url, "--kg", str(kg), "--full", "-v")
+    assert code == 0, err
+    assert out == f"loaded {SEED_TRIPLES} triples into graph <{GRAPH}> at {proxy.url}/sparql\n"
+    assert err.splitlines()[-1] == (
+        "replaced the graph whole: the graph could not be read (the answer ended before its announced length)"
+    )
+    assert live_triples(virtuoso_server) == loaded
+
+
+def test_literals_virtuoso_rewrites_are_compared_by_value(
+    virtuoso_server: VirtuosoServer, built_kg: Path, tmp_path: Path
+) -> None:
+    """Virtuoso sends back "010"^^xsd:integer as "10": the query store compares numbers by value,
+    so it is found. " 5 "^^xsd:integer, which it sends back as "5", the query store keeps as
+    written: each comparison deletes the server's form and inserts kg/'s again, and the count
+    stays right."""
+    drop_live_graph(virtuoso_server)
+    kg = tmp_path / "kg"
+    shutil.copytree(built_kg, kg)
+    entities = kg / KG_ENTITIES_FILE
+    integer = "<http://www.w3.org/2001/XMLSchema#integer>"
+    odd = f'<urn:x:odd> <urn:x:p> "010"^^{integer} .\n<urn:x:odd> <urn:x:q> " 5 "^^{integer} .\n'
+    rewrite_published(entities, entities.read_text(encoding="utf-8") + odd)
+    assert load(virtuoso_server.url, "--kg", str(kg))[0] == 0
+    assert {("urn:x:odd", "urn:x:p", "10"), ("urn:x:odd", "urn:x:q", "5")} <= live_triples(virtuoso_server)
+    loaded = f"loaded {SEED_TRIPLES + 2} triples into graph <{GRAPH}> at {virtuoso_server.url}/sparql"
+    for _ in range(2):
+        code, out, err = load(virtuoso_server.url, "--kg", str(kg), "--full")
+        assert (code, err) == (0, "")
+        assert out == loaded + " (the graph compared with kg/: 1 removed, 1 added)\n"
+        assert len(live_triples(virtuoso_server)) == SEED_TRIPLES + 2

@@ -193,7 +193,8 @@ def query(
 @click.option(
     "--full",
     is_flag=True,
-    help="Replace GRAPH whole, even where only the change since the last load could be sent.",
+    help="Ignore the record of the last load: compare GRAPH with kg/ and send the difference "
+    "(or replace GRAPH whole where that cannot be done).",
 )
 @user_option
 @kg_option
@@ -214,11 +215,14 @@ def load(
     All graphs of kg/ go, as one graph, to GRAPH, and its triple count is checked. If dipkg
     loaded GRAPH before and GRAPH still holds the triples that load left, only the change is
     sent: one SPARQL update deletes what no file states any more and inserts what is new.
-    Otherwise GRAPH is replaced whole (Graph Store Protocol): if it holds triples, the data goes
-    into a staging graph first and one SPARQL update moves it over GRAPH, so that a failure at
-    any point leaves the live graph as it was; an empty GRAPH is filled directly and dropped
-    again on failure. Running the command again converges. With --no-staging a whole load is
-    PUT straight over GRAPH (a failed load leaves a partly loaded graph until it is run again).
+    Otherwise (or with --full) a GRAPH that holds triples is read (Graph Store Protocol) and
+    compared with kg/, and the difference is sent the same way. Where it cannot be (more than
+    one update's worth, blank nodes, a graph that cannot be read), GRAPH is replaced whole: the
+    data goes into a staging graph first and one SPARQL update moves it over GRAPH, so that a
+    failure at any point leaves the live graph as it was; an empty GRAPH is filled directly and
+    dropped again on failure. Running the command again converges. With --no-staging GRAPH is
+    not compared but replaced whole, PUT straight over it (a failed load leaves a partly loaded
+    graph until it is run again).
 
     With --user, the password is read from DIPKG_SPARQL_PASSWORD or ~/.netrc (never from the
     command line); a ~/.netrc entry for the endpoint's host is used even without --user.
@@ -241,7 +245,10 @@ def load(
     summary = f"loaded {report.triples} triples into graph <{report.graph}> at {report.endpoint}"
     if report.removed_and_added is not None:
         removed, added = report.removed_and_added
-        summary += f" (the change since the last load: {removed} removed, {added} added)"
+        found = "the graph compared with kg/" if report.compared else "the change since the last load"
+        summary += f" ({found}: {removed} removed, {added} added)"
+    if report.whole_because is not None:
+        settings.detail(f"replaced the graph whole: {report.whole_because}")
     settings.say(summary)
 
 

@@ -93,6 +93,72 @@ def request(
     challenge, so that the body is not sent only to be refused. HTTP 401 and 403 are one line
     naming what is missing: the credentials, or the right to `right`.
     """
+    return _answered(method, url, body, headers, timeout, whole, credentials, right).data
+
+
+def download(
+    url: str,
+    headers: dict[str, str],
+    timeout: float,
+    credentials: Credentials | None = None,
+    right: str = "use the endpoint",
+) -> Download:
+    """GET `url` and leave the body of a successful answer to be read as a stream (`Download`).
+
+    Nothing bounds the body's size: the caller reads it block by block and stops when it has
+    enough. `timeout` bounds every wait for the network. Credentials and errors are handled as
+    by `request`.
+    """
+    exchange = _answered("GET", url, None, headers, timeout, False, credentials, right, stream=True)
+    if exchange.response is None:
+        raise EndpointError(f"HTTP {exchange.status} {' '.join(exchange.reason.split())[:100]}", shown(url))
+    return Download(exchange.connection, exchange.response, url, timeout)
+
+
+class Download:
+    """The body of an answer, read like a binary file; a failed or cut-short read is EndpointUnreachable."""
+
+    def __init__(self, connection: HTTPConnection, response: HTTPResponse, url: str, timeout: float) -> None:
+        self.connection, self.response, self.url = connection, response, url
+        self.late = f"the endpoint did not send the rest of the answer within {timeout:g} s"
+        self.content_type = (response.headers.get("Content-Type") or "").partition(";")[0].strip().lower()
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to `size` bytes (b"" at the end of the body)."""
+        try:
+            data = self.response.read(size if size >= 0 else None)
+        except (OSError, HTTPException) as exc:
+            if isinstance(exc, TimeoutError):
+                raise EndpointUnreachable(self.late, shown(self.url)) from exc
+            raise EndpointUnreachable(_unreachable_text(exc), shown(self.url)) from exc
+        if not data and size != 0 and self.response.length:
+            raise EndpointUnreachable("the answer ended before its announced length", shown(self.url))
+        return data
+
+    def close(self) -> None:
+        """Stop reading and close the connection."""
+        self.response.close()
+        self.connection.close()
+
+    def __enter__(self) -> Download:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def _answered(
+    method: str,
+    url: str,
+    body: Body,
+    headers: dict[str, str],
+    timeout: float,
+    whole: bool,
+    credentials: Credentials | None,
+    right: str,
+    stream: bool = False,
+) -> _Exchange:
+    """The exchange of `request` once any challenge was answered; an error status raises."""
     check_url(url)
     check_timeout(timeout)
     parsed = urllib.parse.urlsplit(url)
@@ -102,14 +168,16 @@ def request(
         challenge = Challenge.parse(probe.challenges)
         if probe.status == 401 and challenge is not None:
             credentials.learn(challenge)
-    exchange = _exchange(parsed, method, target, body, headers, url, timeout, whole, credentials)
+    exchange = _exchange(parsed, method, target, body, headers, url, timeout, whole, credentials, stream)
     if exchange.status == 401 and credentials is not None:
         challenge = Challenge.parse(exchange.challenges)
         if challenge is not None and (
             not exchange.authorized or challenge.stale or _renewed(credentials, challenge)
         ):
             credentials.learn(challenge)
-            exchange = _exchange(parsed, method, target, body, headers, url, timeout, whole, credentials)
+            exchange = _exchange(
+                parsed, method, target, body, headers, url, timeout, whole, credentials, stream
+            )
     if exchange.status in (401, 403):
         raise EndpointError(_refusal(exchange.status, credentials, right), shown(url))
     if exchange.status >= 400:
@@ -118,7 +186,7 @@ def request(
         reason = " ".join(exchange.reason.split())[:100]
         status = f"HTTP {exchange.status} {reason}" + (f": {detail}" if detail else "")
         raise EndpointError(status, shown(url))
-    return exchange.data
+    return exchange
 
 
 def _renewed(credentials: Credentials, challenge: Challenge) -> bool:
@@ -154,6 +222,7 @@ def _exchange(
     timeout: float,
     whole: bool,
     credentials: Credentials | None,
+    stream: bool = False,
 ) -> _Exchange:
     connection_class = HTTPSConnection if parsed.scheme == "https" else HTTPConnection
     connection = connection_class(parsed.hostname or "", parsed.port, timeout=timeout)
@@ -162,7 +231,7 @@ def _exchange(
     if answer is not None:
         headers["Authorization"] = answer
     data = body() if callable(body) else body
-    exchange = _Exchange(connection, method, target, data, headers, url, timeout)
+    exchange = _Exchange(connection, method, target, data, headers, url, timeout, stream)
     if whole:
         worker = threading.Thread(target=exchange.run, daemon=True)
         worker.start()
@@ -189,9 +258,12 @@ class _Exchange:
         headers: dict[str, str],
         url: str,
         timeout: float,
+        stream: bool = False,
     ) -> None:
         self.connection, self.method, self.target, self.body = connection, method, target, body
-        self.headers, self.url = headers, url
+        self.headers, self.url, self.stream = headers, url, stream
+        # With `stream`, a successful answer whose body is left unread (the connection stays open).
+        self.response: HTTPResponse | None = None
         self.authorized = "Authorization" in headers
         self.late = f"the endpoint did not answer within {timeout:g} s"
         self.abandoned = threading.Event()
@@ -208,7 +280,8 @@ class _Exchange:
         except BaseException as exc:
             self.error = exc
         finally:
-            self.connection.close()
+            if self.response is None or self.error is not None:
+                self.connection.close()
 
     def abandon(self) -> None:
         """Stop reading: the worker ends at its next block, or when the socket is shut."""
@@ -225,6 +298,9 @@ class _Exchange:
             response = self.connection.getresponse()
             self.status, self.reason = response.status, str(response.reason)
             self.challenges = response.headers.get_all("WWW-Authenticate") or []
+            if self.stream and 200 <= response.status < 300:
+                self.response = response
+                return
             self.data = self._read_bounded(response)
         except (OSError, HTTPException) as exc:
             if isinstance(exc, TimeoutError):

@@ -4,8 +4,9 @@ After every load that succeeded, the files that were loaded are recorded under t
 (a copy of each, with its size and modification time), per endpoint and graph. The next load
 into that graph, if the graph still holds the number of triples recorded, sends only what
 changed: one SPARQL update that deletes the triples no file states any more and inserts the new
-ones, atomic as any single update request. Otherwise, or with `full`, the graph is replaced
-whole (remote.load_graph).
+ones, atomic as any single update request. Otherwise, or with `full`, a graph that holds
+triples is compared with kg/ (dipkg.stores.compare) and the difference sent the same way; where
+that cannot be done, and for an empty graph, the graph is replaced whole (remote.load_graph).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,15 +27,19 @@ from dipkg.progress import Progress
 from dipkg.project import Project
 from dipkg.query.store import open_counted_store
 from dipkg.rdfio import parse_quads
+from dipkg.stores.compare import TOO_LARGE, compare
 from dipkg.stores.remote import (
     UPDATE_LIMIT,
     Endpoint,
+    GraphChange,
     LoadReport,
     Payload,
+    WrongCount,
     change_probe,
     change_update,
     graph_size,
     load_graph,
+    require_loading_urls,
     shown,
     update_graph,
 )
@@ -42,19 +47,6 @@ from dipkg.stores.remote import (
 RECORD_FILE = "record.json"
 COPIES_SUBDIR = "files"
 RECORD_FORMAT = 1
-
-
-@dataclass(frozen=True)
-class GraphChange:
-    """What turns the graph last loaded into the current one, as N-Triples statements."""
-
-    deletes: list[str]
-    inserts: list[str]
-
-    @property
-    def removed_and_added(self) -> tuple[int, int]:
-        """How many triples the change removes and adds."""
-        return len(self.deletes), len(self.inserts)
 
 
 class LoadRecord:
@@ -171,28 +163,66 @@ def load_dataset(
     """Bring `graph` on the endpoint to hold exactly the union of the project's kg/ graphs.
 
     With a record of the last load into this graph whose triple count the graph still holds,
-    only the change is sent (unless `full`); otherwise the graph is replaced whole.
+    only the change is sent (unless `full`). Otherwise a staged load compares a graph that
+    holds triples with kg/ and sends the difference in one update. The graph is replaced whole
+    where the difference cannot be had or sent that way or leaves the graph with a wrong count,
+    where it is empty, and always when unstaged.
     """
+    require_loading_urls(endpoint)
     kg_dir = project.kg_dir
     graphs = published_graphs(kg_dir)
     loaded = {_relative(g.path, kg_dir): signature(g.path) for g in graphs}
     store, triples = open_counted_store(kg_dir, project.store_dir, graphs, progress)
     record = LoadRecord(project.load_records_dir, endpoint, graph)
     recorded = None if full else record.triples()
-    if recorded is not None and graph_size(endpoint, graph, timeout) == recorded:
+    live = graph_size(endpoint, graph, timeout) if staged or recorded is not None else None
+    if recorded is not None and live == recorded:
         change = record.change(kg_dir, loaded, store)
         text = "" if change is None else change_update(graph, change.deletes, change.inserts)
         if change is not None and len(text.encode("utf-8")) <= UPDATE_LIMIT:
             record.forget()
-            probe = change_probe(graph, change.deletes, change.inserts)
-            report = update_graph(endpoint, graph, text, triples, timeout, change.removed_and_added, probe)
+            report = _send(endpoint, graph, change, text, triples, timeout)
             record.keep(kg_dir, loaded, triples)
             return report
     record.forget()
+    whole_because = None
+    if staged and live:
+        found = compare(
+            endpoint, graph, live, store, triples, [g.path for g in graphs], UPDATE_LIMIT, timeout, progress
+        )
+        text = "" if isinstance(found, str) else change_update(graph, found.deletes, found.inserts)
+        if isinstance(found, str):
+            whole_because = found
+        elif len(text.encode("utf-8")) > UPDATE_LIMIT:
+            whole_because = TOO_LARGE
+        else:
+            try:
+                report = _send(endpoint, graph, found, text, triples, timeout, compared=True)
+            except WrongCount as exc:
+                held = exc.message.partition(";")[0]
+                whole_because = f"the difference from kg/ was sent, but then the {held}"
+                live = None
+            else:
+                record.keep(kg_dir, loaded, triples)
+                return report
     payload = Payload.of_turtle_files([g.path for g in graphs])
-    report = load_graph(endpoint, graph, payload, triples, timeout, staged)
+    report = load_graph(endpoint, graph, payload, triples, timeout, staged, before=live)
     record.keep(kg_dir, loaded, triples)
-    return report
+    return replace(report, whole_because=whole_because)
+
+
+def _send(
+    endpoint: Endpoint,
+    graph: str,
+    change: GraphChange,
+    text: str,
+    triples: int,
+    timeout: float,
+    compared: bool = False,
+) -> LoadReport:
+    """Apply `change` (whose update is `text`) to the graph in one update request."""
+    probe = change_probe(graph, change.deletes, change.inserts)
+    return update_graph(endpoint, graph, text, triples, timeout, change.removed_and_added, probe, compared)
 
 
 def _relative(path: Path, kg_dir: Path) -> str:

@@ -20,10 +20,12 @@ from dipkg.query.results import ResultTable, from_sparql_json
 from dipkg.stores.credentials import Credentials
 from dipkg.stores.http import (
     Body,
+    Download,
     EndpointError,
     EndpointUnreachable,
     check_timeout,
     check_url,
+    download,
     request,
     shown,
 )
@@ -208,6 +210,19 @@ def update(endpoint: Endpoint, text: str, timeout: float) -> None:
     )
 
 
+@dataclass(frozen=True)
+class GraphChange:
+    """What turns the graph into the wanted one, as N-Triples statements."""
+
+    deletes: list[str]
+    inserts: list[str]
+
+    @property
+    def removed_and_added(self) -> tuple[int, int]:
+        """How many triples the change removes and adds."""
+        return len(self.deletes), len(self.inserts)
+
+
 def change_update(graph: str, deletes: list[str], inserts: list[str]) -> str:
     """One update request that removes and adds N-Triples statements in `graph` ("" if none)."""
     operations = [
@@ -238,14 +253,37 @@ def graph_size(endpoint: Endpoint, graph: str, timeout: float) -> int:
     return _retrying("counting the graph", lambda: count_triples(endpoint, graph, timeout))
 
 
+def read_graph(endpoint: Endpoint, graph: str, timeout: float) -> Download:
+    """The graph's triples as the server sends them (Graph Store Protocol GET), to be read as a stream.
+
+    N-Triples is asked for; `Download.content_type` says what came.
+    """
+    require_loading_urls(endpoint)
+    assert endpoint.store is not None
+    url = endpoint.store + ("&" if "?" in endpoint.store else "?") + urllib.parse.urlencode({"graph": graph})
+    headers = {"Accept": "application/n-triples"}
+    return download(url, headers, timeout, endpoint.credentials, right="read the graph")
+
+
+class WrongCount(EndpointError):
+    """After a load, the graph does not hold the number of triples kg/ has."""
+
+
 @dataclass(frozen=True)
 class LoadReport:
-    """What a load wrote."""
+    """What a load wrote.
+
+    `removed_and_added` is set when only a change was sent: the change since the last load, or
+    (`compared`) the difference found by comparing the graph with kg/. `whole_because` says why
+    a comparison was tried and the graph replaced whole instead.
+    """
 
     graph: str
     triples: int
     endpoint: str
     removed_and_added: tuple[int, int] | None = None
+    compared: bool = False
+    whole_because: str | None = None
 
 
 def staging_graph(graph: str) -> str:
@@ -254,7 +292,13 @@ def staging_graph(graph: str) -> str:
 
 
 def load_graph(
-    endpoint: Endpoint, graph: str, payload: Payload, triples: int, timeout: float, staged: bool = True
+    endpoint: Endpoint,
+    graph: str,
+    payload: Payload,
+    triples: int,
+    timeout: float,
+    staged: bool = True,
+    before: int | None = None,
 ) -> LoadReport:
     """Replace `graph` on the endpoint with the given triples.
 
@@ -268,13 +312,15 @@ def load_graph(
     while it is being filled, and running the load again converges. When the answer to the
     swap does not come, the server may still be carrying it out: the live and staging graphs
     are counted until the swap is seen done (success) or SETTLE_SECONDS have passed, and the
-    error says what each holds.
+    error says what each holds. `before` is the graph's triple count, where the caller has just
+    counted it.
     """
-    _require_loading_urls(endpoint)
+    require_loading_urls(endpoint)
     if not staged:
         _upload(endpoint, graph, payload, timeout)
         return _checked(endpoint, graph, triples, timeout)
-    before = graph_size(endpoint, graph, timeout)
+    if before is None:
+        before = graph_size(endpoint, graph, timeout)
     if before == 0:
         try:
             _fill(endpoint, graph, payload, timeout)
@@ -318,15 +364,17 @@ def update_graph(
     timeout: float,
     removed_and_added: tuple[int, int],
     probe: str,
+    compared: bool = False,
 ) -> LoadReport:
     """Change `graph` with one update request (none if `text` is empty), then check its count.
 
     The request is atomic: a failure leaves the graph as it was, or, if only the answer was
     lost, changed; either way running the load again converges. When no answer comes, the
     graph is watched until it holds the new count and the query `probe` (`change_probe`)
-    counts 1 (success) or SETTLE_SECONDS have passed, and the error says what it holds.
+    counts 1 (success) or SETTLE_SECONDS have passed, and the error says what it holds. A
+    wrong count afterwards is WrongCount. `compared` goes to the report.
     """
-    _require_loading_urls(endpoint)
+    require_loading_urls(endpoint)
     if text:
         try:
             update(endpoint, text, timeout)
@@ -342,7 +390,7 @@ def update_graph(
                 raise EndpointUnreachable(
                     f"{exc.message} to the change; {_change_state(graph, before, triples, live)}", exc.path
                 ) from exc
-    return _checked(endpoint, graph, triples, timeout, removed_and_added)
+    return _checked(endpoint, graph, triples, timeout, removed_and_added, compared)
 
 
 def _upload(endpoint: Endpoint, graph: str, payload: Payload, timeout: float, method: str = "PUT") -> None:
@@ -372,7 +420,8 @@ def _fill(endpoint: Endpoint, graph: str, payload: Payload, timeout: float) -> N
             upload.result()
 
 
-def _require_loading_urls(endpoint: Endpoint) -> None:
+def require_loading_urls(endpoint: Endpoint) -> None:
+    """Refuse (exit 2, before any request) an endpoint without update and Graph Store URLs."""
     if endpoint.update is None or endpoint.store is None:
         raise UsageError("loading needs --update-url and --store-url for this endpoint")
 
@@ -383,15 +432,16 @@ def _checked(
     triples: int,
     timeout: float,
     removed_and_added: tuple[int, int] | None = None,
+    compared: bool = False,
 ) -> LoadReport:
     """The report of a load, once the graph is seen to hold the expected number of triples."""
     loaded = graph_size(endpoint, graph, timeout)
     if loaded != triples:
-        raise EndpointError(
+        raise WrongCount(
             f"graph holds {loaded} triples, expected {triples}; run the load again",
             shown(endpoint.store or ""),
         )
-    return LoadReport(graph, triples, shown(endpoint.query), removed_and_added)
+    return LoadReport(graph, triples, shown(endpoint.query), removed_and_added, compared)
 
 
 def _drop_quietly(endpoint: Endpoint, graph: str, timeout: float) -> None:
