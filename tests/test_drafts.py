@@ -21,7 +21,7 @@ from dipkg.dataset import read_dataset
 from dipkg.iris import DEFAULT_BASE_IRI
 from dipkg.namespaces import DCTERMS, DIP, ORG, PROV
 from dipkg.rdfio import graph_of
-from dipkg.validate.validation import _read_results, load_shapes, read_ontology
+from dipkg.validate.validation import ValidationResult, _read_results, load_shapes, read_ontology
 from tests.drafts import (
     DRAFT,
     DRAFT_ANNOTATION,
@@ -417,8 +417,42 @@ def test_partitioned_validation_with_a_local_post_held_by_a_shared_person_equals
     assert (envoy, DIP.accreditedTo, URIRef(f"{DEFAULT_BASE_IRI}entity/china")) in graph
     project = api.open_project(root)
     partitioned = set(validate_corpus(project.replace(cache_dir=tmp_path / "scratch")).results)
+    monolithic = merged_results(project)
+    assert partitioned == monolithic
+    assert set(api.validate(project).report.results) == monolithic
+
+
+def test_partitioned_validation_with_a_local_person_holding_a_shared_post_equals_pyshacl(
+    tmp_path: Path,
+) -> None:
+    root = copy_seed_project(tmp_path / "project")
+    vice_minister = "Chinese Vice Foreign Minister Ma Zhaoxu did not comment.\n"
+    annotation = DRAFT_ANNOTATION.replace(
+        "entities:\n",
+        'entities:\n  ma-zhaoxu:\n    type: Person\n    label: Ma Zhaoxu\n    evidence: ["Ma Zhaoxu"]\n',
+        1,
+    ).replace(
+        "holdings:\n",
+        "holdings:\n  - post: chinese-vice-foreign-minister\n    holder: ma-zhaoxu\n"
+        '    evidence: ["Chinese Vice Foreign Minister Ma Zhaoxu"]\n',
+        1,
+    )
+    add_draft(root / "seeds", annotation, DRAFT_TEXT + vice_minister)
+    api.build(root, include_drafts=True)
+    post = URIRef(f"{DEFAULT_BASE_IRI}post/chinese-vice-foreign-minister")
+    assert (post, ORG.heldBy, URIRef(f"{ARTICLE}/entity/ma-zhaoxu")) in draft_graph(root)
+    project = api.open_project(root)
+    monolithic = merged_results(project)
+    assert set(validate_corpus(project.replace(cache_dir=tmp_path / "scratch")).results) == monolithic
+    assert set(api.validate(project).report.results) == monolithic
+    files = [str(p) for p in sorted((root / "kg").rglob("*.ttl")) if p.name != "void.ttl"]
+    assert set(api.validate(project, files).report.results) == monolithic
+
+
+def merged_results(project: api.Project) -> set[ValidationResult]:
+    """pyshacl's results on the project's published graphs merged, validated at once."""
     _, results_graph, _ = pyshacl.validate(
-        graph_of(read_dataset(root / "kg")),
+        graph_of(read_dataset(project.kg_dir)),
         shacl_graph=load_shapes(project.shapes_files),
         ont_graph=graph_of(read_ontology(project.vocabulary_files)),
         inference="none",
@@ -426,4 +460,4 @@ def test_partitioned_validation_with_a_local_post_held_by_a_shared_person_equals
         allow_warnings=True,
         do_owl_imports=False,
     )
-    assert partitioned == set(_read_results(results_graph))
+    return set(_read_results(results_graph))

@@ -136,7 +136,8 @@ class Shared:
 
 
 def shared_of(units: Units, hubs: set[int]) -> Shared:
-    """Read the units again: the hubs' descriptions, and every line of the others that points at them."""
+    """Read the units again: the hubs' descriptions, every line of the others that points at them or
+    says more of them, and the descriptions of the units' own resources those lines point at."""
     resources = frozenset(iri for iri, unit in units.described_in.items() if unit in hubs or unit == SEVERAL)
     descriptions: dict[str, list[str]] = {}
     held_by: dict[str, list[str]] = {}
@@ -154,6 +155,10 @@ def shared_of(units: Units, hubs: set[int]) -> Shared:
             subject, target = subject_of(line), object_iri(line)
             if subject in resources:
                 descriptions.setdefault(subject, []).append(line)
+                if target is not None and target not in resources and target in by_subject:
+                    # What the unit says of its own resource that a shared one points at (a local
+                    # person holding a shared post: the post's shape reads the person's class).
+                    references.extend(by_subject[target])
             if target is not None and target in resources:
                 references.append(line)
                 if f" <{HELD_BY}> " in line:
