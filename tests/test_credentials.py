@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from dipkg.cli import main
 from dipkg.stores import credentials
 from dipkg.stores.credentials import Challenge, Credentials, resolve
-from dipkg.stores.remote import Endpoint, update
 from tests.projects import SEED_TRIPLES
 from tests.servers import FaultyProxy, Gate, OxigraphServer
+from tests.test_remote import drop_live_graph
 
 pytestmark = pytest.mark.loopback
 
@@ -60,7 +60,7 @@ def test_load_and_query_with_the_password_from_the_environment(
     gate = Gate(scheme, "loader", PASSWORD)
     monkeypatch.setenv(credentials.PASSWORD_VARIABLE, PASSWORD)
     # The server is the session's: the graph is emptied so that this load fills it whole.
-    update(Endpoint.from_options(oxigraph_server.url), f"DROP SILENT GRAPH <{GRAPH}>", 10)
+    drop_live_graph(oxigraph_server)
     with FaultyProxy(oxigraph_server.url, forward, gate=gate) as proxy:
         code, out, err = run("load", "-v", "--endpoint", proxy.url, "--user", "loader", "--full")
         assert code == 0, err

@@ -78,7 +78,7 @@ def reset_to_old(server: OxigraphServer) -> set[tuple[str, str, str]]:
 
 def test_load_then_every_query_matches_the_local_run(oxigraph_server: OxigraphServer) -> None:
     # The server is the session's: the graph is emptied so that this load is a first one.
-    update(Endpoint.from_options(oxigraph_server.url), f"DROP SILENT GRAPH <{DEFAULT_GRAPH}>", 10)
+    drop_live_graph(oxigraph_server)
     code, out, err = run("load", "--endpoint", oxigraph_server.url)
     assert code == 0, err
     assert out == f"loaded {KG_TRIPLES} triples into graph <{DEFAULT_GRAPH}> at {oxigraph_server.url}/query\n"

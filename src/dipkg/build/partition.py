@@ -30,7 +30,7 @@ from dipkg.seeds.annotation import load_article
 from dipkg.seeds.model import Article, Registry
 from dipkg.seeds.vocabulary import Vocabulary
 from dipkg.seeds.yamlfile import read_bytes
-from dipkg.validate.partitions import HELD_BY, context_lines, partition_results
+from dipkg.validate.partitions import HELD_BY, context_lines, partition_results, subject_of
 from dipkg.validate.validation import ValidationResult, Validator
 
 
@@ -102,9 +102,7 @@ def process_article(article_dir: Path) -> ArticleRecord:
     references = sorted(
         ntriples_line(s, p, o) for s, p, o in graph if isinstance(o, URIRef) and str(o) in context.shared
     )
-    held_by = tuple(
-        (line.split(" ", 1)[0][1:-1], _object_iri(line)) for line in references if f" <{HELD_BY}> " in line
-    )
+    held_by = tuple((subject_of(line), _object_iri(line)) for line in references if f" <{HELD_BY}> " in line)
     # A post of the article's own held by a shared person: other articles' partitions that name
     # the person need the post's description with the edge (its class says whether it is diplomatic).
     local = sorted({post for post, _ in held_by if post not in context.shared})

@@ -453,6 +453,7 @@ def _validate(
 
     Returns the merged, sorted report and how many partitions were validated anew.
     """
+    from dipkg.validate.partitions import subject_of
     from dipkg.validate.validation import ValidationReport, Validator, load_shapes, read_ontology
 
     index, records = mapped.index, mapped.records
@@ -478,7 +479,7 @@ def _validate(
         entity_lines, context = mapped.inputs.entity_lines, mapped.context
         descriptions: dict[str, list[str]] = {}
         for line in entity_lines:
-            descriptions.setdefault(line.split(" ", 1)[0][1:-1], []).append(line)
+            descriptions.setdefault(subject_of(line), []).append(line)
         context.descriptions = descriptions
         context.held_by = held_by
         context.validator = cache.validator(
