@@ -87,6 +87,15 @@ print(json.dumps(out))
 """
 
 
+class Figures(dict[str, object]):
+    """Figures as they are measured: each one set is also printed to standard error at once, so
+    that a run stopped early still shows what it measured."""
+
+    def __setitem__(self, name: str, value: object) -> None:
+        super().__setitem__(name, value)
+        print(f"{name}: {value}", file=sys.stderr, flush=True)
+
+
 def timed(
     command: list[str], timeout: float | None = None, env: dict[str, str] | None = None
 ) -> tuple[float, str]:
@@ -178,7 +187,7 @@ def measure(
         ],
         check=True,
     )
-    figures: dict[str, object] = {"articles": articles}
+    figures = Figures(articles=articles)
     build = [PY, "-m", "dipkg", "build", "--seeds", str(seeds), "--out", str(kg)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     build_s, out = timed([*build, "--no-validate"], env=env)
@@ -231,7 +240,7 @@ def measure_validation(
     build: list[str], nt: Path, seeds: Path, articles: int, env: dict[str, str], timeout: float
 ) -> dict[str, object]:
     shapes, ontology = str(ROOT / "shapes" / "dipkg-shapes.ttl"), str(ROOT / "ontology" / "dipkg.ttl")
-    figures: dict[str, object] = {}
+    figures = Figures()
     start = time.perf_counter()
     validation = subprocess.run(build, capture_output=True, text=True, env=env, check=False)
     figures["validate_partitioned"] = (time.perf_counter() - start, str(severities(validation.stderr)))
@@ -287,10 +296,9 @@ def measure_load(
     assert binary is not None
     triples = sum(1 for _ in nt.open("rb"))
     bulk_s, _ = timed([binary, "load", "--location", str(work / "bulk"), "--file", str(nt)])
-    figures: dict[str, object] = {
-        "load_oxigraph_bulk_triples_per_s": triples / bulk_s,
-        "load_oxigraph_bulk_s": bulk_s,
-    }
+    figures = Figures()
+    figures["load_oxigraph_bulk_triples_per_s"] = triples / bulk_s
+    figures["load_oxigraph_bulk_s"] = bulk_s
     server = OxigraphServer(binary, work)
 
     def make_idle() -> None:

@@ -75,6 +75,41 @@ def test_unchanged_rebuild_reads_no_article(
     assert files_of(tmp_path / "kg") == before
 
 
+def test_an_unchanged_rebuild_writes_neither_the_description_nor_the_cache_index(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache")
+    (index,) = (tmp_path / "cache").rglob("index.pickle")
+    written = index.stat().st_mtime_ns
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("void.ttl was described again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("dipkg.build.pipeline.description_file", refuse)
+        again = build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache")
+    assert again.files == [f._replace(changed=False) for f in first.files]
+    assert index.stat().st_mtime_ns == written
+    # Edited by hand, void.ttl is no longer as the cache wrote it: it is described and written again.
+    description = tmp_path / "kg" / "void.ttl"
+    original = description.read_bytes()
+    description.write_bytes(original + b"# edited\n")
+    again = build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache")
+    assert [f.path for f in again.files if f.changed] == ["void.ttl"]
+    assert description.read_bytes() == original
+
+
+def test_an_article_whose_cached_output_was_deleted_is_mapped_again(seeds: Path, tmp_path: Path) -> None:
+    build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache")
+    payloads = sorted((tmp_path / "cache").rglob("articles/*.pickle"))
+    assert len(payloads) == 12
+    payloads[4].unlink()
+    again = build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache")
+    assert (again.mapped, again.validated) == (1, 1)
+    build(seeds, tmp_path / "clean", cache_root=tmp_path / "fresh")
+    assert files_of(tmp_path / "kg") == files_of(tmp_path / "clean")
+
+
 def test_changed_shapes_revalidate_every_article_without_mapping_it_again(
     seeds: Path, tmp_path: Path
 ) -> None:

@@ -20,6 +20,11 @@ def digest(parts: Iterable[bytes | str]) -> str:
     return hasher.hexdigest()
 
 
+def combined(digests: Iterable[str]) -> str:
+    """SHA-256 of SHA-256 hex digests: each is 64 characters long, so joined they never collide."""
+    return hashlib.sha256("".join(digests).encode("ascii")).hexdigest()
+
+
 def signature(path: str | Path) -> Signature:
     """Size and modification time of a file, in nanoseconds; (-1, -1) if it cannot be read."""
     try:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from dipkg.build.describe import ArticleFacts
     from dipkg.validate.validation import ValidationResult, Validator
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 
 
 @dataclass
@@ -57,7 +57,8 @@ class Index:
     """Everything a build remembers: per-article records and what it last published.
 
     `published` maps each file it wrote (relative to kg/) to its signature, content key and SHA-256
-    (void.ttl to its signature only).
+    (void.ttl to its signature only); `described` is the key of what void.ttl describes and its
+    triple count.
     """
 
     inputs_key: str = ""
@@ -66,6 +67,7 @@ class Index:
     ontology: tuple[str, str, int, dict[str, int]] = ("", "", 0, {})
     shared_validation: tuple[str, tuple[ValidationResult, ...]] = ("", ())
     published: dict[str, tuple[Signature, str, str]] = field(default_factory=dict)
+    described: tuple[str, int] = ("", 0)
 
 
 class BuildCache:
@@ -112,6 +114,14 @@ class BuildCache:
         made = make()
         self._save("validator.pickle", (key, made))
         return made
+
+    def payload_keys(self) -> set[str]:
+        """The content keys of the articles whose full output is kept (one listing, no stat per file)."""
+        try:
+            names = os.listdir(self.payload_dir)
+        except OSError:
+            return set()
+        return {name[: -len(".pickle")] for name in names if name.endswith(".pickle")}
 
     def payload_path(self, key: str) -> Path:
         """Where the full output of the article with content key `key` is kept."""

@@ -84,20 +84,27 @@ def description_file(
     prefix_lines, body = turtle_parts(summary, {**prefixes, **DESCRIPTION_PREFIXES})
     prefix_lines = sorted({*prefix_lines, f"@prefix spdx: <{SPDX}> ."})
     published = sorted(
-        (_iri(name), f"{base_iri}kg/{dump}", triples, checksum)
-        for (name, triples, _), dump, checksum in zip(graphs, dumps, checksums, strict=True)
+        (
+            (name, f"{base_iri}kg/{dump}", triples, checksum)
+            for (name, triples, _), dump, checksum in zip(graphs, dumps, checksums, strict=True)
+        ),
+        key=lambda entry: (f"<{entry[0]}>", *entry[1:]),
     )
+    # Every IRI below is one of these, or one of them with "#sha256": checked in one pass.
+    if IRI_FORBIDDEN.search("".join(f"{graph}{dump}" for graph, dump, _, _ in published)):
+        for graph, dump, _, _ in published:
+            _iri(graph), _iri(dump)
     separator = f",\n{INDENT}{INDENT}"
-    dump_list = separator.join(_iri(d) for _, d, _, _ in published)
+    dump_list = separator.join(f"<{dump}>" for _, dump, _, _ in published)
     blocks = [
         f"{_iri(base_iri + 'dataset')} void:dataDump {dump_list} ;\n"
-        f"{INDENT}void:subset {separator.join(g for g, _, _, _ in published)} .",
+        f"{INDENT}void:subset {separator.join(f'<{g}>' for g, _, _, _ in published)} .",
         f"{_iri(_distribution(base_iri))} dcat:downloadURL {dump_list} .",
         *(
-            f"{graph} a void:Dataset ;\n{INDENT}void:dataDump {_iri(dump)} ;\n"
+            f"<{graph}> a void:Dataset ;\n{INDENT}void:dataDump <{dump}> ;\n"
             f'{INDENT}void:triples "{triples}"^^xsd:integer .\n'
-            f"{_iri(dump)} spdx:checksum {_iri(dump + '#sha256')} .\n"
-            f"{_iri(dump + '#sha256')} spdx:algorithm spdx:checksumAlgorithm_sha256 ;\n"
+            f"<{dump}> spdx:checksum <{dump}#sha256> .\n"
+            f"<{dump}#sha256> spdx:algorithm spdx:checksumAlgorithm_sha256 ;\n"
             f'{INDENT}spdx:checksumValue "{checksum}" .'
             for graph, dump, triples, checksum in published
         ),

@@ -230,6 +230,7 @@ def _visible_files(out_dir: Path) -> set[str]:
     found: set[str] = set()
     for folder, subfolders, names in os.walk(out_dir):
         subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-        base = Path(folder).relative_to(out_dir)
-        found.update((base / name).as_posix() for name in names if not name.startswith("."))
+        base = Path(folder).relative_to(out_dir).as_posix()
+        prefix = "" if base == "." else base + "/"
+        found.update(prefix + name for name in names if not name.startswith("."))
     return found

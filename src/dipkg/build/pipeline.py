@@ -14,10 +14,10 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from rdflib.namespace import RDF
 
@@ -39,7 +39,7 @@ from dipkg.build.partition import (
 from dipkg.build.publish import turtle_file
 from dipkg.build.turtle import turtle_parts
 from dipkg.errors import InputError, NotConforming
-from dipkg.fingerprint import code_fingerprint, digest, files_digest, signature
+from dipkg.fingerprint import code_fingerprint, combined, digest, files_digest, signature
 from dipkg.iris import ONTOLOGY_IRI, prefix_map
 from dipkg.layout import (
     ARTICLES_SUBDIR,
@@ -56,7 +56,7 @@ from dipkg.seeds.vocabulary import Vocabulary, load_vocabulary, vocabulary_of
 from dipkg.seeds.yamlfile import read_bytes
 
 if TYPE_CHECKING:
-    from dipkg.validate.validation import ValidationReport
+    from dipkg.validate.validation import ValidationReport, ValidationResult
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -184,6 +184,7 @@ class CorpusRecords:
     remapped: set[str]
     shared_inputs: LazyInputs
     payload_dir: Path
+    changed: bool = True
 
     @property
     def inputs(self) -> SharedInputs:
@@ -225,8 +226,9 @@ class CorpusRecords:
         return left_out
 
     def save(self, cache: BuildCache) -> None:
-        """Remember everything in the cache, for the next build."""
-        cache.save_index(self.index)
+        """Remember everything in the cache for the next build, if this build learnt anything."""
+        if self.changed:
+            cache.save_index(self.index)
         if self.shared_inputs.computed:
             cache.save_inputs(self.index.inputs_key, self.inputs)
 
@@ -257,19 +259,23 @@ def _map(
         index = Index(inputs_key, published=index.published)
     records: dict[str, ArticleRecord] = {}
     stale: list[Path] = []
+    kept = cache.payload_keys() if index.articles else set()
     for name in names:
         record = index.articles.get(name)
         if (
             record is not None
             and record.sources == article_sources(f"{articles_dir}/{name}")
-            and cache.payload_path(record.key).is_file()
+            and record.key in kept
         ):
             records[name] = record
         else:
             stale.append(articles_dir / name)
+    unchanged = not (fresh or stale) and len(records) == len(index.articles)
     index.articles = records
-    mapped = CorpusRecords(index, [], {p.name for p in stale}, shared_inputs, cache.payload_dir)
+    remapped = {p.name for p in stale}
+    mapped = CorpusRecords(index, [], remapped, shared_inputs, cache.payload_dir, not unchanged)
     if fresh or not index.entities[0] or not index.ontology[0]:
+        mapped.changed = True
         inputs = mapped.inputs
         index.entities = (
             inputs.entities_iri,
@@ -285,18 +291,53 @@ def _map(
         )
     if stale:
         done = _run(process_article, stale, mapped.context, workers, progress, "mapping")
+        seen: dict[object, Any] = {}
         for article_dir, record in zip(stale, done, strict=True):
-            records[article_dir.name] = _interned(record)
+            records[article_dir.name] = _interned(record, seen)
     mapped.records = [records[name] for name in names]
     return mapped
 
 
-def _interned(record: ArticleRecord) -> ArticleRecord:
-    """The record with its IRIs interned, so that the cache index stores each one once."""
+def _interned(record: ArticleRecord, seen: dict[object, Any]) -> ArticleRecord:
+    """The record with its IRIs and facts shared with other records', so that the cache index
+    stores each once."""
     record.classes = {sys.intern(c): n for c, n in record.classes.items()}
     record.referenced = tuple(sys.intern(iri) for iri in record.referenced)
     record.held_by = tuple((sys.intern(post), sys.intern(person)) for post, person in record.held_by)
+    if record.facts is not None:
+        facts = record.facts
+        record.facts = replace(
+            facts,
+            publisher=sys.intern(facts.publisher),
+            publisher_label=sys.intern(facts.publisher_label),
+            countries=tuple(
+                seen.setdefault(pair, (sys.intern(pair[0]), sys.intern(pair[1]))) for pair in facts.countries
+            ),
+        )
     return record
+
+
+def _shared_terms(
+    results: Iterable[ValidationResult], seen: dict[object, Any]
+) -> tuple[ValidationResult, ...]:
+    """The results with equal terms replaced by one object, so that the cache index stores each once."""
+
+    def one(value: T) -> T:
+        return seen.setdefault(value, value)  # type: ignore[no-any-return]
+
+    return tuple(
+        replace(
+            result,
+            focus=one(result.focus),
+            path=one(result.path),
+            value=one(result.value),
+            message=one(result.message),
+            source_shape=one(result.source_shape),
+            component=one(result.component),
+            constraint=one(result.constraint),
+        )
+        for result in results
+    )
 
 
 def _shared_inputs(project: Project) -> SharedInputs:
@@ -344,6 +385,20 @@ def _publish(
     for relative, record in zip(relatives[len(shared) :], records, strict=True):
         if _outdated(index, out_dir, relative, record.key):
             files[relative] = partial(_article_turtle, mapped, record)
+    content = [(ontology_key, ontology_triples), (entities_key, entity_triples)]
+    content += [(r.key, r.triples) for r in records]
+    keep = {*relatives, KG_DESCRIPTION_FILE}
+    # What void.ttl says follows from these: each content key stands for everything its file holds.
+    description_key = digest(
+        [base_iri, *query_names, repr(project.publication), combined(key for key, _ in content)]
+    )
+    if not files and not (owned - keep) and _as_described(index, out_dir, description_key):
+        unchanged = [
+            PublishedFile(relative, count, False)
+            for relative, (_, count) in zip(relatives, content, strict=True)
+        ]
+        return [*unchanged, PublishedFile(KG_DESCRIPTION_FILE, index.described[1], False)], []
+    mapped.changed = True
     graph_stats = [
         (ontology_iri, ontology_triples, ontology_classes),
         (entities_iri, entity_triples, entity_classes),
@@ -368,16 +423,14 @@ def _publish(
         described.append(count)
         return data
 
-    keep = {*relatives, KG_DESCRIPTION_FILE}
     changed, removed = publish(out_dir, files, describe, keep, owned)
-    content = [(ontology_key, ontology_triples), (entities_key, entity_triples)]
-    content += [(r.key, r.triples) for r in records]
     for relative, (key, _) in zip(relatives, content, strict=True):
         if relative in files:
             index.published[relative] = (signature(out_dir / relative), key, checksums[relative])
     for relative in removed:
         index.published.pop(relative, None)
     index.published[KG_DESCRIPTION_FILE] = (signature(out_dir / KG_DESCRIPTION_FILE), "", "")
+    index.described = (description_key, described[0])
     published = [
         PublishedFile(relative, count, changed.get(relative, False))
         for relative, (_, count) in zip(relatives, content, strict=True)
@@ -392,6 +445,16 @@ def _as_written(index: Index, out_dir: Path) -> set[str] | None:
     if known is None or signature(out_dir / KG_DESCRIPTION_FILE) != known[0]:
         return None
     return set(index.published)
+
+
+def _as_described(index: Index, out_dir: Path, description_key: str) -> bool:
+    """True when void.ttl is as this cache last wrote it, describing what `description_key` names."""
+    known = index.published.get(KG_DESCRIPTION_FILE)
+    return (
+        known is not None
+        and index.described[0] == description_key
+        and signature(out_dir / KG_DESCRIPTION_FILE) == known[0]
+    )
 
 
 def _outdated(index: Index, out_dir: Path, relative: str, key: str) -> bool:
@@ -470,12 +533,13 @@ def _validate(
         edges.sort()
     edges_digest = {person: digest(edges) for person, edges in held_by.items()}
     keys = [
-        digest([shapes_key, r.key, *(edges_digest[iri] for iri in r.referenced if iri in edges_digest)])
+        combined([shapes_key, r.key, *(edges_digest[iri] for iri in r.referenced if iri in edges_digest)])
         for r in records
     ]
     todo = [r for r, key in zip(records, keys, strict=True) if r.validation_key != key]
-    shared_key = digest([shapes_key, *sorted(r.references_digest for r in records)])
+    shared_key = combined([shapes_key, *sorted(r.references_digest for r in records)])
     if todo or index.shared_validation[0] != shared_key:
+        mapped.changed = True
         entity_lines, context = mapped.inputs.entity_lines, mapped.context
         descriptions: dict[str, list[str]] = {}
         for line in entity_lines:
@@ -488,10 +552,11 @@ def _validate(
                 load_shapes(shapes_files), read_ontology(project.vocabulary_files), context.base_iri
             ),
         )
+        seen: dict[object, Any] = {}
         for record, found in zip(
             todo, _run(validate_article, todo, context, workers, progress, "validating"), strict=True
         ):
-            record.results = tuple(found)
+            record.results = _shared_terms(found, seen)
         if index.shared_validation[0] != shared_key:
             set_context(context)
             references = sorted({line for r in records for line in load_output(r).references})
