@@ -21,7 +21,8 @@ from dipkg.dataset import read_dataset
 from dipkg.iris import DEFAULT_BASE_IRI
 from dipkg.namespaces import DCTERMS, DIP, ORG, PROV
 from dipkg.rdfio import graph_of
-from dipkg.validate.validation import ValidationResult, _read_results, load_shapes, read_ontology
+from dipkg.validate.results import ValidationResult
+from dipkg.validate.validation import _read_results, load_shapes, read_ontology
 from tests.drafts import (
     DRAFT,
     DRAFT_ANNOTATION,

@@ -16,14 +16,8 @@ from dipkg.build.pipeline import validate_corpus
 from dipkg.dataset import read_dataset
 from dipkg.errors import NotConforming
 from dipkg.rdfio import graph_of
-from dipkg.validate.validation import (
-    ValidationReport,
-    ValidationResult,
-    Validator,
-    _read_results,
-    load_shapes,
-    read_ontology,
-)
+from dipkg.validate.results import ValidationReport, ValidationResult
+from dipkg.validate.validation import Validator, _read_results, load_shapes, read_ontology
 from tests.projects import SEED, build, seed_project
 
 GENERATOR = Path(__file__).parent.parent / "bench" / "generate.py"

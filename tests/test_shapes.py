@@ -13,7 +13,8 @@ from rdflib.namespace import SH
 from dipkg.dataset import read_dataset
 from dipkg.namespaces import DIP
 from dipkg.rdfio import graph_of, read_quads
-from dipkg.validate.validation import ValidationResult, _read_results, load_shapes, read_ontology, validate
+from dipkg.validate.results import ValidationResult
+from dipkg.validate.validation import _read_results, load_shapes, read_ontology, validate
 from tests.conftest import DATA_DIR
 from tests.projects import SEED
 

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from dipkg.query.results import ResultTable
     from dipkg.stores.credentials import Credentials as Credentials
     from dipkg.stores.remote import LoadReport
-    from dipkg.validate.validation import ValidationReport
+    from dipkg.validate.results import ValidationReport
     from dipkg.web.site import SiteReport
 
 __all__ = [

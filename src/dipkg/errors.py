@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from dipkg.validate.validation import ValidationReport
+    from dipkg.validate.results import ValidationReport
 
 EXIT_OK = 0
 EXIT_NOT_CONFORMING = 1

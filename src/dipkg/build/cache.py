@@ -27,7 +27,8 @@ from dipkg.fingerprint import Signature, digest
 
 if TYPE_CHECKING:
     from dipkg.build.describe import ArticleFacts
-    from dipkg.validate.validation import ValidationResult, Validator
+    from dipkg.validate.results import ValidationResult
+    from dipkg.validate.validation import Validator
 
 FORMAT_VERSION = 6
 

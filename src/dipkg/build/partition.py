@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -31,7 +32,10 @@ from dipkg.seeds.model import Article, Registry
 from dipkg.seeds.vocabulary import Vocabulary
 from dipkg.seeds.yamlfile import read_bytes
 from dipkg.validate.partitions import HELD_BY, context_lines, partition_results, subject_of
-from dipkg.validate.validation import ValidationResult, Validator
+from dipkg.validate.results import ValidationResult
+
+if TYPE_CHECKING:
+    from dipkg.validate.validation import Validator
 
 
 @dataclass
@@ -99,10 +103,14 @@ def process_article(article_dir: Path) -> ArticleRecord:
     graph_iri, graph = map_article(article, context.registry, context.base_iri, context.full_text)
     prefix_lines, body = turtle_parts(graph, context.prefixes)
     classes = Counter(str(o) for o in graph.objects(None, RDF.type))
-    references = sorted(
-        ntriples_line(s, p, o) for s, p, o in graph if isinstance(o, URIRef) and str(o) in context.shared
+    # Each statement pointing into the shared entities, as an N-Triples line and the IRI it points at.
+    pointing = sorted(
+        (ntriples_line(s, p, o), str(o))
+        for s, p, o in graph
+        if isinstance(o, URIRef) and str(o) in context.shared
     )
-    held_by = tuple((subject_of(line), _object_iri(line)) for line in references if f" <{HELD_BY}> " in line)
+    references = [line for line, _ in pointing]
+    held_by = tuple((subject_of(line), target) for line, target in pointing if f" <{HELD_BY}> " in line)
     # A post of the article's own held by a shared person: other articles' partitions that name
     # the person need the post's description with the edge (its class says whether it is diplomatic).
     local = sorted({post for post, _ in held_by if post not in context.shared})
@@ -121,26 +129,25 @@ def process_article(article_dir: Path) -> ArticleRecord:
         graph_iri=output.graph_iri,
         triples=output.triples,
         classes=output.classes,
-        referenced=tuple(sorted({_object_iri(line) for line in references})),
+        referenced=tuple(sorted({target for _, target in pointing})),
         held_by=held_by,
         references_digest=digest(references),
         draft=article.is_draft,
         local_posts=local_posts,
-        facts=_facts(article, graph, references),
+        facts=_facts(article, graph, {target for _, target in pointing}),
     )
 
 
-def _facts(article: Article, graph: Graph, references: list[str]) -> ArticleFacts:
-    """The article's date, publisher, the countries it names and two example resources of it."""
+def _facts(article: Article, graph: Graph, referenced: set[str]) -> ArticleFacts:
+    """The article's date, publisher, the countries it names and two example resources of it
+    (`referenced`: the shared resources it points at)."""
     context = _ctx()
     ns = DataNamespaces(context.base_iri)
     iri = ns.article[article.id]
     publisher = graph.value(iri, SCHEMA.publisher)
     publisher_entity = article.entities.get(article.publisher) or context.registry.entities[article.publisher]
     countries = {str(s): str(graph.value(s, RDFS.label)) for s in graph.subjects(RDF.type, DIP.Country)}
-    shared = sorted(
-        {_object_iri(line) for line in references if _object_iri(line).startswith(str(ns.entity))}
-    )
+    shared = sorted(iri for iri in referenced if iri.startswith(str(ns.entity)))
     for entity_iri in shared:
         entity = context.registry.entities.get(entity_iri[len(str(ns.entity)) :])
         if entity is not None and entity.type == "Country":
@@ -163,10 +170,6 @@ ARTICLE_FILES = (ARTICLE_TEXT_FILE, ARTICLE_META_FILE, ARTICLE_ANNOTATION_FILE)
 def article_sources(article_dir: str | Path) -> tuple[Signature, ...]:
     """Size and modification time of an article folder's three files ((-1, -1) if missing)."""
     return tuple(signature(f"{article_dir}/{name}") for name in ARTICLE_FILES)
-
-
-def _object_iri(line: str) -> str:
-    return line.rsplit(" ", 2)[-2][1:-1]
 
 
 def held_by_line(post: str, person: str) -> str:

@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from functools import cached_property, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from rdflib.namespace import RDF
 
@@ -54,9 +54,7 @@ from dipkg.seeds.model import Registry
 from dipkg.seeds.registry import load_registry
 from dipkg.seeds.vocabulary import Vocabulary, load_vocabulary, vocabulary_of
 from dipkg.seeds.yamlfile import read_bytes
-
-if TYPE_CHECKING:
-    from dipkg.validate.validation import ValidationReport, ValidationResult
+from dipkg.validate.results import ValidationReport, ValidationResult
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -517,7 +515,7 @@ def _validate(
     Returns the merged, sorted report and how many partitions were validated anew.
     """
     from dipkg.validate.partitions import subject_of
-    from dipkg.validate.validation import ValidationReport, Validator, load_shapes, read_ontology
+    from dipkg.validate.validation import Validator, load_shapes, read_ontology
 
     index, records = mapped.index, mapped.records
     shapes_files = project.shapes_files

@@ -19,13 +19,17 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from dipkg.dataset import Snapshot, consistent
 from dipkg.progress import Progress, tracked
 from dipkg.rdfio import format_for, parse_quads, read_quads
-from dipkg.validate.validation import ValidationReport, ValidationResult, Validator
+from dipkg.validate.results import ValidationReport, ValidationResult
+
+if TYPE_CHECKING:
+    from dipkg.validate.validation import Validator
 
 HELD_BY = "http://www.w3.org/ns/org#heldBy"
 PARALLEL_FROM = 8

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -27,55 +26,10 @@ from dipkg.progress import Progress, tracked
 from dipkg.query.guard import refusal
 from dipkg.rdfio import format_for, graph_of, read_quads, store_of, to_rdflib
 from dipkg.validate.patterns import pattern_problem, use_linear_patterns
+from dipkg.validate.results import SEVERITIES, ValidationReport, ValidationResult
 
 # SPARQL run by rdflib (in pyshacl) never loads the graphs a FROM clause names.
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
-SEVERITIES = ("Violation", "Warning", "Info")
-FAIL_ON = ("violation", "warning", "info")
-
-
-@dataclass(frozen=True)
-class ValidationResult:
-    """One SHACL result, with every term as an RDF term string (IRI, literal or path text)."""
-
-    severity: str
-    focus: Node
-    path: str | None
-    value: Node | None
-    message: str
-    source_shape: Node
-    component: URIRef
-    constraint: Node | None = None
-
-    def sort_key(self) -> tuple[int, str, str, str, str]:
-        """Severity first, then focus node, path and message, for reports that never reorder."""
-        return (
-            SEVERITIES.index(self.severity),
-            str(self.focus),
-            self.path or "",
-            self.message,
-            _n3(self.value),
-        )
-
-
-@dataclass(frozen=True)
-class ValidationReport:
-    """All results, sorted."""
-
-    results: list[ValidationResult]
-
-    def count(self, severity: str) -> int:
-        """How many results have this severity."""
-        return sum(1 for r in self.results if r.severity == severity)
-
-    def conforms(self, fail_on: str = "violation") -> bool:
-        """True when no result is at or above the threshold severity."""
-        worst_allowed = FAIL_ON.index(fail_on)
-        return not any(SEVERITIES.index(r.severity) <= worst_allowed for r in self.results)
-
-
-def _n3(node: Node | None) -> str:
-    return "" if node is None else node.n3()
 
 
 def shapes_files_at(path: Path) -> list[Path]:
