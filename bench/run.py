@@ -31,6 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import dipkg
+
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 
@@ -172,6 +174,10 @@ def measure(
     seeds, kg = work / "seeds", work / "kg"
     env = {**os.environ, "DIPKG_CACHE_DIR": str(work / "cache")}
     os.environ["DIPKG_CACHE_DIR"] = env["DIPKG_CACHE_DIR"]
+    # dipkg runs from byte-compiled modules, as after `pip install`: none is compiled again
+    # inside a measured run.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run([PY, "-m", "compileall", "-q", str(Path(dipkg.__file__).parent)], check=True)
     subprocess.run(
         [
             PY,

@@ -99,6 +99,71 @@ def test_an_unchanged_rebuild_writes_neither_the_description_nor_the_cache_index
     assert description.read_bytes() == original
 
 
+def cache_files(cache: Path) -> tuple[Path, Path]:
+    """The cache index and its journal."""
+    (index,) = cache.rglob("index.pickle")
+    return index, index.with_name("index-journal.pickle")
+
+
+def test_a_rebuild_after_one_change_journals_it_and_leaves_the_index_alone(
+    seeds: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    build(seeds, tmp_path / "kg", cache_root=cache)
+    index, journal = cache_files(cache)
+    written = index.read_bytes()
+    assert not journal.exists()
+    for article in article_dirs(seeds)[3:5]:
+        revise_a_label(article)
+        assert build(seeds, tmp_path / "kg", cache_root=cache).mapped == 1
+        assert index.read_bytes() == written and journal.is_file()
+    shutil.rmtree(article_dirs(seeds)[7])
+    assert build(seeds, tmp_path / "kg", cache_root=cache).articles == 11
+    # The next build reads the index with its journal: every record is current.
+    again = build(seeds, tmp_path / "kg", cache_root=cache)
+    assert (again.mapped, again.validated) == (0, 0)
+    assert not any(f.changed for f in again.files)
+    build(seeds, tmp_path / "clean", cache_root=tmp_path / "fresh")
+    assert files_of(tmp_path / "kg") == files_of(tmp_path / "clean")
+
+
+def test_the_index_is_saved_whole_once_its_journal_grows(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    build(seeds, tmp_path / "kg", cache_root=cache)
+    index, journal = cache_files(cache)
+    written = index.read_bytes()
+    monkeypatch.setattr("dipkg.build.cache.JOURNAL_ENTRIES", 0)
+    revise_a_label(article_dirs(seeds)[2])
+    assert build(seeds, tmp_path / "kg", cache_root=cache).mapped == 1
+    assert index.read_bytes() != written and not journal.exists()
+    assert build(seeds, tmp_path / "kg", cache_root=cache).mapped == 0
+
+
+def test_a_journal_of_an_older_index_is_ignored(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    article = article_dirs(seeds)[6]
+    build(seeds, tmp_path / "kg", cache_root=cache)
+    revise_a_label(article)
+    build(seeds, tmp_path / "kg", cache_root=cache)
+    _, journal = cache_files(cache)
+    older = journal.read_bytes()
+    # Revised again and saved whole: the journal that records the first revision no longer applies.
+    revise_a_label(article)
+    with monkeypatch.context() as patched:
+        patched.setattr("dipkg.build.cache.JOURNAL_ENTRIES", 0)
+        build(seeds, tmp_path / "kg", cache_root=cache)
+    assert not journal.exists()
+    journal.write_bytes(older)
+    again = build(seeds, tmp_path / "kg", cache_root=cache)
+    assert (again.mapped, again.validated) == (0, 0)
+    build(seeds, tmp_path / "clean", cache_root=tmp_path / "fresh")
+    assert files_of(tmp_path / "kg") == files_of(tmp_path / "clean")
+
+
 def test_an_article_whose_cached_output_was_deleted_is_mapped_again(seeds: Path, tmp_path: Path) -> None:
     build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache")
     payloads = sorted((tmp_path / "cache").rglob("articles/*.pickle"))

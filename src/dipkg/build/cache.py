@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from dipkg.validate.results import ValidationResult
     from dipkg.validate.validation import Validator
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 
 
 @dataclass
@@ -71,22 +71,146 @@ class Index:
     described: tuple[str, int] = ("", 0)
 
 
+@dataclass
+class IndexChanges:
+    """What an index holds beyond the last full save of it: the journal kept beside the index.
+
+    Entries of its two large tables (articles, published files) are set or removed one by one;
+    every other field of the index is kept whole.
+    """
+
+    articles: dict[str, ArticleRecord]
+    removed_articles: set[str]
+    published: dict[str, tuple[Signature, str, str]]
+    removed_published: set[str]
+    fields: dict[str, Any]
+
+    def apply_to(self, index: Index) -> None:
+        """Bring `index` (as last saved in full) up to date."""
+        for name in self.removed_articles:
+            index.articles.pop(name, None)
+        index.articles.update(self.articles)
+        for path in self.removed_published:
+            index.published.pop(path, None)
+        index.published.update(self.published)
+        for name, value in self.fields.items():
+            setattr(index, name, value)
+
+    def then(self, later: IndexChanges) -> IndexChanges:
+        """These changes followed by `later` ones."""
+        articles = {n: r for n, r in self.articles.items() if n not in later.removed_articles}
+        published = {p: v for p, v in self.published.items() if p not in later.removed_published}
+        return IndexChanges(
+            {**articles, **later.articles},
+            self.removed_articles | later.removed_articles,
+            {**published, **later.published},
+            self.removed_published | later.removed_published,
+            {**self.fields, **later.fields},
+        )
+
+    def size(self) -> int:
+        """How many table entries the changes set or remove."""
+        return (
+            len(self.articles)
+            + len(self.removed_articles)
+            + len(self.published)
+            + len(self.removed_published)
+        )
+
+
+class IndexSnapshot:
+    """An index as loaded, to tell what a build changed in it (records are changed in place)."""
+
+    def __init__(self, index: Index) -> None:
+        self.articles = {
+            name: (record, tuple(vars(record).values())) for name, record in index.articles.items()
+        }
+        self.published = dict(index.published)
+        self.fields = _other_fields(index)
+
+    def changes(self, index: Index) -> IndexChanges:
+        """What `index` sets or removes beyond this snapshot."""
+        before_articles, before_published, before_fields = self.articles, self.published, self.fields
+
+        def changed(name: str, record: ArticleRecord) -> bool:
+            before = before_articles.get(name)
+            return before is None or before[0] is not record or before[1] != tuple(vars(record).values())
+
+        return IndexChanges(
+            {name: record for name, record in index.articles.items() if changed(name, record)},
+            before_articles.keys() - index.articles.keys(),
+            {path: value for path, value in index.published.items() if before_published.get(path) != value},
+            before_published.keys() - index.published.keys(),
+            {name: value for name, value in _other_fields(index).items() if before_fields[name] != value},
+        )
+
+
+def _other_fields(index: Index) -> dict[str, Any]:
+    return {name: value for name, value in vars(index).items() if name not in ("articles", "published")}
+
+
+def _no_changes() -> IndexChanges:
+    return IndexChanges({}, set(), {}, set(), {})
+
+
+# The index is saved whole again once the journal sets or removes more entries than the larger
+# of these: a number, and a share of the index's entries.
+JOURNAL_ENTRIES = 64
+JOURNAL_SHARE = 1 / 16
+
+
 class BuildCache:
-    """The cache folder of one (seeds folder, output folder) pair."""
+    """The cache folder of one (seeds folder, output folder) pair.
+
+    The index is saved whole now and then; in between, a build that changed a few articles saves
+    what the index holds beyond its last whole save, in a journal tied to that save.
+    """
 
     def __init__(self, root: Path, seeds_dir: Path, out_dir: Path) -> None:
         pair = digest([str(seeds_dir.resolve()), str(out_dir.resolve())])[:16]
         self.folder = root / "build" / pair
         self.payload_dir = self.folder / "articles"
+        self.generation = ""
+        self.journal = _no_changes()
+        self.loaded = IndexSnapshot(Index())
 
     def load_index(self) -> Index:
         """The last build's index, or an empty one if there is none or it cannot be read."""
         found = self._load("index.pickle")
-        return found if isinstance(found, Index) else Index()
+        generation, index = found if isinstance(found, tuple) and len(found) == 2 else ("", None)
+        if not isinstance(index, Index):
+            return Index()
+        self.generation = generation
+        journal = self._load("index-journal.pickle")
+        if (
+            isinstance(journal, tuple)
+            and journal[0] == self.generation
+            and isinstance(journal[1], IndexChanges)
+        ):
+            self.journal = journal[1]
+            self.journal.apply_to(index)
+        self.loaded = IndexSnapshot(index)
+        return index
 
     def save_index(self, index: Index) -> None:
-        """Record the index and delete payloads no article refers to any more."""
-        self._save("index.pickle", index)
+        """Record what the build changed in the index, if anything, and delete unused payloads."""
+        changes = self.loaded.changes(index)
+        if not (changes.size() or changes.fields):
+            return
+        journal = self.journal.then(changes)
+        entries = len(index.articles) + len(index.published)
+        if self.generation and journal.size() <= max(JOURNAL_ENTRIES, JOURNAL_SHARE * entries):
+            self._save("index-journal.pickle", (self.generation, journal))
+        else:
+            self.generation, journal = os.urandom(8).hex(), _no_changes()
+            self._save("index.pickle", (self.generation, index))
+            with contextlib.suppress(OSError):
+                (self.folder / "index-journal.pickle").unlink(missing_ok=True)
+        self.journal, self.loaded = journal, IndexSnapshot(index)
+        self._delete_unused_payloads(index)
+
+    def _delete_unused_payloads(self, index: Index) -> None:
+        """Delete the cached article outputs no record of `index` refers to any more."""
         keep = {f"{record.key}.pickle" for record in index.articles.values()}
         try:
             names = os.listdir(self.payload_dir)

@@ -182,7 +182,6 @@ class CorpusRecords:
     remapped: set[str]
     shared_inputs: LazyInputs
     payload_dir: Path
-    changed: bool = True
 
     @property
     def inputs(self) -> SharedInputs:
@@ -225,8 +224,7 @@ class CorpusRecords:
 
     def save(self, cache: BuildCache) -> None:
         """Remember everything in the cache for the next build, if this build learnt anything."""
-        if self.changed:
-            cache.save_index(self.index)
+        cache.save_index(self.index)
         if self.shared_inputs.computed:
             cache.save_inputs(self.index.inputs_key, self.inputs)
 
@@ -268,12 +266,10 @@ def _map(
             records[name] = record
         else:
             stale.append(articles_dir / name)
-    unchanged = not (fresh or stale) and len(records) == len(index.articles)
     index.articles = records
     remapped = {p.name for p in stale}
-    mapped = CorpusRecords(index, [], remapped, shared_inputs, cache.payload_dir, not unchanged)
+    mapped = CorpusRecords(index, [], remapped, shared_inputs, cache.payload_dir)
     if fresh or not index.entities[0] or not index.ontology[0]:
-        mapped.changed = True
         inputs = mapped.inputs
         index.entities = (
             inputs.entities_iri,
@@ -396,7 +392,6 @@ def _publish(
             for relative, (_, count) in zip(relatives, content, strict=True)
         ]
         return [*unchanged, PublishedFile(KG_DESCRIPTION_FILE, index.described[1], False)], []
-    mapped.changed = True
     graph_stats = [
         (ontology_iri, ontology_triples, ontology_classes),
         (entities_iri, entity_triples, entity_classes),
@@ -537,7 +532,6 @@ def _validate(
     todo = [r for r, key in zip(records, keys, strict=True) if r.validation_key != key]
     shared_key = combined([shapes_key, *sorted(r.references_digest for r in records)])
     if todo or index.shared_validation[0] != shared_key:
-        mapped.changed = True
         entity_lines, context = mapped.inputs.entity_lines, mapped.context
         descriptions: dict[str, list[str]] = {}
         for line in entity_lines:
