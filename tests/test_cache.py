@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 from rdflib.namespace import RDFS, SH
 
+from dipkg.build.cache import ArticleRecord
+from dipkg.build.partition import validate_article
 from dipkg.build.pipeline import validate_corpus
 from dipkg.errors import NotConforming
 from dipkg.layout import ARTICLE_ANNOTATION_FILE, ARTICLES_SUBDIR, ENTITIES_SUBDIR
 from dipkg.namespaces import DIP
+from dipkg.validate.results import ValidationResult
 from tests.projects import SEED, build, seed_project
 from tests.test_scale import files_of, generate
 
@@ -162,6 +166,47 @@ def test_a_journal_of_an_older_index_is_ignored(
     assert (again.mapped, again.validated) == (0, 0)
     build(seeds, tmp_path / "clean", cache_root=tmp_path / "fresh")
     assert files_of(tmp_path / "kg") == files_of(tmp_path / "clean")
+
+
+def test_a_change_in_who_holds_a_post_revalidates_every_article_naming_the_holder(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    build(seeds, tmp_path / "kg", cache_root=cache)
+    texts = {d: (d / ARTICLE_ANNOTATION_FILE).read_text(encoding="utf-8") for d in article_dirs(seeds)}
+    edited = next(d for d, text in texts.items() if "\nholdings:\n" in text)
+    holders = re.findall(r"^  holder: (\S+)$", texts[edited], re.MULTILINE)
+    naming = [
+        d for d, text in texts.items() if d != edited and any(re.search(rf"\b{h}\b", text) for h in holders)
+    ]
+    assert holders and naming
+    lines = texts[edited].splitlines(keepends=True)
+    start = lines.index("holdings:\n")
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith(("- ", "  ")))
+    (edited / ARTICLE_ANNOTATION_FILE).write_text("".join(lines[:start] + lines[end:]), encoding="utf-8")
+    validated: list[str] = []
+
+    def counted(record: ArticleRecord) -> list[ValidationResult]:
+        validated.append(record.article_id)
+        return validate_article(record)
+
+    def rebuilt() -> list[ValidationResult]:
+        with monkeypatch.context() as patched, pytest.raises(NotConforming) as caught:
+            patched.setattr("dipkg.build.pipeline.validate_article", counted)
+            build(seeds, tmp_path / "kg", cache_root=cache, jobs=1)
+        assert (
+            caught.value.report.results == validate_corpus(seed_project(tmp_path / "scratch", seeds)).results
+        )
+        return caught.value.report.results
+
+    # Without the holdings, some summoned people hold no post: the articles naming them break.
+    assert any(r.severity == "Violation" for r in rebuilt())
+    assert len(validated) == 1 + len(naming)
+    # A label changed: the edges are as they were, and only that article is validated again.
+    validated.clear()
+    revise_a_label(naming[0])
+    rebuilt()
+    assert validated == [naming[0].name]
 
 
 def test_an_article_whose_cached_output_was_deleted_is_mapped_again(seeds: Path, tmp_path: Path) -> None:

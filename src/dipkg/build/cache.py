@@ -16,7 +16,7 @@ import gc
 import os
 import pickle
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from dipkg.validate.results import ValidationResult
     from dipkg.validate.validation import Validator
 
-FORMAT_VERSION = 7
+FORMAT_VERSION = 9
 
 
 @dataclass
@@ -48,6 +48,7 @@ class ArticleRecord:
     references_digest: str
     draft: bool = False
     local_posts: tuple[tuple[str, str], ...] = ()
+    edges_digest: str = ""
     validation_key: str = ""
     results: tuple[ValidationResult, ...] = ()
     facts: ArticleFacts | None = None
@@ -59,7 +60,8 @@ class Index:
 
     `published` maps each file it wrote (relative to kg/) to its signature, content key and SHA-256
     (void.ttl to its signature only); `described` is the key of what void.ttl describes and its
-    triple count.
+    triple count; `validated_edges` the key of the shapes and `org:heldBy` edges the last
+    validation saw, and the digest of each person's edges.
     """
 
     inputs_key: str = ""
@@ -67,6 +69,7 @@ class Index:
     entities: tuple[str, str, int, dict[str, int]] = ("", "", 0, {})
     ontology: tuple[str, str, int, dict[str, int]] = ("", "", 0, {})
     shared_validation: tuple[str, tuple[ValidationResult, ...]] = ("", ())
+    validated_edges: tuple[str, dict[str, str]] = ("", {})
     published: dict[str, tuple[Signature, str, str]] = field(default_factory=dict)
     described: tuple[str, int] = ("", 0)
 
@@ -127,6 +130,21 @@ class IndexSnapshot:
         }
         self.published = dict(index.published)
         self.fields = _other_fields(index)
+
+    def take(self, changes: IndexChanges) -> None:
+        """Follow the changes that were just saved."""
+        for name in changes.removed_articles:
+            del self.articles[name]
+        for name, record in changes.articles.items():
+            self.articles[name] = (record, tuple(vars(record).values()))
+        for path in changes.removed_published:
+            del self.published[path]
+        self.published.update(changes.published)
+        self.fields.update(changes.fields)
+
+    def record_keys(self, names: Iterable[str]) -> set[str]:
+        """The content keys of the named articles' records as they were."""
+        return {self.articles[name][0].key for name in names if name in self.articles}
 
     def changes(self, index: Index) -> IndexChanges:
         """What `index` sets or removes beyond this snapshot."""
@@ -201,24 +219,20 @@ class BuildCache:
         entries = len(index.articles) + len(index.published)
         if self.generation and journal.size() <= max(JOURNAL_ENTRIES, JOURNAL_SHARE * entries):
             self._save("index-journal.pickle", (self.generation, journal))
+            replaced = self.loaded.record_keys([*changes.articles, *changes.removed_articles])
+            self.loaded.take(changes)
+            self.journal = journal
+            unused = replaced - {record.key for record in index.articles.values()}
         else:
-            self.generation, journal = os.urandom(8).hex(), _no_changes()
+            self.generation, self.journal = os.urandom(8).hex(), _no_changes()
             self._save("index.pickle", (self.generation, index))
             with contextlib.suppress(OSError):
                 (self.folder / "index-journal.pickle").unlink(missing_ok=True)
-        self.journal, self.loaded = journal, IndexSnapshot(index)
-        self._delete_unused_payloads(index)
-
-    def _delete_unused_payloads(self, index: Index) -> None:
-        """Delete the cached article outputs no record of `index` refers to any more."""
-        keep = {f"{record.key}.pickle" for record in index.articles.values()}
-        try:
-            names = os.listdir(self.payload_dir)
-        except OSError:
-            return
-        for name in names:
-            if name not in keep:
-                (self.payload_dir / name).unlink(missing_ok=True)
+            self.loaded = IndexSnapshot(index)
+            unused = self.payload_keys() - {record.key for record in index.articles.values()}
+        for key in unused:
+            with contextlib.suppress(OSError):
+                self.payload_path(key).unlink(missing_ok=True)
 
     def load_inputs(self, key: str) -> Any:
         """The cached shared inputs (registry, entities) computed for `key`, or None."""

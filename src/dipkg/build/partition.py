@@ -134,6 +134,11 @@ def process_article(article_dir: Path) -> ArticleRecord:
         references_digest=digest(references),
         draft=article.is_draft,
         local_posts=local_posts,
+        edges_digest=digest(
+            [str(len(held_by)), *(part for pair in (*held_by, *local_posts) for part in pair)]
+        )
+        if held_by
+        else "",
         facts=_facts(article, graph, {target for _, target in pointing}),
     )
 

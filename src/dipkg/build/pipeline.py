@@ -13,11 +13,10 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from functools import cached_property, partial
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from rdflib.namespace import RDF
 
@@ -54,7 +53,11 @@ from dipkg.seeds.model import Registry
 from dipkg.seeds.registry import load_registry
 from dipkg.seeds.vocabulary import Vocabulary, load_vocabulary, vocabulary_of
 from dipkg.seeds.yamlfile import read_bytes
+from dipkg.validate.partitions import subject_of
 from dipkg.validate.results import ValidationReport, ValidationResult
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -93,13 +96,18 @@ class SharedInputs:
     registry: Registry
     vocabulary: Vocabulary
     entities_iri: str
-    entity_lines: list[str]
+    entity_descriptions: dict[str, list[str]]
     entities_file: bytes
     entity_classes: dict[str, int]
     shared: frozenset[str]
     ontology_file: bytes
     ontology_triples: int
     ontology_classes: dict[str, int]
+
+    @property
+    def entity_lines(self) -> list[str]:
+        """The shared entities' graph as sorted N-Triples lines."""
+        return [line for lines in self.entity_descriptions.values() for line in lines]
 
 
 def build(
@@ -346,7 +354,7 @@ def _shared_inputs(project: Project) -> SharedInputs:
         registry,
         vocabulary,
         str(entities_iri),
-        sorted(ntriples_line(s, p, o) for s, p, o in entities),
+        _by_subject(sorted(ntriples_line(s, p, o) for s, p, o in entities)),
         turtle_file(prefix_lines, body),
         dict(Counter(str(o) for o in entities.objects(None, RDF.type))),
         frozenset(str(s) for s in entities.subjects()),
@@ -354,6 +362,14 @@ def _shared_inputs(project: Project) -> SharedInputs:
         len(ontology),
         dict(Counter(str(o) for o in ontology.objects(None, RDF.type))),
     )
+
+
+def _by_subject(lines: list[str]) -> dict[str, list[str]]:
+    """Sorted N-Triples lines grouped by subject, in order: each subject's lines are adjacent."""
+    grouped: dict[str, list[str]] = {}
+    for line in lines:
+        grouped.setdefault(subject_of(line), []).append(line)
+    return grouped
 
 
 def _publish(
@@ -486,6 +502,9 @@ def _run(
         set_context(context)
         results: Iterable[R] = map(function, items)
     else:
+        # Imported here: a rebuild that maps or validates a few articles never starts workers.
+        from concurrent.futures import ProcessPoolExecutor
+
         pool = ProcessPoolExecutor(max_workers=workers, initializer=set_context, initargs=(context,))
         chunk = max(1, len(items) // (workers * 16))
         results = _closing(pool, pool.map(function, items, chunksize=chunk))
@@ -495,7 +514,7 @@ def _run(
         yield result
 
 
-def _closing(pool: ProcessPoolExecutor, results: Iterator[R]) -> Iterator[R]:
+def _closing(pool: Executor, results: Iterator[R]) -> Iterator[R]:
     try:
         yield from results
     finally:
@@ -509,35 +528,41 @@ def _validate(
 
     Returns the merged, sorted report and how many partitions were validated anew.
     """
-    from dipkg.validate.partitions import subject_of
     from dipkg.validate.validation import Validator, load_shapes, read_ontology
 
     index, records = mapped.index, mapped.records
     shapes_files = project.shapes_files
     shapes_key = files_digest([*shapes_files, *project.vocabulary_files], index.inputs_key)
-    local_posts = {post: lines for record in records for post, lines in record.local_posts}
-    held_by: dict[str, list[str]] = {}
-    for record in records:
-        for post, person in record.held_by:
-            held_by.setdefault(person, []).append(held_by_line(post, person) + local_posts.get(post, ""))
-    # What each person's edges are, hashed once: a partition's key names the edges to the
-    # people it refers to by these digests, not by the edges themselves (hubs hold thousands).
-    for edges in held_by.values():
-        edges.sort()
-    edges_digest = {person: digest(edges) for person, edges in held_by.items()}
+    # A partition's key names the edges to the people it refers to by the digest of each person's
+    # edges (hubs hold thousands). While the shapes and every article's edges are as the last
+    # validation saw them, the keys it gave stay valid: only new records need one.
+    edges_key = combined([shapes_key, *(r.edges_digest for r in records if r.edges_digest)])
+    reuse = index.validated_edges[0] == edges_key
+    if reuse:
+        edges_digest = index.validated_edges[1]
+    else:
+        edges_digest = {person: digest(edges) for person, edges in _held_by(records).items()}
+        index.validated_edges = (edges_key, edges_digest)
+        # Every key the index keeps is one given under these edges: the drafts left out of this
+        # build get theirs when they are next validated.
+        listed = {id(record) for record in records}
+        for record in index.articles.values():
+            if id(record) not in listed:
+                record.validation_key = ""
     keys = [
-        combined([shapes_key, r.key, *(edges_digest[iri] for iri in r.referenced if iri in edges_digest)])
+        r.validation_key
+        if reuse and r.validation_key
+        else combined(
+            [shapes_key, r.key, *(edges_digest[iri] for iri in r.referenced if iri in edges_digest)]
+        )
         for r in records
     ]
     todo = [r for r, key in zip(records, keys, strict=True) if r.validation_key != key]
     shared_key = combined([shapes_key, *sorted(r.references_digest for r in records)])
     if todo or index.shared_validation[0] != shared_key:
-        entity_lines, context = mapped.inputs.entity_lines, mapped.context
-        descriptions: dict[str, list[str]] = {}
-        for line in entity_lines:
-            descriptions.setdefault(subject_of(line), []).append(line)
-        context.descriptions = descriptions
-        context.held_by = held_by
+        context = mapped.context
+        context.descriptions = mapped.inputs.entity_descriptions
+        context.held_by = _held_by(records, {iri for r in todo for iri in r.referenced})
         context.validator = cache.validator(
             shapes_key,
             lambda: Validator(
@@ -552,11 +577,26 @@ def _validate(
         if index.shared_validation[0] != shared_key:
             set_context(context)
             references = sorted({line for r in records for line in load_output(r).references})
-            index.shared_validation = (shared_key, tuple(validate_shared("".join(entity_lines), references)))
+            entities = "".join(mapped.inputs.entity_lines)
+            index.shared_validation = (shared_key, tuple(validate_shared(entities, references)))
     for record, key in zip(records, keys, strict=True):
         record.validation_key = key
     results = {result for r in records for result in r.results} | set(index.shared_validation[1])
     return ValidationReport(sorted(results, key=lambda r: r.sort_key())), len(todo)
+
+
+def _held_by(records: list[ArticleRecord], people: set[str] | None = None) -> dict[str, list[str]]:
+    """The `org:heldBy` edges to each person (of `people`, or all), sorted, each with the
+    description of the post when an article defines the post itself."""
+    local_posts = {post: lines for record in records for post, lines in record.local_posts}
+    held_by: dict[str, list[str]] = {}
+    for record in records:
+        for post, person in record.held_by:
+            if people is None or person in people:
+                held_by.setdefault(person, []).append(held_by_line(post, person) + local_posts.get(post, ""))
+    for edges in held_by.values():
+        edges.sort()
+    return held_by
 
 
 def validate_corpus(project: Project, jobs: int | None = None) -> ValidationReport:

@@ -12,11 +12,9 @@ at once (tested), and each worker process holds one partition at a time.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -236,6 +234,10 @@ def _run(
         _set_up(validator, shared)
         yield from map(_validate_unit, todo)
         return
+    # Imported here: a process that validates a few partitions never starts workers.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     chunk = max(1, len(todo) // (workers * 16))
     # Workers start from a fresh interpreter, not as forks of this process: they do not inherit
     # (and count as theirs) the index of every resource this process holds.

@@ -271,10 +271,12 @@ def summary(report: ValidationReport, fail_on: str) -> str:
 
 
 class Compactor:
-    """Writes IRIs as CURIEs with a fixed prefix map."""
+    """Writes IRIs as CURIEs with a fixed prefix map (each term and path written once, then recalled)."""
 
     def __init__(self, prefixes: dict[str, str]) -> None:
         self.prefixes = Prefixes(prefixes)
+        self.terms: dict[Node, str] = {}
+        self.paths: dict[str, str] = {}
 
     def iri(self, value: str) -> str:
         return self.prefixes.shorten(value)
@@ -282,19 +284,27 @@ class Compactor:
     def term(self, node: Node | None) -> str:
         if node is None:
             return "-"
-        if isinstance(node, URIRef):
-            return self.iri(str(node))
-        if isinstance(node, BNode):
-            return "_:" + str(node)
-        return node.n3()
+        found = self.terms.get(node)
+        if found is None:
+            if isinstance(node, URIRef):
+                found = self.iri(str(node))
+            elif isinstance(node, BNode):
+                found = "_:" + str(node)
+            else:
+                found = node.n3()
+            self.terms[node] = found
+        return found
 
     def path(self, path: str | None) -> str:
         if path is None:
             return "-"
-        out = path
-        for iri in sorted(set(_iris_in(path)), key=len, reverse=True):
-            out = out.replace(f"<{iri}>", self.iri(iri))
-        return out
+        found = self.paths.get(path)
+        if found is None:
+            found = path
+            for iri in sorted(set(_iris_in(path)), key=len, reverse=True):
+                found = found.replace(f"<{iri}>", self.iri(iri))
+            self.paths[path] = found
+        return found
 
 
 def _iris_in(text: str) -> list[str]:
