@@ -47,6 +47,12 @@ def article_dirs(seeds: Path) -> list[Path]:
     return sorted((seeds / ARTICLES_SUBDIR).iterdir())
 
 
+def assert_as_a_clean_build(seeds: Path, tmp_path: Path) -> None:
+    """kg/ is byte for byte what a build with an empty cache makes."""
+    build(seeds, tmp_path / "clean", cache_root=tmp_path / "fresh")
+    assert files_of(tmp_path / "kg") == files_of(tmp_path / "clean")
+
+
 def test_rebuild_after_one_change_redoes_that_article_only_and_equals_a_clean_build(
     seeds: Path, tmp_path: Path
 ) -> None:
@@ -58,8 +64,7 @@ def test_rebuild_after_one_change_redoes_that_article_only_and_equals_a_clean_bu
     again = build(seeds, tmp_path / "kg", cache_root=cache)
     assert (again.articles, again.mapped, again.validated) == (12, 1, 1)
     assert [f.path for f in again.files if f.changed] == [f"articles/{changed.name}.ttl", "void.ttl"]
-    build(seeds, tmp_path / "clean", cache_root=tmp_path / "fresh")
-    assert files_of(tmp_path / "kg") == files_of(tmp_path / "clean")
+    assert_as_a_clean_build(seeds, tmp_path)
 
 
 def test_unchanged_rebuild_reads_no_article(
@@ -127,8 +132,7 @@ def test_a_rebuild_after_one_change_journals_it_and_leaves_the_index_alone(
     again = build(seeds, tmp_path / "kg", cache_root=cache)
     assert (again.mapped, again.validated) == (0, 0)
     assert not any(f.changed for f in again.files)
-    build(seeds, tmp_path / "clean", cache_root=tmp_path / "fresh")
-    assert files_of(tmp_path / "kg") == files_of(tmp_path / "clean")
+    assert_as_a_clean_build(seeds, tmp_path)
 
 
 def test_the_index_is_saved_whole_once_its_journal_grows(
@@ -164,8 +168,7 @@ def test_a_journal_of_an_older_index_is_ignored(
     journal.write_bytes(older)
     again = build(seeds, tmp_path / "kg", cache_root=cache)
     assert (again.mapped, again.validated) == (0, 0)
-    build(seeds, tmp_path / "clean", cache_root=tmp_path / "fresh")
-    assert files_of(tmp_path / "kg") == files_of(tmp_path / "clean")
+    assert_as_a_clean_build(seeds, tmp_path)
 
 
 def test_a_change_in_who_holds_a_post_revalidates_every_article_naming_the_holder(
@@ -216,8 +219,7 @@ def test_an_article_whose_cached_output_was_deleted_is_mapped_again(seeds: Path,
     payloads[4].unlink()
     again = build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache")
     assert (again.mapped, again.validated) == (1, 1)
-    build(seeds, tmp_path / "clean", cache_root=tmp_path / "fresh")
-    assert files_of(tmp_path / "kg") == files_of(tmp_path / "clean")
+    assert_as_a_clean_build(seeds, tmp_path)
 
 
 def test_changed_shapes_revalidate_every_article_without_mapping_it_again(
@@ -274,8 +276,7 @@ def test_a_deleted_article_is_unpublished(seeds: Path, tmp_path: Path) -> None:
     again = build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache")
     assert again.removed == [f"articles/{gone.name}.ttl"]
     assert (again.articles, again.mapped) == (11, 0)
-    build(seeds, tmp_path / "clean", cache_root=tmp_path / "fresh")
-    assert files_of(tmp_path / "kg") == files_of(tmp_path / "clean")
+    assert_as_a_clean_build(seeds, tmp_path)
 
 
 def test_a_corrupt_cache_is_rebuilt(seeds: Path, tmp_path: Path) -> None:
@@ -284,8 +285,7 @@ def test_a_corrupt_cache_is_rebuilt(seeds: Path, tmp_path: Path) -> None:
         index.write_bytes(b"not a pickle")
     again = build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache")
     assert (again.mapped, again.validated) == (12, 12)
-    build(seeds, tmp_path / "clean", cache_root=tmp_path / "fresh")
-    assert files_of(tmp_path / "kg") == files_of(tmp_path / "clean")
+    assert_as_a_clean_build(seeds, tmp_path)
 
 
 def test_violations_introduced_by_an_edit_are_found_as_by_a_clean_validation(
