@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 import shutil
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 from rdflib.namespace import RDFS, SH
 
-from dipkg.build.cache import ArticleRecord
+from dipkg.build.cache import FORMAT_VERSION, ArticleRecord
 from dipkg.build.partition import validate_article
 from dipkg.build.pipeline import validate_corpus
 from dipkg.errors import NotConforming
@@ -168,6 +169,24 @@ def test_a_journal_of_an_older_index_is_ignored(
     journal.write_bytes(older)
     again = build(seeds, tmp_path / "kg", cache_root=cache)
     assert (again.mapped, again.validated) == (0, 0)
+    assert_as_a_clean_build(seeds, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "damaged",
+    [b"not a pickle", pickle.dumps((FORMAT_VERSION, ())), pickle.dumps((FORMAT_VERSION, ("x", 1, 2)))],
+    ids=["not a pickle", "an empty tuple", "three items"],
+)
+def test_a_damaged_journal_is_ignored(seeds: Path, tmp_path: Path, damaged: bytes) -> None:
+    cache = tmp_path / "cache"
+    build(seeds, tmp_path / "kg", cache_root=cache)
+    revise_a_label(article_dirs(seeds)[1])
+    build(seeds, tmp_path / "kg", cache_root=cache)
+    _, journal = cache_files(cache)
+    journal.write_bytes(damaged)
+    # The index as last saved whole: the revised article is mapped again.
+    again = build(seeds, tmp_path / "kg", cache_root=cache)
+    assert (again.mapped, again.validated) == (1, 1)
     assert_as_a_clean_build(seeds, tmp_path)
 
 

@@ -202,6 +202,7 @@ class BuildCache:
         journal = self._load("index-journal.pickle")
         if (
             isinstance(journal, tuple)
+            and len(journal) == 2
             and journal[0] == self.generation
             and isinstance(journal[1], IndexChanges)
         ):
