@@ -110,6 +110,7 @@ def process_article(article_dir: Path) -> ArticleRecord:
         if isinstance(o, URIRef) and str(o) in context.shared
     )
     references = [line for line, _ in pointing]
+    targets = {target for _, target in pointing}
     held_by = tuple((subject_of(line), target) for line, target in pointing if f" <{HELD_BY}> " in line)
     # A post of the article's own held by a shared person: other articles' partitions that name
     # the person need the post's description with the edge (its class says whether it is diplomatic).
@@ -129,7 +130,7 @@ def process_article(article_dir: Path) -> ArticleRecord:
         graph_iri=output.graph_iri,
         triples=output.triples,
         classes=output.classes,
-        referenced=tuple(sorted({target for _, target in pointing})),
+        referenced=tuple(sorted(targets)),
         held_by=held_by,
         references_digest=digest(references),
         draft=article.is_draft,
@@ -139,7 +140,7 @@ def process_article(article_dir: Path) -> ArticleRecord:
         )
         if held_by
         else "",
-        facts=_facts(article, graph, {target for _, target in pointing}),
+        facts=_facts(article, graph, targets),
     )
 
 

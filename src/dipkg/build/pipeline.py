@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gc
 import os
-import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -300,20 +299,24 @@ def _map(
     return mapped
 
 
+def _one(seen: dict[object, Any], value: T) -> T:
+    """`value`, or the equal one seen first: shared, it is stored once in the cache index."""
+    return seen.setdefault(value, value)  # type: ignore[no-any-return]
+
+
 def _interned(record: ArticleRecord, seen: dict[object, Any]) -> ArticleRecord:
-    """The record with its IRIs and facts shared with other records', so that the cache index
-    stores each once."""
-    record.classes = {sys.intern(c): n for c, n in record.classes.items()}
-    record.referenced = tuple(sys.intern(iri) for iri in record.referenced)
-    record.held_by = tuple((sys.intern(post), sys.intern(person)) for post, person in record.held_by)
+    """The record with its IRIs and facts shared with other records'."""
+    record.classes = {_one(seen, c): n for c, n in record.classes.items()}
+    record.referenced = tuple(_one(seen, iri) for iri in record.referenced)
+    record.held_by = tuple((_one(seen, post), _one(seen, person)) for post, person in record.held_by)
     if record.facts is not None:
         facts = record.facts
         record.facts = replace(
             facts,
-            publisher=sys.intern(facts.publisher),
-            publisher_label=sys.intern(facts.publisher_label),
+            publisher=_one(seen, facts.publisher),
+            publisher_label=_one(seen, facts.publisher_label),
             countries=tuple(
-                seen.setdefault(pair, (sys.intern(pair[0]), sys.intern(pair[1]))) for pair in facts.countries
+                _one(seen, (_one(seen, iri), _one(seen, label))) for iri, label in facts.countries
             ),
         )
     return record
@@ -322,21 +325,17 @@ def _interned(record: ArticleRecord, seen: dict[object, Any]) -> ArticleRecord:
 def _shared_terms(
     results: Iterable[ValidationResult], seen: dict[object, Any]
 ) -> tuple[ValidationResult, ...]:
-    """The results with equal terms replaced by one object, so that the cache index stores each once."""
-
-    def one(value: T) -> T:
-        return seen.setdefault(value, value)  # type: ignore[no-any-return]
-
+    """The results with equal terms shared with other results'."""
     return tuple(
         replace(
             result,
-            focus=one(result.focus),
-            path=one(result.path),
-            value=one(result.value),
-            message=one(result.message),
-            source_shape=one(result.source_shape),
-            component=one(result.component),
-            constraint=one(result.constraint),
+            focus=_one(seen, result.focus),
+            path=_one(seen, result.path),
+            value=_one(seen, result.value),
+            message=_one(seen, result.message),
+            source_shape=_one(seen, result.source_shape),
+            component=_one(seen, result.component),
+            constraint=_one(seen, result.constraint),
         )
         for result in results
     )
@@ -450,20 +449,12 @@ def _publish(
 
 def _as_written(index: Index, out_dir: Path) -> set[str] | None:
     """The files the last build through this cache published, if its void.ttl is as it wrote it."""
-    known = index.published.get(KG_DESCRIPTION_FILE)
-    if known is None or signature(out_dir / KG_DESCRIPTION_FILE) != known[0]:
-        return None
-    return set(index.published)
+    return None if _outdated(index, out_dir, KG_DESCRIPTION_FILE, "") else set(index.published)
 
 
 def _as_described(index: Index, out_dir: Path, description_key: str) -> bool:
     """True when void.ttl is as this cache last wrote it, describing what `description_key` names."""
-    known = index.published.get(KG_DESCRIPTION_FILE)
-    return (
-        known is not None
-        and index.described[0] == description_key
-        and signature(out_dir / KG_DESCRIPTION_FILE) == known[0]
-    )
+    return index.described[0] == description_key and not _outdated(index, out_dir, KG_DESCRIPTION_FILE, "")
 
 
 def _outdated(index: Index, out_dir: Path, relative: str, key: str) -> bool:
