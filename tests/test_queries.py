@@ -333,6 +333,28 @@ def test_the_store_on_disk_is_reused_and_follows_kg_in_place(
     assert rebuilt == [1], "a store whose record is missing (a change cut short) is built anew"
 
 
+def test_a_store_another_oxigraph_version_wrote_is_built_anew(
+    built_kg: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kg = Path(shutil.copytree(built_kg, tmp_path / "kg"))
+    assert _count_summons(kg) == 3
+    folder = SEED.store_dir / digest([str(kg.resolve())])[:16]
+    state = json.loads((folder / "live.json").read_text(encoding="utf-8"))
+    assert state["oxigraph"] == pyoxigraph.__version__
+    (folder / "live.json").write_text(json.dumps({**state, "oxigraph": "0.0.1"}), encoding="utf-8")
+    for path in (folder / "live").iterdir():
+        if path.is_file() and path.name != "complete":
+            path.write_bytes(b"a store in a format this Oxigraph cannot read")
+    rebuilt: list[int] = []
+    original_fill = store_module._fill
+    monkeypatch.setattr("dipkg.query.store._fill", lambda *a: rebuilt.append(1) or original_fill(*a))
+    assert _count_summons(kg) == 3
+    assert rebuilt == [1]
+    assert (
+        json.loads((folder / "live.json").read_text(encoding="utf-8"))["oxigraph"] == pyoxigraph.__version__
+    )
+
+
 def _store_dump(kg: Path, store_dir: Path) -> tuple[list[str], int]:
     store, triples = store_module.open_counted_store(kg, store_dir)
     lines = sorted(

@@ -108,9 +108,15 @@ def _graph_key(graph: PublishedGraph) -> str:
 
 
 def _read_state(folder: Path) -> tuple[dict[str, str], int] | None:
-    """The graphs (name -> key) the live store holds and its triple count, as last recorded."""
+    """The graphs (name -> key) the live store holds and its triple count, as last recorded.
+
+    None for a store another Oxigraph version wrote: its storage format may differ, and a
+    read-only store cannot be upgraded, so it is built anew.
+    """
     try:
         state = json.loads((folder / STATE_FILE).read_text(encoding="utf-8"))
+        if state["oxigraph"] != ox.__version__:
+            return None
         return dict(state["graphs"]), int(state["triples"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -118,7 +124,10 @@ def _read_state(folder: Path) -> tuple[dict[str, str], int] | None:
 
 def _write_state(folder: Path, graphs: dict[str, str], triples: int) -> None:
     partial = folder / f".{STATE_FILE}.{os.getpid()}.tmp"
-    partial.write_text(json.dumps({"graphs": graphs, "triples": triples}, sort_keys=True), encoding="utf-8")
+    partial.write_text(
+        json.dumps({"graphs": graphs, "oxigraph": ox.__version__, "triples": triples}, sort_keys=True),
+        encoding="utf-8",
+    )
     os.replace(partial, folder / STATE_FILE)
 
 
