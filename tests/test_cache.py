@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -83,6 +86,40 @@ def test_unchanged_rebuild_reads_no_article(
     assert (again.mapped, again.validated) == (0, 0)
     assert not any(f.changed for f in again.files)
     assert files_of(tmp_path / "kg") == before
+
+
+ENGINES = ("pyshacl", "jsonschema")
+# `dipkg ARGS...` run as `python -m dipkg` would, then the validation engines it loaded.
+LOADED = (
+    "import runpy, sys\n"
+    "sys.argv = ['dipkg', *sys.argv[1:]]\n"
+    "try:\n    runpy.run_module('dipkg', run_name='__main__')\n"
+    "except SystemExit:\n    pass\n"
+    f"print('loaded:', *(m for m in {ENGINES!r} if m in sys.modules))\n"
+)
+
+
+def test_an_unchanged_rebuild_loads_neither_shacl_nor_json_schema(seeds: Path, tmp_path: Path) -> None:
+    def loaded() -> str:
+        command = [
+            sys.executable,
+            "-c",
+            LOADED,
+            "build",
+            "-q",
+            "--seeds",
+            str(seeds),
+            "--out",
+            str(tmp_path / "kg"),
+        ]
+        environment = {**os.environ, "DIPKG_CACHE_DIR": str(tmp_path / "cache")}
+        done = subprocess.run(command, capture_output=True, text=True, env=environment, check=True)
+        return done.stdout.splitlines()[-1]
+
+    assert loaded() == "loaded: pyshacl jsonschema"
+    assert loaded() == "loaded:"
+    revise_a_label(article_dirs(seeds)[3])
+    assert loaded() == "loaded: pyshacl jsonschema"
 
 
 def test_an_unchanged_rebuild_writes_neither_the_description_nor_the_cache_index(

@@ -173,13 +173,13 @@ class ValidationOutcome:
 
     def summary(self, fail_on: str = "violation") -> str:
         """One line: the verdict at `fail_on` and the counts by severity."""
-        from dipkg.validate.validation import summary
+        from dipkg.validate.report import summary
 
         return summary(self.report, fail_on)
 
     def render(self, report_format: str = "text", fail_on: str = "violation") -> str:
         """The report as text (one line per result, CURIEs), SHACL results JSON, or Turtle."""
-        from dipkg.validate.validation import Compactor, format_json, format_text, format_turtle
+        from dipkg.validate.report import Compactor, format_json, format_text, format_turtle
 
         if report_format == "json":
             return format_json(self.report, fail_on)

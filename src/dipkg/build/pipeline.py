@@ -519,8 +519,6 @@ def _validate(
 
     Returns the merged, sorted report and how many partitions were validated anew.
     """
-    from dipkg.validate.validation import Validator, load_shapes, read_ontology
-
     index, records = mapped.index, mapped.records
     shapes_files = project.shapes_files
     shapes_key = files_digest([*shapes_files, *project.vocabulary_files], index.inputs_key)
@@ -551,6 +549,9 @@ def _validate(
     todo = [r for r, key in zip(records, keys, strict=True) if r.validation_key != key]
     shared_key = combined([shapes_key, *sorted(r.references_digest for r in records)])
     if todo or index.shared_validation[0] != shared_key:
+        # Imported here: a rebuild with nothing to validate does without the engine (pyshacl).
+        from dipkg.validate.validation import Validator, load_shapes, read_ontology
+
         context = mapped.context
         context.descriptions = mapped.inputs.entity_descriptions
         context.held_by = _held_by(records, {iri for r in todo for iri in r.referenced})

@@ -8,16 +8,21 @@ import re
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-
-import jsonschema
+from typing import TYPE_CHECKING
 
 from dipkg.seeds.yamlfile import LocatedDocument, Location
+
+if TYPE_CHECKING:
+    import jsonschema
 
 MAX_LISTED = 12
 
 
 @cache
 def _validator(name: str) -> jsonschema.protocols.Validator:
+    # Imported here (0.06 s): a build whose seeds did not change checks none of them.
+    import jsonschema
+
     schema = json.loads(
         (Path(__file__).parent / "schema" / f"{name}.schema.json").read_text(encoding="utf-8")
     )
@@ -41,6 +46,8 @@ def _whole_pattern(
 ) -> Iterator[jsonschema.ValidationError]:
     """`pattern` with JSON Schema's meaning of `$`, the end of the text (Python's `$` also matches
     before a final newline, which let an id ending in a newline through)."""
+    import jsonschema
+
     if isinstance(instance, str) and re.search(re.sub(r"(?<!\\)\$$", r"\\Z", pattern), instance) is None:
         yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
 
