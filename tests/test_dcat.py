@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -190,6 +191,19 @@ def test_changing_the_article_text_setting_rebuilds(tmp_path: Path) -> None:
     assert (project.kg_dir / "articles" / "000_65e413c471938464.ttl").read_bytes() != full
     assert build(project).mapped == 1
     assert (project.kg_dir / "articles" / "000_65e413c471938464.ttl").read_bytes() == full
+
+
+def test_changing_only_the_publisher_describes_the_dataset_again(tmp_path: Path) -> None:
+    root = copy_seed_project(tmp_path / "project")
+    project = Project.at(root).replace(cache_dir=tmp_path / "cache")
+    build(project)
+    before = (project.kg_dir / "void.ttl").read_text(encoding="utf-8")
+    assert "Another Desk" not in before
+    renamed = project.replace(publication=replace(project.publication, publisher="Another Desk"))
+    assert build(renamed).mapped == 0
+    assert '"Another Desk"' in (project.kg_dir / "void.ttl").read_text(encoding="utf-8")
+    build(project)
+    assert (project.kg_dir / "void.ttl").read_text(encoding="utf-8") == before
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ ship with dipkg; a project's own `ontology/`, `shapes/` and `queries/` folders (
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import re
 import tomllib
@@ -113,6 +114,10 @@ class Publication:
     def full_text(self) -> bool:
         """Whether articles are published with their full text."""
         return self.article_text == "full"
+
+    def key(self) -> str:
+        """Every setting by its value, as one string: what a cache key of the publication holds."""
+        return json.dumps(dataclasses.asdict(self), default=str, sort_keys=True)
 
 
 @dataclass(frozen=True)

@@ -399,7 +399,7 @@ def _publish(
     keep = {*relatives, KG_DESCRIPTION_FILE}
     # What void.ttl says follows from these: each content key stands for everything its file holds.
     description_key = digest(
-        [base_iri, *query_names, repr(project.publication), combined(key for key, _ in content)]
+        [base_iri, *query_names, project.publication.key(), combined(key for key, _ in content)]
     )
     if not files and not (owned - keep) and _as_described(index, out_dir, description_key):
         unchanged = [
