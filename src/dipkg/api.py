@@ -65,7 +65,6 @@ ProjectLike = Project | str | os.PathLike[str]
 QUERY_FORMATS = ("table", "json", "csv", "tsv")
 EXPORT_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld")
 REPORT_FORMATS = ("text", "json", "turtle")
-FAIL_ON = ("violation", "warning", "info")
 EVALUATION_FORMATS = ("table", "json")
 # The gold folder `evaluate` reads when given none, relative to the project folder.
 DEFAULT_GOLD_DIR = ("corpus", "dev")

@@ -23,6 +23,7 @@ from dipkg.errors import (
     EXIT_USAGE,
     EXIT_WRITE_FAILED,
 )
+from dipkg.validate import FAIL_ON
 
 
 @command([EXIT_OK, EXIT_USAGE, EXIT_WRITE_FAILED, EXIT_INTERNAL_ERROR, EXIT_INTERRUPTED])
@@ -157,7 +158,7 @@ def _shown(path: Path) -> str:
 )
 @click.option(
     "--fail-on",
-    type=click.Choice(api.FAIL_ON),
+    type=click.Choice(FAIL_ON),
     default="violation",
     show_default=True,
     help="Lowest severity that makes the data fail.",

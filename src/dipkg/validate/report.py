@@ -9,7 +9,8 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from dipkg.iris import Prefixes
-from dipkg.validate.results import SEVERITIES, ValidationReport
+from dipkg.validate import SEVERITIES
+from dipkg.validate.results import ValidationReport
 
 
 def summary(report: ValidationReport, fail_on: str) -> str:

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from rdflib import URIRef
 from rdflib.term import Node
 
-SEVERITIES = ("Violation", "Warning", "Info")
-FAIL_ON = ("violation", "warning", "info")
+from dipkg.validate import FAIL_ON, SEVERITIES
 
 
 @dataclass(frozen=True)
