@@ -23,7 +23,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from dipkg.iris import DEFAULT_BASE_IRI, ONTOLOGY_IRI
-from tests.servers import HOST, free_port
+from tests.servers import HOST, free_port, stop
 
 pytestmark = pytest.mark.loopback
 
@@ -140,13 +140,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, seed_project_dir: Path) -> 
         banner = _banner(process)
         yield Served(f"http://{HOST}:{port}", port, process, banner, site)
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(process, grace=15)
 
 
 def _banner(process: subprocess.Popen[str]) -> list[str]:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.projects import SEED_DIR, SEED_TRIPLES
-from tests.servers import HOST, free_port
+from tests.servers import HOST, free_port, stop
 
 pytestmark = pytest.mark.loopback
 
@@ -105,13 +105,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
                 time.sleep(0.1)
         yield url, process
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(process, grace=15)
 
 
 def test_service_and_updates_are_refused_and_no_request_is_made(
