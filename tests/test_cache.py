@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import pickle
 import re
@@ -120,6 +121,21 @@ def test_an_unchanged_rebuild_loads_neither_shacl_nor_json_schema(seeds: Path, t
     assert loaded() == "loaded:"
     revise_a_label(article_dirs(seeds)[3])
     assert loaded() == "loaded: pyshacl jsonschema"
+
+
+def test_another_release_of_a_library_the_results_depend_on_redoes_everything(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache")
+    installed = importlib.metadata.version
+
+    def upgraded(name: str) -> str:
+        return "99.0" if name == "pyshacl" else installed(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", upgraded)
+    again = build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache")
+    assert (again.mapped, again.validated) == (12, 12)
+    assert build(seeds, tmp_path / "kg", cache_root=tmp_path / "cache").mapped == 0
 
 
 def test_an_unchanged_rebuild_writes_neither_the_description_nor_the_cache_index(

@@ -34,11 +34,29 @@ def signature(path: str | Path) -> Signature:
     return (status.st_size, status.st_mtime_ns)
 
 
+# The libraries whose releases can change what a build writes or finds: reading seeds and RDF
+# (PyYAML, pyoxigraph, rdflib), checking them (jsonschema, pyshacl, google-re2), splitting sentences
+# (pysbd).
+OUTPUT_LIBRARIES = ("PyYAML", "pyoxigraph", "rdflib", "jsonschema", "pyshacl", "google-re2", "pysbd")
+
+
 def code_fingerprint() -> str:
-    """A hash of dipkg's own source and bundled schemas: new code never reuses old results."""
+    """A hash of dipkg's own source and bundled schemas, and of the installed releases of the
+    libraries its results depend on: new code, or another release of one of them, never reuses
+    old results."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    releases = []
+    for name in OUTPUT_LIBRARIES:
+        try:
+            releases.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            releases.append(f"{name} unknown")
     package = Path(__file__).resolve().parent
     files = sorted(p for p in package.rglob("*") if p.suffix in (".py", ".json") and p.is_file())
-    return digest(part for f in files for part in (f.relative_to(package).as_posix(), f.read_bytes()))
+    return digest(
+        [*releases, *(part for f in files for part in (f.relative_to(package).as_posix(), f.read_bytes()))]
+    )
 
 
 def files_digest(files: Iterable[Path], *extra: str) -> str:
