@@ -24,6 +24,7 @@ from dipkg.iris import DEFAULT_BASE_IRI, check_base_iri, prefix_map
 from dipkg.layout import ARTICLES_SUBDIR, ENTITIES_SUBDIR
 from dipkg.progress import Progress
 from dipkg.project import PROJECT_FILE, Project, project_file_text
+from dipkg.validate import FAIL_ON as FAIL_ON
 
 # Where `dipkg serve` builds the site, under the project's cache folder.
 

@@ -23,7 +23,6 @@ from dipkg.errors import (
     EXIT_USAGE,
     EXIT_WRITE_FAILED,
 )
-from dipkg.validate import FAIL_ON
 
 
 @command([EXIT_OK, EXIT_USAGE, EXIT_WRITE_FAILED, EXIT_INTERNAL_ERROR, EXIT_INTERRUPTED])
@@ -158,7 +157,7 @@ def _shown(path: Path) -> str:
 )
 @click.option(
     "--fail-on",
-    type=click.Choice(FAIL_ON),
+    type=click.Choice(api.FAIL_ON),
     default="violation",
     show_default=True,
     help="Lowest severity that makes the data fail.",
